@@ -1,0 +1,171 @@
+"""The Ledger: the typed tables of one ledger, and where every row came from.
+
+Each table is a pandas DataFrame whose columns are the schema's column keys
+(``order_no``, ``qty`` ...), typed (text: object with NaN for blank, number:
+float64, date: datetime64 normalised to midnight), plus two origin columns:
+``_src`` (index into ``Table.sources``) and ``_row`` (the physical Excel row,
+1-based). A sheet or optional column that is absent still yields its column,
+all blank, so later stages never test for presence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from gendan_xl.model import CellRef, Issue, make_issue
+from gendan_xl.schema import SHEET_BY_KEY, SheetSpec
+
+SRC = "_src"
+ROW = "_row"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One sheet region that rows of a table were read from."""
+
+    file: str  # the path as the clerk gave it (display form)
+    sheet: str  # the sheet name as it appears in the workbook
+    columns: dict[str, tuple[str, str]]  # column key -> (letter, header text as written)
+    header_row: int = 1  # physical row of the header
+
+
+def empty_frame(spec: SheetSpec) -> pd.DataFrame:
+    data: dict[str, pd.Series] = {}
+    for col in spec.columns:
+        if col.type == "number":
+            data[col.key] = pd.Series(dtype="float64")
+        elif col.type == "date":
+            data[col.key] = pd.Series(dtype="datetime64[ns]")
+        else:
+            data[col.key] = pd.Series(dtype="object")
+    data[SRC] = pd.Series(dtype="int64")
+    data[ROW] = pd.Series(dtype="int64")
+    return pd.DataFrame(data)
+
+
+@dataclass
+class Table:
+    spec: SheetSpec
+    df: pd.DataFrame
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def present(self) -> bool:
+        return bool(self.sources)
+
+    def ref(self, src: int, row: int, key: str | None = None) -> CellRef:
+        """The cell of column ``key`` in a row that came from ``sources[src]``."""
+        source = self.sources[src]
+        letter, header = source.columns.get(key, (None, None)) if key else (None, None)
+        if key and header is None:
+            header = self.spec.column(key).name
+        return CellRef(file=source.file, sheet=source.sheet, row=row, column=letter, header=header)
+
+    def row_ref(self, index: object, key: str | None = None) -> CellRef:
+        rec = self.df.loc[index]
+        return self.ref(int(rec[SRC]), int(rec[ROW]), key)
+
+    def issues_at(
+        self, code: str, rows: pd.DataFrame, key: str | None, value_key: str | None = None, **args: object
+    ) -> list[Issue]:
+        """One issue per row of ``rows`` (a slice of ``df``), pointing at column ``key``.
+
+        ``args`` values may be scalars or column names prefixed with ``@`` to take the
+        value from each row.
+        """
+        out: list[Issue] = []
+        vkey = value_key or key
+        for rec in rows.itertuples(index=False):
+            r = rec._asdict()
+            value = r.get(vkey) if vkey else ""
+            extra = {
+                k: (r.get(v[1:]) if isinstance(v, str) and v.startswith("@") else v)
+                for k, v in args.items()
+            }
+            out.append(make_issue(code, self.ref(int(r[SRC]), int(r[ROW]), key), value, **extra))
+        return out
+
+
+@dataclass
+class Ledger:
+    """All tables of one ledger plus the issues found while reading it."""
+
+    name: str  # display name of the ledger (main file or config folder)
+    tables: dict[str, Table]
+    settings: dict[str, object] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> pd.DataFrame:
+        return self.tables[key].df
+
+    def table(self, key: str) -> Table:
+        return self.tables[key]
+
+    def setting(self, key: str, default: object = None) -> object:
+        value = self.settings.get(key)
+        return default if value in (None, "") else value
+
+    @property
+    def row_counts(self) -> dict[str, int]:
+        """Rows per sheet, keyed by the sheet name as the clerk wrote it."""
+        counts: dict[str, int] = {}
+        for table in self.tables.values():
+            if not table.present:
+                continue
+            for i, source in enumerate(table.sources):
+                n = int((table.df[SRC] == i).sum())
+                counts[source.sheet] = counts.get(source.sheet, 0) + n
+        return counts
+
+
+def order_key(df: pd.DataFrame) -> pd.Series:
+    """An order line's key: 订单号 + 行号 when 行号 is given, else 订单号 + 产品编码."""
+    order_no = df["order_no"].astype("string").fillna("")
+    line_no = df["line_no"].astype("string")
+    item = df["item"].astype("string").fillna("") if "item" in df else pd.Series("", index=df.index)
+    has_line = line_no.notna() & (line_no != "")
+    return pd.Series(
+        np.where(has_line, order_no + "#" + line_no.fillna(""), order_no + "@" + item),
+        index=df.index,
+        dtype="object",
+    )
+
+
+def commitment_date(orders: pd.DataFrame) -> pd.Series:
+    """变更交期, else 回复交期, else 交期."""
+    return orders["changed_date"].fillna(orders["promised_date"]).fillna(orders["due_date"])
+
+
+def make_table(key: str, frames: Iterable[tuple[pd.DataFrame, Source]]) -> Table:
+    spec = SHEET_BY_KEY[key]
+    sources: list[Source] = []
+    parts: list[pd.DataFrame] = []
+    for frame, source in frames:
+        frame = frame.copy() if SRC in frame else frame
+        frame[SRC] = len(sources)
+        sources.append(source)
+        parts.append(frame)
+    base = empty_frame(spec)
+    if not parts:
+        return Table(spec, base, sources)
+    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+    for col in base.columns:
+        if col not in df:
+            df[col] = pd.Series(index=df.index, dtype=base[col].dtype)
+    return Table(spec, df, sources)
+
+
+def as_date(value: object) -> date | None:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return None

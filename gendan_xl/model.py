@@ -1,0 +1,333 @@
+"""Shared records: where a finding points (CellRef), the finding itself (Issue),
+the table of issue codes with their message templates, and the status enums.
+
+Every stage of the pipeline returns its data plus a list of ``Issue``; nothing in
+the engine prints or raises for bad data. Messages are rendered from one table
+(``ISSUE_TYPES``) in Chinese by default, English on request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Lang = Literal["zh", "en"]
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+SEVERITY_LABEL = {
+    "zh": {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"},
+    "en": {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IssueType:
+    severity: Severity
+    zh: str
+    en: str
+
+
+# code -> severity and message templates. Placeholders come from Issue.args.
+ISSUE_TYPES: dict[str, IssueType] = {
+    "missing-sheet": IssueType(
+        Severity.ERROR,
+        "缺少工作表「{sheet_name}」(也可用:{aliases})",
+        "Sheet '{sheet_name}' is missing (also accepted: {aliases})",
+    ),
+    "missing-column": IssueType(
+        Severity.ERROR,
+        "工作表缺少必填列「{column_name}」",
+        "Required column '{column_name}' is missing",
+    ),
+    "missing-value": IssueType(
+        Severity.ERROR, "「{header}」必须填写", "'{header}' must not be blank"
+    ),
+    "bad-date": IssueType(
+        Severity.ERROR,
+        "「{header}」不是有效日期:{value}",
+        "'{header}' is not a valid date: {value}",
+    ),
+    "bad-number": IssueType(
+        Severity.ERROR,
+        "「{header}」不是有效数字:{value}",
+        "'{header}' is not a valid number: {value}",
+    ),
+    "bad-choice": IssueType(
+        Severity.WARNING,
+        "「{header}」的值「{value}」不在可选范围:{choices}",
+        "'{header}' value '{value}' is not one of: {choices}",
+    ),
+    "excel-error": IssueType(
+        Severity.ERROR,
+        "单元格是 Excel 错误值 {value},请先修正公式",
+        "Cell holds the Excel error {value}; fix the formula first",
+    ),
+    "uncalculated-formula": IssueType(
+        Severity.ERROR,
+        "公式没有计算结果(文件由其他程序保存),请在 Excel 中打开并保存一次",
+        "Formula has no calculated value (saved by another program); open and save it in Excel once",
+    ),
+    "duplicate-key": IssueType(
+        Severity.ERROR,
+        "「{header}」重复:{value}(第一次出现在第 {first_row} 行)",
+        "Duplicate '{header}': {value} (first seen in row {first_row})",
+    ),
+    "non-positive-qty": IssueType(
+        Severity.ERROR, "「{header}」必须大于 0:{value}", "'{header}' must be greater than 0: {value}"
+    ),
+    "due-before-order": IssueType(
+        Severity.ERROR,
+        "交期 {value} 早于下单日期 {order_date}",
+        "Due date {value} is before the order date {order_date}",
+    ),
+    "unknown-item": IssueType(
+        Severity.ERROR,
+        "产品编码「{value}」不在产品表中",
+        "Item code '{value}' is not in the item sheet",
+    ),
+    "unknown-line": IssueType(
+        Severity.ERROR, "产线「{value}」不在产线表中", "Production line '{value}' is not in the line sheet"
+    ),
+    "unknown-order": IssueType(
+        Severity.ERROR,
+        "找不到对应的订单行「{value}」(有货无单)",
+        "No order line '{value}' matches (goods without an order)",
+    ),
+    "unknown-work-order": IssueType(
+        Severity.ERROR, "工单号「{value}」不在工单表中", "Work order '{value}' is not in the work-order sheet"
+    ),
+    "over-issued": IssueType(
+        Severity.WARNING,
+        "订单行 {key} 的工单数量合计 {total} 超过订单数量 {qty}",
+        "Work orders for order line {key} add up to {total}, more than its qty {qty}",
+    ),
+    "over-produced": IssueType(
+        Severity.WARNING,
+        "工单 {value} 良品合计 {total} 超过工单数量 {qty}",
+        "Work order {value}: good qty {total} exceeds its qty {qty}",
+    ),
+    "over-shipped": IssueType(
+        Severity.ERROR,
+        "订单行 {key} 出货合计 {total} 超过订单数量 {qty}",
+        "Order line {key}: shipped {total}, more than its qty {qty}",
+    ),
+    "shipped-before-produced": IssueType(
+        Severity.WARNING,
+        "订单行 {key} 截至 {value} 出货 {shipped},但良品只有 {produced}",
+        "Order line {key}: {shipped} shipped by {value} but only {produced} produced",
+    ),
+    "future-date": IssueType(
+        Severity.ERROR,
+        "日期 {value} 晚于检查日 {as_of}",
+        "Date {value} is after the as-of date {as_of}",
+    ),
+    "signed-before-shipped": IssueType(
+        Severity.ERROR,
+        "签回日期 {value} 早于出货日期 {ship_date}",
+        "Signed-back date {value} is before the ship date {ship_date}",
+    ),
+    "duplicate-report-row": IssueType(
+        Severity.WARNING,
+        "日报重复:{value}(与第 {first_row} 行相同)",
+        "Duplicate daily report row: {value} (same as row {first_row})",
+    ),
+    "no-work-order": IssueType(
+        Severity.WARNING,
+        "订单行 {key} 距承诺交期 {commitment} 不足 7 天仍未下工单(有单无工单)",
+        "Order line {key} has no work order within 7 days of its commitment date {commitment}",
+    ),
+    "missing-rate": IssueType(
+        Severity.WARNING,
+        "产品「{value}」没有标准产能,无法排产",
+        "Item '{value}' has no standard rate; it cannot be scheduled",
+    ),
+    "duplicate-delivery-note": IssueType(
+        Severity.ERROR,
+        "送货单号「{value}」用于不同的{what}:{first} 与 {second}",
+        "Delivery note '{value}' is used for different {what}: {first} and {second}",
+    ),
+    "unreadable-file": IssueType(
+        Severity.ERROR, "文件无法读取:{reason}", "File cannot be read: {reason}"
+    ),
+    "bad-setting": IssueType(
+        Severity.WARNING,
+        "设置「{value}」无法识别,已忽略",
+        "Setting '{value}' is not recognised and was ignored",
+    ),
+}
+
+
+class CellRef(BaseModel):
+    """Where a finding points: physical Excel coordinates, as Excel shows them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    sheet: str
+    row: int | None = None  # 1-based physical row
+    column: str | None = None  # column letter(s), e.g. "F"
+    header: str | None = None
+
+    @property
+    def cell(self) -> str | None:
+        if self.row is None:
+            return None
+        return f"{self.column or 'A'}{self.row}"
+
+    @property
+    def address(self) -> str:
+        cell = self.cell
+        return f"{self.sheet}!{cell}" if cell else self.sheet
+
+
+class Issue(BaseModel):
+    """One finding: a stable code, a severity, the offending value and its cell."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    severity: Severity
+    ref: CellRef
+    value: str = ""
+    args: dict[str, str] = {}
+
+    def message(self, lang: Lang = "zh") -> str:
+        kind = ISSUE_TYPES[self.code]
+        template = kind.zh if lang == "zh" else kind.en
+        fields = {"value": self.value, "header": self.ref.header or "", **self.args}
+        try:
+            return template.format(**fields)
+        except (KeyError, IndexError):
+            return template
+
+    def to_json(self, lang: Lang = "zh") -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "file": self.ref.file,
+            "sheet": self.ref.sheet,
+            "row": self.ref.row,
+            "column": self.ref.column,
+            "header": self.ref.header,
+            "cell": self.ref.cell,
+            "value": self.value,
+            "message": self.message(lang),
+        }
+
+
+def make_issue(code: str, ref: CellRef, value: object = "", **args: object) -> Issue:
+    """Build an Issue with the code's default severity; values become display text."""
+    return Issue(
+        code=code,
+        severity=ISSUE_TYPES[code].severity,
+        ref=ref,
+        value=display(value),
+        args={k: display(v) for k, v in args.items()},
+    )
+
+
+def display(value: object) -> str:
+    """A value as a clerk would read it in a message."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        if value.is_integer():
+            return str(int(value))
+        return f"{value:g}"
+    if hasattr(value, "strftime") and hasattr(value, "year"):
+        return value.strftime("%Y-%m-%d")  # type: ignore[no-any-return]
+    return str(value)
+
+
+def sort_issues(issues: list[Issue]) -> list[Issue]:
+    """Errors first, then by file, sheet, row, column."""
+    return sorted(
+        issues,
+        key=lambda i: (
+            SEVERITY_ORDER[i.severity],
+            i.ref.file,
+            i.ref.sheet,
+            i.ref.row or 0,
+            len(i.ref.column or ""),
+            i.ref.column or "",
+            i.code,
+        ),
+    )
+
+
+class OrderStatus(StrEnum):
+    """Status of an order line after planning (DESIGN §5)."""
+
+    CANCELLED = "cancelled"
+    HOLD = "hold"
+    DONE = "done"
+    OVERDUE = "overdue"
+    UNSCHEDULABLE = "unschedulable"
+    LATE = "late"
+    AT_RISK = "at_risk"
+    ON_TRACK = "on_track"
+
+
+STATUS_LABEL: dict[str, dict[OrderStatus, str]] = {
+    "zh": {
+        OrderStatus.CANCELLED: "已取消",
+        OrderStatus.HOLD: "暂停",
+        OrderStatus.DONE: "已完成",
+        OrderStatus.OVERDUE: "已逾期",
+        OrderStatus.UNSCHEDULABLE: "无法排产",
+        OrderStatus.LATE: "将延误",
+        OrderStatus.AT_RISK: "有风险",
+        OrderStatus.ON_TRACK: "正常",
+    },
+    "en": {s: s.value for s in OrderStatus},
+}
+
+
+class LateReason(StrEnum):
+    CAPACITY = "capacity"
+    NO_WORK_ORDER = "no_work_order"
+    NO_RATE = "no_rate"
+    MATERIAL_SHORTAGE = "material_shortage"
+    QUALITY = "quality"
+
+
+REASON_LABEL: dict[str, dict[LateReason, str]] = {
+    "zh": {
+        LateReason.CAPACITY: "产能不足",
+        LateReason.NO_WORK_ORDER: "未下工单",
+        LateReason.NO_RATE: "无产能数据",
+        LateReason.MATERIAL_SHORTAGE: "欠料",
+        LateReason.QUALITY: "品质异常",
+    },
+    "en": {r: r.value.replace("_", " ") for r in LateReason},
+}
+
+PRIORITY_RANK = {"特急": 0, "急": 1, "普通": 2}
+
+
+class LedgerError(Exception):
+    """The ledger cannot be used at all (missing, not a workbook, encrypted ...).
+
+    Carries a one-line, clerk-readable message naming the file.
+    """
+
+    def __init__(self, path: str, reason_zh: str, reason_en: str | None = None) -> None:
+        self.path = path
+        self.reason_zh = reason_zh
+        self.reason_en = reason_en or reason_zh
+        super().__init__(f"{path}: {reason_zh}")
+
+    def message(self, lang: Lang = "zh") -> str:
+        return f"{self.path}: {self.reason_zh if lang == 'zh' else self.reason_en}"

@@ -1,0 +1,312 @@
+"""Sheet and column specs of the ledger (台账): the one source of truth.
+
+The reader matches sheet names and headers against these specs, the template
+writer builds the blank ledger from them, and the docs list them. Column keys are
+English identifiers used as DataFrame column names throughout the engine; the
+Chinese name is what the clerk sees.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnType = Literal["text", "number", "int", "date", "choice"]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    key: str
+    name: str
+    type: ColumnType = "text"
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    default: object = None
+    note_zh: str = ""
+    note_en: str = ""
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        return (self.name, self.key, *self.aliases)
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    key: str
+    name: str
+    columns: tuple[ColumnSpec, ...]
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    note_zh: str = ""
+    key_value: bool = False  # the 设置 sheet: key/value pairs, not a table
+    _by_key: dict[str, ColumnSpec] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_key.update({c.key: c for c in self.columns})
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        return (self.name, self.key, *self.aliases)
+
+    def column(self, key: str) -> ColumnSpec:
+        return self._by_key[key]
+
+    @property
+    def required_columns(self) -> tuple[ColumnSpec, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+
+C = ColumnSpec
+
+PRIORITIES = ("普通", "急", "特急")
+ORDER_STATES = ("正常", "暂停", "取消", "完成")
+CALENDAR_KINDS = ("休息", "加班", "工作")
+EXCEPTIONS = ("欠料", "品质", "设备", "其他")
+WO_STATES = ("未开工", "生产中", "完成", "暂停", "取消")
+
+ORDERS = SheetSpec(
+    "orders",
+    "订单",
+    (
+        C("order_no", "订单号", required=True, aliases=("order no", "order", "单号", "订单编号"),
+          note_zh="客户订单号", note_en="Customer order number"),
+        C("line_no", "行号", aliases=("line no", "line", "项次", "序号"),
+          note_zh="订单行号;同一订单多款产品时填写", note_en="Order line number"),
+        C("customer", "客户", required=True, aliases=("customer", "客户名称", "客户简称"),
+          note_zh="客户简称,与客户表一致", note_en="Customer short name"),
+        C("customer_po", "客户PO", aliases=("po", "customer po", "客户订单号", "PO号"),
+          note_zh="客户采购单号", note_en="Customer PO number"),
+        C("item", "产品编码", required=True, aliases=("item", "item code", "料号", "产品编号", "物料编码"),
+          note_zh="与产品表一致", note_en="Item code, as in the item sheet"),
+        C("item_name", "品名", aliases=("name", "description", "产品名称"), note_zh="产品名称"),
+        C("spec", "规格", aliases=("spec", "specification", "规格型号")),
+        C("qty", "数量", "number", required=True, aliases=("qty", "quantity", "订单数量", "订单量"),
+          note_zh="订单数量,大于 0", note_en="Ordered quantity, > 0"),
+        C("unit", "单位", aliases=("unit", "uom")),
+        C("unit_price", "单价", "number", aliases=("price", "unit price")),
+        C("order_date", "下单日期", "date", required=True, aliases=("order date", "接单日期", "订单日期"),
+          note_zh="日期,如 2026-11-03", note_en="Date, e.g. 2026-11-03"),
+        C("due_date", "交期", "date", required=True,
+          aliases=("due date", "客户交期", "要求交期", "交货日期", "due"),
+          note_zh="客户要求交期", note_en="Due date requested by the customer"),
+        C("promised_date", "回复交期", "date", aliases=("promised date", "承诺交期", "confirmed date"),
+          note_zh="回复客户的交期(可空)", note_en="Date promised to the customer"),
+        C("changed_date", "变更交期", "date", aliases=("changed date", "new due date", "修改交期"),
+          note_zh="客户变更后的交期(可空)", note_en="Changed due date"),
+        C("priority", "优先级", "choice", aliases=("priority",), choices=PRIORITIES, default="普通",
+          note_zh="普通/急/特急", note_en="normal/rush/urgent"),
+        C("status", "状态", "choice", aliases=("status", "订单状态"), choices=ORDER_STATES, default="正常",
+          note_zh="正常/暂停/取消/完成"),
+        C("remark", "备注", aliases=("remark", "remarks", "note", "notes")),
+    ),
+    aliases=("orders", "订单明细", "订单跟踪", "订单表"),
+    required=True,
+    note_zh="客户订单,一行一个订单行",
+)
+
+ITEMS = SheetSpec(
+    "items",
+    "产品",
+    (
+        C("item", "产品编码", required=True, aliases=("item", "item code", "料号", "产品编号", "物料编码")),
+        C("item_name", "品名", aliases=("name", "description", "产品名称")),
+        C("spec", "规格", aliases=("spec", "specification", "规格型号")),
+        C("unit", "单位", aliases=("unit", "uom")),
+        C("line", "产线", aliases=("line", "production line", "默认产线", "生产线"),
+          note_zh="默认生产线,与产线表一致"),
+        C("std_rate", "标准产能", "number", required=True,
+          aliases=("rate", "standard rate", "产能", "标准产能(pcs/h)", "uph"),
+          note_zh="每小时标准产量(pcs/小时)", note_en="Standard output, pcs per hour"),
+        C("pcs_per_carton", "每箱数量", "number", aliases=("pcs per carton", "装箱数", "每箱pcs"),
+          note_zh="每箱装多少个", note_en="Pieces per carton"),
+        C("gross_weight", "毛重", "number", aliases=("gross weight", "gw"), note_zh="每箱毛重(kg)"),
+        C("net_weight", "净重", "number", aliases=("net weight", "nw"), note_zh="每箱净重(kg)"),
+        C("carton_size", "箱规", aliases=("carton size", "外箱尺寸")),
+        C("unit_price", "单价", "number", aliases=("price", "unit price")),
+    ),
+    aliases=("items", "产品资料", "产品表", "物料"),
+    required=True,
+    note_zh="产品资料:产线、标准产能、包装",
+)
+
+LINES = SheetSpec(
+    "lines",
+    "产线",
+    (
+        C("line", "产线", required=True, aliases=("line", "production line", "生产线", "线别")),
+        C("workshop", "车间", aliases=("workshop",)),
+        C("shifts", "班次数", "number", aliases=("shifts", "班次"), default=1, note_zh="默认 1"),
+        C("hours_per_shift", "每班工时", "number", aliases=("hours per shift", "班工时"), default=8,
+          note_zh="默认 8 小时"),
+        C("efficiency", "效率", "number", aliases=("efficiency",), default=1.0, note_zh="默认 1.0"),
+        C("rest_days", "休息日", aliases=("rest days", "休息"), default="六,日",
+          note_zh="每周休息日,如「日」或「六,日」", note_en="Weekly rest days, e.g. 日 or 六,日"),
+    ),
+    aliases=("lines", "产线资料", "生产线"),
+    required=True,
+    note_zh="产线:班次、工时、效率、休息日",
+)
+
+CALENDAR = SheetSpec(
+    "calendar",
+    "日历",
+    (
+        C("date", "日期", "date", required=True, aliases=("date",)),
+        C("line", "产线", aliases=("line",), note_zh="空白 = 全部产线"),
+        C("kind", "类型", "choice", required=True, aliases=("type", "kind"), choices=CALENDAR_KINDS,
+          note_zh="休息/加班/工作"),
+        C("hours", "工时", "number", aliases=("hours",), note_zh="当天可用工时(加班/工作)"),
+    ),
+    aliases=("calendar", "工作日历", "日历例外"),
+    note_zh="日历例外:覆盖周休和法定节假日",
+)
+
+WORK_ORDERS = SheetSpec(
+    "work_orders",
+    "工单",
+    (
+        C("wo_no", "工单号", required=True, aliases=("work order", "wo", "wo no", "制令单号", "工单编号")),
+        C("order_no", "订单号", required=True, aliases=("order no", "order", "单号")),
+        C("line_no", "行号", aliases=("line no", "项次")),
+        C("item", "产品编码", required=True, aliases=("item", "item code", "料号")),
+        C("qty", "数量", "number", required=True, aliases=("qty", "quantity", "工单数量")),
+        C("line", "产线", aliases=("line", "production line", "生产线")),
+        C("plan_start", "计划开工", "date", aliases=("planned start", "开工日期")),
+        C("plan_finish", "计划完工", "date", aliases=("planned finish", "完工日期")),
+        C("issue_date", "下达日期", "date", aliases=("issue date", "下单日期")),
+        C("status", "状态", "choice", aliases=("status",), choices=WO_STATES),
+    ),
+    aliases=("work orders", "工单表", "制造命令单", "生产工单"),
+    required=True,
+    note_zh="制造命令单(工单)",
+)
+
+DAILY = SheetSpec(
+    "daily",
+    "生产日报",
+    (
+        C("date", "日期", "date", required=True, aliases=("date", "生产日期")),
+        C("wo_no", "工单号", required=True, aliases=("work order", "wo", "wo no")),
+        C("line", "产线", aliases=("line", "生产线")),
+        C("shift", "班次", aliases=("shift",)),
+        C("good_qty", "良品数", "number", required=True, aliases=("good", "good qty", "良品", "良品数量")),
+        C("bad_qty", "不良数", "number", aliases=("defects", "bad qty", "不良", "不良品数")),
+        C("hours", "工时", "number", aliases=("hours",)),
+        C("exception", "异常", "choice", aliases=("exception", "异常类型"), choices=EXCEPTIONS,
+          note_zh="欠料/品质/设备/其他"),
+        C("remark", "备注", aliases=("remark", "note")),
+    ),
+    aliases=("daily", "daily reports", "日报", "生产日报表"),
+    required=True,
+    note_zh="生产日报:每天每班一行",
+)
+
+SHIPMENTS = SheetSpec(
+    "shipments",
+    "出货",
+    (
+        C("ship_date", "出货日期", "date", required=True, aliases=("ship date", "date", "送货日期")),
+        C("order_no", "订单号", required=True, aliases=("order no", "order", "单号")),
+        C("line_no", "行号", aliases=("line no", "项次")),
+        C("item", "产品编码", aliases=("item", "item code", "料号")),
+        C("qty", "数量", "number", required=True, aliases=("qty", "quantity", "出货数量")),
+        C("cartons", "箱数", "number", aliases=("cartons", "ctns")),
+        C("note_no", "送货单号", aliases=("delivery note", "note no", "dn")),
+        C("signed_date", "签回日期", "date", aliases=("signed date", "回单日期")),
+        C("remark", "备注", aliases=("remark", "note")),
+    ),
+    aliases=("shipments", "出货记录", "出货明细", "送货"),
+    required=True,
+    note_zh="出货记录;送货单号可由本工具分配",
+)
+
+CUSTOMERS = SheetSpec(
+    "customers",
+    "客户",
+    (
+        C("customer", "客户", required=True, aliases=("customer", "客户简称")),
+        C("full_name", "全称", aliases=("full name", "客户全称")),
+        C("address", "地址", aliases=("address", "送货地址")),
+        C("contact", "联系人", aliases=("contact",)),
+        C("phone", "电话", aliases=("phone", "tel")),
+        C("statement_day", "对账日", "number", aliases=("statement day", "cut-off day", "结账日"),
+          note_zh="每月对账截止日(1-31),空白 = 月底"),
+    ),
+    aliases=("customers", "客户资料", "客户表"),
+    note_zh="客户资料",
+)
+
+SETTINGS = SheetSpec(
+    "settings",
+    "设置",
+    (
+        C("key", "项目", required=True, aliases=("key", "setting", "名称")),
+        C("value", "值", aliases=("value", "内容")),
+    ),
+    aliases=("settings", "参数"),
+    key_value=True,
+    note_zh="公司名称、单号规则等设置",
+)
+
+SHEETS: tuple[SheetSpec, ...] = (
+    ORDERS, ITEMS, LINES, CALENDAR, WORK_ORDERS, DAILY, SHIPMENTS, CUSTOMERS, SETTINGS
+)
+SHEET_BY_KEY = {s.key: s for s in SHEETS}
+
+# Settings keys: Chinese label, English key, default.
+SETTING_KEYS: dict[str, tuple[str, object]] = {
+    "company_name": ("公司名称", ""),
+    "company_address": ("公司地址", ""),
+    "company_phone": ("公司电话", ""),
+    "wo_pattern": ("工单号规则", "WO{YYYYMMDD}{SEQ:3}"),
+    "dn_pattern": ("送货单号规则", "SH{YYYYMMDD}{SEQ:3}"),
+    "risk_days": ("风险天数", 2),
+    "holidays": ("法定节假日", "是"),
+    "note_lines": ("送货单每页行数", 10),
+    "note_paper": ("送货单纸张", "A5"),
+}
+
+TOTAL_WORDS = ("合计", "总计", "小计", "total", "subtotal", "sum")
+
+_FULLWIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "})
+_UNIT_SUFFIX = re.compile(r"\s*[(\[（【][^()\[\]（）【】]*[)\]）】]\s*$")
+
+
+def normalize(text: object) -> str:
+    """Normalise a sheet name or header for matching: trim, full-width to half-width,
+    case-fold, drop a trailing unit in brackets such as ``数量(PCS)``, drop inner spaces."""
+    s = unicodedata.normalize("NFKC", str(text)).translate(_FULLWIDTH).strip().casefold()
+    s = _UNIT_SUFFIX.sub("", s) or s
+    return re.sub(r"[\s_\-*:：]+", "", s)
+
+
+def _index(names_by_owner: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for owner, names in names_by_owner.items():
+        for name in names:
+            out.setdefault(normalize(name), owner)
+    return out
+
+
+SHEET_INDEX: dict[str, str] = _index({s.key: s.all_names for s in SHEETS})
+COLUMN_INDEX: dict[str, dict[str, str]] = {
+    s.key: _index({c.key: c.all_names for c in s.columns}) for s in SHEETS
+}
+SETTING_INDEX: dict[str, str] = _index(
+    {k: (label, k) for k, (label, _default) in SETTING_KEYS.items()}
+)
+
+
+def match_sheet(name: str) -> str | None:
+    """The sheet key a workbook sheet name stands for, or None."""
+    return SHEET_INDEX.get(normalize(name))
+
+
+def match_column(sheet_key: str, header: object) -> str | None:
+    """The column key a header cell stands for within a sheet, or None."""
+    if header is None:
+        return None
+    return COLUMN_INDEX[sheet_key].get(normalize(header))
