@@ -1,0 +1,191 @@
+"""Read a ledger: one workbook, or parts named in a ``gendan.toml``.
+
+``read_ledger`` is the only entry point the rest of the engine uses. It returns
+a ``Ledger`` whose ``issues`` hold everything found while reading (missing
+sheets and columns, values that do not parse, Excel errors ...). It raises
+``LedgerError`` only when the ledger cannot be used at all.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from gendan_xl.config import CONFIG_NAME, LedgerConfig, load_ledger_config
+from gendan_xl.ledger import Ledger, Source, make_table
+from gendan_xl.model import CellRef, Issue, LedgerError, make_issue
+from gendan_xl.read.tables import find_header, read_table
+from gendan_xl.read.workbook import Book, open_book
+from gendan_xl.schema import SETTING_INDEX, SETTINGS, SHEET_BY_KEY, SHEETS, match_sheet, normalize
+
+__all__ = ["read_ledger", "resolve_ledger"]
+
+
+def resolve_ledger(target: Path) -> tuple[Path | None, LedgerConfig | None]:
+    """A workbook path, or a folder / ``gendan.toml`` naming the parts."""
+    if target.is_dir():
+        cfg = target / CONFIG_NAME
+        if not cfg.exists():
+            raise LedgerError(
+                str(target), f"文件夹中没有 {CONFIG_NAME}", f"no {CONFIG_NAME} in this folder"
+            )
+        return None, load_ledger_config(cfg)
+    if target.suffix.lower() == ".toml":
+        return None, load_ledger_config(target)
+    return target, None
+
+
+def read_ledger(target: Path, as_of: date | None = None) -> Ledger:
+    as_of = as_of or date.today()
+    workbook, config = resolve_ledger(target)
+    reader = _Reader(as_of)
+    if config is None:
+        assert workbook is not None
+        reader.read_workbook(workbook, str(workbook))
+        if not reader.frames:
+            raise LedgerError(
+                str(workbook),
+                "没有可识别的工作表(需要 订单/产品/产线/工单/生产日报/出货 等)",
+                "no recognisable sheet (expected 订单/Orders, 产品/Items, ...)",
+            )
+        name = str(workbook)
+    else:
+        base = (target if target.is_dir() else target.parent)
+        reader.read_config(config, base)
+        name = str(target)
+    return reader.ledger(name, config)
+
+
+class _Reader:
+    def __init__(self, as_of: date) -> None:
+        self.as_of = as_of
+        self.frames: dict[str, list[tuple[pd.DataFrame, Source]]] = {}
+        self.issues: list[Issue] = []
+        self.files: list[str] = []
+        self.main_file = ""
+
+    def _add(self, key: str, book: Book, sheet: str) -> None:
+        spec = SHEET_BY_KEY[key]
+        src = len(self.frames.get(key, []))
+        frame, source, issues = read_table(book, sheet, spec, self.as_of, src)
+        self.issues += issues
+        if frame is not None and source is not None:
+            self.frames.setdefault(key, []).append((frame, source))
+
+    def read_workbook(self, path: Path, display: str, only: Iterable[str] | None = None) -> None:
+        book = open_book(path, display)
+        self.files.append(display)
+        self.main_file = self.main_file or display
+        wanted = set(only) if only is not None else None
+        try:
+            for sheet in book.sheet_names:
+                key = match_sheet(sheet)
+                if key is None or (wanted is not None and key not in wanted) or key in self.frames:
+                    continue
+                self._add(key, book, sheet)
+        finally:
+            book.close()
+
+    def read_part(self, key: str, path: Path, display: str) -> None:
+        """A file holding one table: the sheet named for it, else the first whose
+        header row names the table's required columns."""
+        try:
+            book = open_book(path, display)
+        except LedgerError as exc:
+            if key == "daily":  # one bad file among many reports: say so, go on
+                self.issues.append(
+                    make_issue("unreadable-file", CellRef(file=display, sheet=""), reason=exc.reason_zh)
+                )
+                return
+            raise
+        self.files.append(display)
+        try:
+            spec = SHEET_BY_KEY[key]
+            named = [s for s in book.sheet_names if match_sheet(s) == key]
+            for sheet in named or book.sheet_names:
+                header = find_header(book.head(sheet), spec)
+                if header is not None and (named or header.covers(spec)):
+                    src = len(self.frames.get(key, []))
+                    frame, source, issues = read_table(book, sheet, spec, self.as_of, src, header)
+                    self.issues += issues
+                    if frame is not None and source is not None:
+                        self.frames.setdefault(key, []).append((frame, source))
+                    return
+            self.issues.append(
+                make_issue(
+                    "missing-sheet",
+                    CellRef(file=display, sheet=spec.name),
+                    sheet_name=spec.name,
+                    aliases="、".join(spec.aliases[:4]),
+                )
+            )
+        finally:
+            book.close()
+
+    def read_config(self, config: LedgerConfig, base: Path) -> None:
+        parts = config.ledger
+        for spec in SHEETS:
+            pattern = getattr(parts, spec.key)
+            if not pattern:
+                continue
+            paths = sorted(glob.glob(str(base / pattern))) if _is_glob(pattern) else [str(base / pattern)]
+            if not paths and spec.key == "daily":
+                continue
+            if not paths:
+                raise LedgerError(str(base / pattern), "文件不存在", "file not found")
+            for p in paths:
+                self.read_part(spec.key, Path(p), _display(Path(p), base))
+        if parts.workbook:
+            named = {s.key for s in SHEETS if getattr(parts, s.key)}
+            path = base / parts.workbook
+            self.read_workbook(path, _display(path, base), only={s.key for s in SHEETS} - named)
+
+    def ledger(self, name: str, config: LedgerConfig | None) -> Ledger:
+        tables = {spec.key: make_table(spec.key, self.frames.get(spec.key, [])) for spec in SHEETS}
+        for spec in SHEETS:
+            if spec.required and not tables[spec.key].present:
+                self.issues.append(
+                    make_issue(
+                        "missing-sheet",
+                        CellRef(file=self.main_file or name, sheet=spec.name),
+                        sheet_name=spec.name,
+                        aliases="、".join(spec.aliases[:4]),
+                    )
+                )
+        settings = _settings(tables["settings"].df, self.issues, tables)
+        if config is not None:
+            settings.update({k: v for k, v in config.settings.items() if v is not None})
+        return Ledger(name=name, tables=tables, settings=settings, issues=self.issues, files=self.files)
+
+
+def _is_glob(pattern: str) -> bool:
+    return any(ch in pattern for ch in "*?[")
+
+
+def _display(path: Path, base: Path) -> str:
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)
+
+
+def _settings(df: pd.DataFrame, issues: list[Issue], tables: dict) -> dict[str, object]:  # type: ignore[type-arg]
+    out: dict[str, object] = {}
+    table = tables["settings"]
+    for rec in df.itertuples(index=False):
+        label = getattr(rec, "key", None)
+        if not isinstance(label, str):
+            continue
+        key = SETTING_INDEX.get(normalize(label))
+        if key is None:
+            issues.append(
+                make_issue("bad-setting", table.ref(int(rec._src), int(rec._row), "key"), label)
+            )
+            continue
+        out[key] = getattr(rec, "value", None)
+    assert SETTINGS.key == "settings"
+    return out

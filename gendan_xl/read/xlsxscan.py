@@ -1,0 +1,230 @@
+"""One streaming pass over a worksheet's XML for what the value readers hide.
+
+The Rust readers return Excel error cells (``#N/A``) and formulas saved without
+a cached value as blanks, and trim leading empty rows and columns without
+saying by how much. This scan finds, per sheet: the first cell that holds a
+value (to map the reader's grid back to Excel's physical rows and columns),
+every error cell, and every formula cell without a value. It decompresses the
+part in chunks and only runs a regex near ``<f`` / ``t="e"`` hits, so a
+million-row sheet costs about one zlib pass.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from dataclasses import dataclass, field
+from posixpath import join, normpath
+from xml.etree.ElementTree import Element
+
+from defusedxml import ElementTree as SafeET
+
+CHUNK = 1 << 22
+_CELL = re.compile(
+    rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL
+)
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_TYPE_ERR = re.compile(rb'\bt="e"')
+_TYPE = re.compile(rb'\bt="(\w+)"')
+_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)\b[^>]*>(.*?)</(?:\w+:)?(?:v|is)>", re.DOTALL)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+
+NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def col_index(letters: str) -> int:
+    """'A' -> 0, 'AA' -> 26."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+def col_letter(index: int) -> str:
+    """0 -> 'A', 26 -> 'AA'."""
+    s = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+@dataclass
+class SheetScan:
+    first_cell: tuple[int, int] | None = None  # (row 1-based, column 0-based) of the first value
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> "#N/A"
+    uncalculated: set[tuple[int, int]] = field(default_factory=set)
+    # Raw cells of the first rows: (row, col) -> (cell type attribute, raw value text).
+    head: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    head_rows: int = 12
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip part path of its worksheet XML."""
+    wb = SafeET.fromstring(zf.read("xl/workbook.xml"))
+    rels_xml = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets: dict[str, str] = {}
+    for rel in rels_xml.iter(f"{NS_PKG_REL}Relationship"):
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
+        targets[rel.get("Id", "")] = path
+    out: dict[str, str] = {}
+    sheets: Element | None = wb.find(f"{NS_MAIN}sheets")
+    for sheet in sheets if sheets is not None else []:
+        rid = sheet.get(f"{NS_REL}id", "")
+        if rid in targets:
+            out[sheet.get("name", "")] = targets[rid]
+    return out
+
+
+def _scan_cells(blob: bytes, scan: SheetScan, find_first: bool) -> bool:
+    """Examine the cells of ``blob``; return whether the first value is still wanted."""
+    for m in _CELL.finditer(blob):
+        attrs, body = m.group(1), m.group(3)
+        ref = _REF.search(attrs)
+        if ref is None:
+            continue
+        pos = (int(ref.group(2)), col_index(ref.group(1).decode()))
+        value = _VALUE.search(body) if body else None
+        if find_first and value is not None:
+            scan.first_cell = pos
+            find_first = False
+        if value is not None and (
+            scan.first_cell is not None and pos[0] < scan.first_cell[0] + scan.head_rows
+        ):
+            kind = _TYPE.search(attrs)
+            scan.head[pos] = (kind.group(1).decode() if kind else "n", value.group(1).decode("utf-8", "replace"))
+        if body is None:
+            continue
+        if _TYPE_ERR.search(attrs) and value is not None:
+            scan.errors[pos] = value.group(1).decode("utf-8", "replace")
+        elif value is None and _FORMULA.search(body):
+            scan.uncalculated.add(pos)
+    return find_first
+
+
+def scan_sheet(zf: zipfile.ZipFile, part: str, head_rows: int = 12) -> SheetScan:
+    scan = SheetScan(head_rows=head_rows)
+    find_first = True
+    tail = b""
+    with zf.open(part) as fh:
+        while True:
+            chunk = fh.read(CHUNK)
+            if not chunk:
+                break
+            blob = tail + chunk
+            # Only complete cells are examined; the rest carries over.
+            cut = blob.rfind(b"</row>")
+            if cut < 0:
+                tail = blob
+                continue
+            cut += len(b"</row>")
+            head, tail = blob[:cut], blob[cut:]
+            in_head = find_first or _row_of_last(head) < scan.first_cell[0] + scan.head_rows  # type: ignore[index]
+            if in_head or b"<f" in head or b't="e"' in head:
+                if not in_head:
+                    # Only cells with a formula or an error type can matter now.
+                    find_first = _scan_hits(head, scan)
+                else:
+                    find_first = _scan_cells(head, scan, find_first)
+        if tail:
+            _scan_cells(tail, scan, find_first)
+    return scan
+
+
+_ROW_R = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+
+
+def _row_of_last(blob: bytes) -> int:
+    """Row number of the last <row> element starting in ``blob`` (0 if none)."""
+    start = max(blob.rfind(b"<row"), blob.rfind(b":row "))
+    if start < 0:
+        return 0
+    m = _ROW_R.search(blob, max(0, start - 4))
+    return int(m.group(1)) if m else 0
+
+
+def _scan_hits(head: bytes, scan: SheetScan) -> bool:
+    """Scan only the neighbourhood of formula / error hits (the common case: none)."""
+    starts: list[int] = []
+    for needle in (b"<f", b't="e"'):
+        i = head.find(needle)
+        while i >= 0:
+            starts.append(i)
+            i = head.find(needle, i + 1)
+    if not starts:
+        return False
+    starts.sort()
+    last_end = 0
+    for i in starts:
+        if i < last_end:
+            continue
+        begin = head.rfind(b"<c ", 0, i)
+        begin2 = head.rfind(b":c ", 0, i)
+        begin = max(begin, begin2 - 1 if begin2 >= 0 else -1)
+        if begin < 0:
+            continue
+        end = head.find(b"</row>", i)
+        end = len(head) if end < 0 else end
+        close = head.find(b"c>", i)
+        end = min(end, close + 2) if close >= 0 else end
+        _scan_cells(head[begin:end], scan, False)
+        last_end = end
+    return False
+
+
+_SI = re.compile(rb"<(?:\w+:)?si\b[^>]*>(.*?)</(?:\w+:)?si>|<(?:\w+:)?si\s*/>", re.DOTALL)
+_T = re.compile(rb"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.DOTALL)
+_RPH = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.DOTALL)
+
+
+def xml_text(fragment: bytes) -> str:
+    """Concatenated <t> runs of a string item (phonetic runs dropped), unescaped."""
+    fragment = _RPH.sub(b"", fragment)
+    runs = _T.findall(fragment)
+    text = b"".join(runs) if runs else fragment
+    return unescape(text.decode("utf-8", "replace"))
+
+
+def shared_strings(zf: zipfile.ZipFile, wanted: set[int]) -> dict[int, str]:
+    """The shared strings at the ``wanted`` indices, streaming only as far as needed."""
+    out: dict[int, str] = {}
+    name = next((n for n in zf.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
+    if not wanted or name is None:
+        return out
+    highest = max(wanted)
+    index = 0
+    tail = b""
+    with zf.open(name) as fh:
+        while index <= highest:
+            chunk = fh.read(CHUNK)
+            blob = tail + chunk
+            cut = blob.rfind(b"</si>") + len(b"</si>") if chunk else len(blob)
+            if chunk and cut < len(b"</si>"):
+                tail = blob
+                continue
+            head, tail = blob[:cut], blob[cut:]
+            items = [m.group(1) or b"" for m in _SI.finditer(head)] if any(
+                w >= index for w in wanted
+            ) else []
+            for offset, item in enumerate(items):
+                if index + offset in wanted:
+                    out[index + offset] = xml_text(item)
+            index += len(items)
+            if not chunk:
+                break
+    return out
+
+
+def _u(m: re.Match[str]) -> str:
+    return chr(int(m.group(1), 16))
+
+
+def unescape(text: str) -> str:
+    text = html.unescape(text) if "&" in text else text
+    # Excel escapes control characters as _xHHHH_.
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", _u, text) if "_x" in text else text
