@@ -71,15 +71,15 @@ class Table:
         return self.ref(int(rec[SRC]), int(rec[ROW]), key)
 
     def issues_at(
-        self, code: str, rows: pd.DataFrame, key: str | None, value_key: str | None = None, **args: object
+        self, code: str, rows: pd.DataFrame, column: str | None, value_key: str | None = None, **args: object
     ) -> list[Issue]:
-        """One issue per row of ``rows`` (a slice of ``df``), pointing at column ``key``.
+        """One issue per row of ``rows`` (a slice of ``df``), pointing at ``column``.
 
         ``args`` values may be scalars or column names prefixed with ``@`` to take the
         value from each row.
         """
         out: list[Issue] = []
-        vkey = value_key or key
+        vkey = value_key or column
         for rec in rows.itertuples(index=False):
             r = rec._asdict()
             value = r.get(vkey) if vkey else ""
@@ -87,7 +87,7 @@ class Table:
                 k: (r.get(v[1:]) if isinstance(v, str) and v.startswith("@") else v)
                 for k, v in args.items()
             }
-            out.append(make_issue(code, self.ref(int(r[SRC]), int(r[ROW]), key), value, **extra))
+            out.append(make_issue(code, self.ref(int(r[SRC]), int(r[ROW]), column), value, **extra))
         return out
 
 
@@ -169,3 +169,51 @@ def as_date(value: object) -> date | None:
     if isinstance(value, date):
         return value
     return None
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.astype("string").fillna("")
+
+
+def match_order_lines(df: pd.DataFrame, orders: pd.DataFrame) -> pd.Series:
+    """The order-line key each row of ``df`` (work orders, shipments) belongs to.
+
+    By 订单号 + 行号 when the row gives 行号; else by 订单号 + 产品编码; else by
+    订单号 alone when that order has a single line. NaN where nothing matches.
+    """
+    keys = order_key(orders)
+    ref = pd.DataFrame(
+        {
+            "order_no": _text(orders["order_no"]).to_numpy(),
+            "line_no": _text(orders["line_no"]).to_numpy(),
+            "item": _text(orders["item"]).to_numpy(),
+            "key": keys.to_numpy(),
+        }
+    )
+    out = pd.Series(np.nan, index=df.index, dtype="object")
+    if df.empty or ref.empty:
+        return out
+    probe = pd.DataFrame(
+        {
+            "order_no": _text(df["order_no"]).to_numpy(),
+            "line_no": _text(df["line_no"]).to_numpy() if "line_no" in df else "",
+            "item": _text(df["item"]).to_numpy() if "item" in df else "",
+        },
+        index=df.index,
+    )
+
+    def lookup(cols: list[str], mask: pd.Series, table: pd.DataFrame) -> None:
+        if not mask.any():
+            return
+        uniq = table.drop_duplicates(cols, keep="first").set_index(cols)["key"]
+        idx = pd.MultiIndex.from_frame(probe.loc[mask, cols]) if len(cols) > 1 else probe.loc[mask, cols[0]]
+        found = uniq.reindex(idx).to_numpy()
+        out.loc[mask] = found
+
+    by_line = probe["line_no"] != ""
+    lookup(["order_no", "line_no"], by_line, ref[ref["line_no"] != ""])
+    by_item = out.isna() & (probe["item"] != "")
+    lookup(["order_no", "item"], by_item, ref)
+    single = ref.groupby("order_no")["key"].transform("size") == 1
+    lookup(["order_no"], out.isna() & (probe["order_no"] != ""), ref[single.to_numpy()])
+    return out

@@ -154,7 +154,7 @@ ISSUE_TYPES: dict[str, IssueType] = {
     "duplicate-delivery-note": IssueType(
         Severity.ERROR,
         "送货单号「{value}」用于不同的{what}:{first} 与 {second}",
-        "Delivery note '{value}' is used for different {what}: {first} and {second}",
+        "Delivery note '{value}' is used for different {what_en}: {first} and {second}",
     ),
     "unreadable-file": IssueType(
         Severity.ERROR, "文件无法读取:{reason}", "File cannot be read: {reason}"

@@ -1,0 +1,53 @@
+"""The one engine behind the CLI, the ribbon and batch runs: read -> check
+(-> plan -> write, in their own modules). Each entry point returns data plus
+issues; callers decide how to show them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from gendan_xl.checks import run_checks
+from gendan_xl.ledger import Ledger
+from gendan_xl.model import Issue, Lang, Severity, sort_issues
+from gendan_xl.read import read_ledger
+
+
+@dataclass
+class CheckResult:
+    ledger: Ledger
+    as_of: date
+    issues: list[Issue]
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for i in self.issues if i.severity == severity)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.severity == Severity.ERROR for i in self.issues)
+
+    def to_json(self, lang: Lang = "zh") -> dict[str, Any]:
+        return {
+            "ledger": self.ledger.name,
+            "as_of": self.as_of.isoformat(),
+            "stats": {
+                "errors": self.count(Severity.ERROR),
+                "warnings": self.count(Severity.WARNING),
+                "infos": self.count(Severity.INFO),
+                "rows": self.ledger.row_counts,
+            },
+            "issues": [i.to_json(lang) for i in self.issues],
+        }
+
+
+def check_ledger(ledger: Ledger, as_of: date) -> CheckResult:
+    issues = sort_issues(ledger.issues + run_checks(ledger, as_of))
+    return CheckResult(ledger, as_of, issues)
+
+
+def check(target: Path, as_of: date | None = None) -> CheckResult:
+    """Read and check a ledger (a workbook, or a folder / gendan.toml)."""
+    as_of = as_of or date.today()
+    return check_ledger(read_ledger(target, as_of), as_of)
