@@ -80,8 +80,9 @@ class Table:
         """
         out: list[Issue] = []
         vkey = value_key or column
-        for rec in rows.itertuples(index=False):
-            r = rec._asdict()
+        names = list(rows.columns)
+        for values in rows.itertuples(index=False, name=None):
+            r = dict(zip(names, values, strict=True))
             value = r.get(vkey) if vkey else ""
             extra = {
                 k: (r.get(v[1:]) if isinstance(v, str) and v.startswith("@") else v)

@@ -176,16 +176,16 @@ def _display(path: Path, base: Path) -> str:
 def _settings(df: pd.DataFrame, issues: list[Issue], tables: dict) -> dict[str, object]:  # type: ignore[type-arg]
     out: dict[str, object] = {}
     table = tables["settings"]
-    for rec in df.itertuples(index=False):
-        label = getattr(rec, "key", None)
+    for rec in df.to_dict("records"):
+        label = rec.get("key")
         if not isinstance(label, str):
             continue
         key = SETTING_INDEX.get(normalize(label))
         if key is None:
             issues.append(
-                make_issue("bad-setting", table.ref(int(rec._src), int(rec._row), "key"), label)
+                make_issue("bad-setting", table.ref(int(rec["_src"]), int(rec["_row"]), "key"), label)
             )
             continue
-        out[key] = getattr(rec, "value", None)
+        out[key] = rec.get("value")
     assert SETTINGS.key == "settings"
     return out
