@@ -19,10 +19,10 @@ from gendan_xl.config import CONFIG_NAME, LedgerConfig, load_ledger_config
 from gendan_xl.ledger import Ledger, Source, make_table
 from gendan_xl.model import CellRef, Issue, LedgerError, make_issue
 from gendan_xl.read.tables import find_header, read_table
-from gendan_xl.read.workbook import Book, open_book
+from gendan_xl.read.workbook import Book, GridBook, open_book
 from gendan_xl.schema import SETTING_INDEX, SETTINGS, SHEET_BY_KEY, SHEETS, match_sheet, normalize
 
-__all__ = ["read_ledger", "resolve_ledger"]
+__all__ = ["read_grids", "read_ledger", "resolve_ledger"]
 
 
 def resolve_ledger(target: Path) -> tuple[Path | None, LedgerConfig | None]:
@@ -37,6 +37,15 @@ def resolve_ledger(target: Path) -> tuple[Path | None, LedgerConfig | None]:
     if target.suffix.lower() == ".toml":
         return None, load_ledger_config(target)
     return target, None
+
+
+def read_grids(
+    name: str, sheets: dict[str, tuple[list[list[object]], int, int]], as_of: date | None = None
+) -> Ledger:
+    """A ledger from value grids (a live workbook): ``{sheet: (rows, top_row, left_col)}``."""
+    reader = _Reader(as_of or date.today())
+    reader.read_book(GridBook(name, sheets), name)
+    return reader.ledger(name, None)
 
 
 def read_ledger(target: Path, as_of: date | None = None) -> Ledger:
@@ -77,7 +86,9 @@ class _Reader:
             self.frames.setdefault(key, []).append((frame, source))
 
     def read_workbook(self, path: Path, display: str, only: Iterable[str] | None = None) -> None:
-        book = open_book(path, display)
+        self.read_book(open_book(path, display), display, only)
+
+    def read_book(self, book: Book, display: str, only: Iterable[str] | None = None) -> None:
         self.files.append(display)
         self.main_file = self.main_file or display
         wanted = set(only) if only is not None else None

@@ -303,3 +303,43 @@ class CalamineBook(Book):
         frame = frame.where(frame != "", None)
         rows = pd.Series(range(header_row + 1, header_row + 1 + len(grid)), index=frame.index)
         return Grid(frame, rows)
+
+
+class GridBook(Book):
+    """Sheets handed over as value grids (a live Excel workbook through xlwings, or
+    a test double): ``{sheet: (rows, first_row, first_col)}`` where the grid's
+    top-left cell is at physical (first_row 1-based, first_col 0-based)."""
+
+    def __init__(self, name: str, sheets: dict[str, tuple[list[list[object]], int, int]]) -> None:
+        super().__init__(Path(name), name)
+        self.sheet_names = list(sheets)
+        self._sheets = sheets
+
+    def _cells(self, sheet: str) -> tuple[list[list[object]], int, int]:
+        return self._sheets[sheet]
+
+    def head(self, sheet: str) -> Head:
+        grid, top, left = self._cells(sheet)
+        cells: dict[tuple[int, int], object] = {}
+        first = 0
+        for r, row in enumerate(grid, start=top):
+            if first and r >= first + HEAD_ROWS:
+                break
+            for c, v in enumerate(row or [], start=left):
+                if v is None or v == "":
+                    continue
+                first = first or r
+                cells[(r, c)] = v
+        return Head(cells, first)
+
+    def load(self, sheet: str, header_row: int, picks: list[ColumnPick]) -> Grid:
+        grid, top, left = self._cells(sheet)
+        body = grid[header_row + 1 - top :]
+        data = {}
+        for p in picks:
+            i = p.col - left
+            data[p.key] = pd.Series([row[i] if 0 <= i < len(row) else None for row in body], dtype=object)
+        frame = pd.DataFrame(data)
+        frame = frame.where(frame != "", None)
+        rows = pd.Series(range(header_row + 1, header_row + 1 + len(body)), index=frame.index)
+        return Grid(frame, rows)
