@@ -66,10 +66,6 @@ class Table:
             header = self.spec.column(key).name
         return CellRef(file=source.file, sheet=source.sheet, row=row, column=letter, header=header)
 
-    def row_ref(self, index: object, key: str | None = None) -> CellRef:
-        rec = self.df.loc[index]
-        return self.ref(int(rec[SRC]), int(rec[ROW]), key)
-
     def issues_at(
         self, code: str, rows: pd.DataFrame, column: str | None, value_key: str | None = None, **args: object
     ) -> list[Issue]:

@@ -100,8 +100,8 @@ def read_table(
             issues.append(make_issue(code, _ref(source, r, pick), value))
 
     for pick in header.picks:
-        col = raw[pick.key]
-        masked = col.where(~problem[pick.key], None) if problem[pick.key].any() else col
+        cells = raw[pick.key]
+        masked = cells.where(~problem[pick.key], None) if problem[pick.key].any() else cells
         if pick.type in ("text", "choice"):
             errors = _error_text(masked)
             if errors.any():
@@ -131,14 +131,14 @@ def read_table(
             for r, v in zip(rows[bad], masked[bad], strict=True):
                 issues.append(make_issue(code, _ref(source, int(r), pick), clean_text(v)))
 
-    for col in spec.required_columns:
-        if col.key not in out:
+    for required in spec.required_columns:
+        if required.key not in out:
             continue
-        blank = out[col.key].isna() & ~problem[col.key]
-        if col.key in bad_cells:
-            blank &= ~bad_cells[col.key]
+        blank = out[required.key].isna() & ~problem[required.key]
+        if required.key in bad_cells:
+            blank &= ~bad_cells[required.key]
         if blank.any():
-            pick = by_key[col.key]
+            pick = by_key[required.key]
             for r in rows[blank]:
                 issues.append(make_issue("missing-value", _ref(source, int(r), pick)))
     out[ROW] = rows.astype("int64")

@@ -273,7 +273,8 @@ class CalamineBook(Book):
     def _grid(self, sheet: str) -> list[list[object]]:
         if sheet not in self._grids:
             try:
-                self._grids[sheet] = self._wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+                grid: list[list[object]] = self._wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)  # type: ignore[assignment]
+                self._grids[sheet] = grid
             except Exception as exc:
                 raise _fail(self.display, f"工作表「{sheet}」无法读取({exc})", f"sheet '{sheet}' cannot be read") from exc
         return self._grids[sheet]
