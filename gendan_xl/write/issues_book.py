@@ -12,13 +12,11 @@ from typing import Any
 
 import xlsxwriter
 
-from gendan_xl.model import SEVERITY_LABEL, Issue, Lang, Severity
+from gendan_xl.engine import issue_rows
+from gendan_xl.model import Issue, Lang, Severity
 from gendan_xl.write.book import FONT, Formats, fixed_properties, safe_text, set_widths
 
-TITLES = {
-    "zh": ("级别", "工作簿", "工作表", "单元格", "列", "值", "问题", "代码", "链接"),
-    "en": ("Severity", "Workbook", "Sheet", "Cell", "Column", "Value", "Problem", "Code", "Link"),
-}
+LINK_TITLE = {"zh": "链接", "en": "Link"}
 SHEET_NAME = {"zh": "检查结果", "en": "Issues"}
 
 
@@ -48,26 +46,20 @@ def add_issue_sheet(
     (links are relative to it); ``ledger_root``: folder the issue file names are
     relative to."""
     ws = wb.add_worksheet(SHEET_NAME[lang])
-    titles = TITLES[lang]
+    rows = issue_rows(issues, lang)
+    titles = [*rows[0], LINK_TITLE[lang]]
     ws.write_row(0, 0, titles, fmt.header)
     sev_fmt = {Severity.ERROR: fmt.bad, Severity.WARNING: fmt.warn, Severity.INFO: fmt.text}
-    for r, issue in enumerate(issues, start=1):
-        ws.write_string(r, 0, SEVERITY_LABEL[lang][issue.severity], sev_fmt[issue.severity])
-        ws.write_string(r, 1, safe_text(issue.ref.file), fmt.text)
-        ws.write_string(r, 2, safe_text(issue.ref.sheet), fmt.text)
-        ws.write_string(r, 3, issue.ref.cell or "", fmt.text)
-        ws.write_string(r, 4, safe_text(issue.ref.header or ""), fmt.text)
-        ws.write_string(r, 5, safe_text(issue.value), fmt.text)
-        ws.write_string(r, 6, safe_text(issue.message(lang)), fmt.wrap)
-        ws.write_string(r, 7, issue.code, fmt.text)
+    for r, (issue, row) in enumerate(zip(issues, rows[1:], strict=True), start=1):
+        for c, value in enumerate(row):
+            style = sev_fmt[issue.severity] if c == 0 else fmt.wrap if c == 6 else fmt.text
+            ws.write_string(r, c, safe_text(value), style)
         file_ref = issue.model_copy(
             update={"ref": issue.ref.model_copy(update={"file": str((ledger_root or Path()) / issue.ref.file)})}
         )
         link = ledger_link(file_ref, link_base)
         if link and len(link) < 2000:
-            ws.write_url(r, 8, link, fmt.link, string="打开" if lang == "zh" else "open")
-        else:
-            ws.write_string(r, 8, "", fmt.text)
+            ws.write_url(r, len(row), link, fmt.link, string="打开" if lang == "zh" else "open")
     set_widths(ws, [6, 22, 12, 8, 12, 18, 60, 22, 8])
     ws.freeze_panes(1, 0)
     if issues:

@@ -1,0 +1,133 @@
+"""The live-workbook adapter: the only code that touches xlwings objects.
+
+It reads each sheet's used range as a value grid with its top-left offset (so
+cell addresses stay exact), and writes values, fill colours, notes and result
+sheets. Everything else (reading the grids as a ledger, checking, planning,
+documents) is the same engine the CLI uses. Tests drive it through an in-memory
+double of exactly the xlwings calls made here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import xlwings as xw
+
+MARK_SHEET = "_gendan"  # hidden: the cells this add-in coloured, to clear them next run
+NOTE_PREFIX = "跟单助手:"
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def as_text_safe(value: object) -> object:
+    """Text that Excel would read as a formula is written with a leading apostrophe
+    (Excel's own 'this is text' marker), so a ledger value never becomes a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+class LiveWorkbook:
+    """A clerk's open workbook, seen through xlwings."""
+
+    def __init__(self, book: xw.Book) -> None:
+        self.book = book
+
+    @property
+    def name(self) -> str:
+        return str(self.book.name)
+
+    @property
+    def path(self) -> Path:
+        return Path(self.book.fullname)
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def sheet_names(self) -> list[str]:
+        return [sheet.name for sheet in self.book.sheets]
+
+    def has_sheet(self, name: str) -> bool:
+        return name in self.sheet_names()
+
+    def grid(self, sheet: str) -> tuple[list[list[object]], int, int]:
+        """(rows, top row 1-based, left column 0-based) of the sheet's used range."""
+        used = self.book.sheets[sheet].used_range
+        values = used.options(ndim=2, err_to_str=True).value
+        return [list(row) for row in (values or [])], int(used.row), int(used.column) - 1
+
+    def grids(self, skip: Sequence[str] = ()) -> dict[str, tuple[list[list[object]], int, int]]:
+        return {name: self.grid(name) for name in self.sheet_names() if name not in skip and name != MARK_SHEET}
+
+    def write_sheet(self, name: str, rows: Sequence[Sequence[object]], widths: Sequence[float] = ()) -> None:
+        """Create or refresh a result sheet: header row bold, values as given."""
+        if self.has_sheet(name):
+            sheet = self.book.sheets[name]
+            sheet.clear()
+        else:
+            sheet = self.book.sheets.add(name, after=self.book.sheets[len(self.book.sheets) - 1])
+        if rows:
+            sheet.range("A1").value = [[as_text_safe(v) for v in row] for row in rows]
+            sheet.range((1, 1), (1, max(len(r) for r in rows))).font.bold = True
+        for i, width in enumerate(widths, start=1):
+            sheet.range((1, i)).column_width = width
+
+    def write_cells(self, sheet: str, cells: dict[str, object]) -> None:
+        """Values into cells by address (``{"G12": "SH20261126001"}``)."""
+        target = self.book.sheets[sheet]
+        for address, value in cells.items():
+            target.range(address).value = as_text_safe(value)
+
+    def mark(self, sheet: str, address: str, rgb: tuple[int, int, int], note: str) -> None:
+        """Fill a cell and attach a note saying why."""
+        cell = self.book.sheets[sheet].range(address)
+        cell.color = rgb
+        text = NOTE_PREFIX + note
+        existing = cell.note
+        if existing is not None:
+            existing.text = text
+        else:
+            cell.add_note(text)
+
+    def unmark(self, sheet: str, address: str) -> None:
+        """Undo ``mark``: clear the fill, and the note if it is ours."""
+        if not self.has_sheet(sheet):
+            return
+        cell = self.book.sheets[sheet].range(address)
+        cell.color = None
+        existing = cell.note
+        if existing is not None and existing.text.startswith(NOTE_PREFIX):
+            existing.delete()
+
+    def read_marks(self) -> list[tuple[str, str]]:
+        if not self.has_sheet(MARK_SHEET):
+            return []
+        rows, _top, _left = self.grid(MARK_SHEET)
+        return [(str(r[0]), str(r[1])) for r in rows if r and len(r) >= 2 and r[0] and r[1]]
+
+    def save_marks(self, marks: Sequence[tuple[str, str]]) -> None:
+        self.write_sheet(MARK_SHEET, [list(m) for m in marks])
+        self.book.sheets[MARK_SHEET].visible = False
+
+    def selection(self) -> tuple[str, int] | None:
+        """(sheet name, physical row) of the clerk's current selection."""
+        try:
+            selected = self.book.selection
+        except Exception:  # no window (e.g. hidden instance)
+            return None
+        if selected is None:
+            return None
+        return str(selected.sheet.name), int(selected.row)
+
+    def activate(self, sheet: str) -> None:
+        self.book.sheets[sheet].activate()
+
+    def alert(self, message: str, title: str = "跟单助手") -> None:
+        self.book.app.alert(message, title=title)
+
+    def open(self, path: Path) -> Any:
+        """Open an output workbook in the same Excel instance."""
+        return self.book.app.books.open(str(path))
