@@ -22,7 +22,6 @@ import shutil
 import signal
 import socket
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -248,7 +247,7 @@ class Output:
 def atomic_write(folder: Path, name: str, write: Writer) -> Path:
     """Write via a temporary file in ``folder`` and rename into place."""
     final = folder / name
-    tmp = folder / f"{TMP_PREFIX}{os.getpid()}-{name}"
+    tmp = folder / f"{TMP_PREFIX}{os.getpid()}-{name}.part"
     try:
         if os.environ.get(FAIL_WRITE_ENV):
             import errno
@@ -283,13 +282,12 @@ def prune(folder: Path, kind: str, keep: int) -> list[Path]:
     return removed
 
 
-def clean_temporaries(folder: Path, older_than: float = 3600) -> None:
-    """Temporary files left by a killed run (never under a final name)."""
-    now = time.time()
+def clean_temporaries(folder: Path) -> None:
+    """Temporary files left by a killed run (never under a final name). Called
+    while holding the run lock, so no other run can be writing them."""
     for p in folder.glob(TMP_PREFIX + "*"):
         with contextlib.suppress(OSError):
-            if now - p.stat().st_mtime > older_than:
-                p.unlink()
+            p.unlink()
 
 
 # Producers: (config flag, function returning outputs). Report and document

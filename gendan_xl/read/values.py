@@ -189,12 +189,12 @@ def parse_date_column(series: pd.Series, as_of: date) -> tuple[pd.Series, pd.Ser
     """(datetime64 values at midnight, mask of non-blank cells that are not dates)."""
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         values = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) else series
-        return values.dt.normalize().astype("datetime64[ns]"), pd.Series(False, index=series.index)
+        return _ns_dates(values.dt.normalize(), series.notna())
     if pd.api.types.is_float_dtype(series.dtype) or pd.api.types.is_integer_dtype(series.dtype):
         present = series.notna()
-        converted = _per_unique(series[present], lambda v: parse_date(v, as_of))
+        converted = _per_unique(series[present], lambda v: _ns_date(parse_date(v, as_of)))
         values = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
-        values.loc[present] = pd.to_datetime(converted, errors="coerce")
+        values.loc[present] = pd.to_datetime(converted, errors="coerce").astype("datetime64[ns]")
         return values, present & values.isna()
     present = _not_blank(series)
     values = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
@@ -203,12 +203,31 @@ def parse_date_column(series: pd.Series, as_of: date) -> tuple[pd.Series, pd.Ser
         # Fast path: ISO text as fastexcel renders Excel dates in mixed columns.
         if pd.api.types.is_string_dtype(sub.dtype) or sub.dtype == object:
             iso = pd.to_datetime(sub.astype("string"), format="ISO8601", errors="coerce")
-            values.loc[present] = iso.dt.normalize() if hasattr(iso, "dt") else iso
+            values.loc[present] = _ns_dates(iso.dt.normalize(), iso.notna())[0]
         slow = present & values.isna()
         if slow.any():
-            converted = _per_unique(series[slow], lambda v: parse_date(v, as_of))
-            values.loc[slow] = pd.to_datetime(converted, errors="coerce")
+            converted = _per_unique(series[slow], lambda v: _ns_date(parse_date(v, as_of)))
+            values.loc[slow] = pd.to_datetime(converted, errors="coerce").astype("datetime64[ns]")
     return values, present & values.isna()
+
+
+# pandas keeps dates as nanoseconds: 1677-09-22 .. 2262-04-11. Outside that (a
+# 9999-12-31 placeholder, year 1) a date is reported as bad, never a crash.
+_FIRST_NS = pd.Timestamp.min.ceil("D")
+_LAST_NS = pd.Timestamp.max.floor("D")
+
+
+def _ns_date(value: date | None) -> date | None:
+    if value is None or not (_FIRST_NS.date() <= value <= _LAST_NS.date()):
+        return None
+    return value
+
+
+def _ns_dates(values: pd.Series, present: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(datetime64[ns] values, mask of present values outside the ns range)."""
+    inside = (values >= _FIRST_NS) & (values <= _LAST_NS)
+    out = values.where(inside).astype("datetime64[ns]")
+    return out, present & ~inside
 
 
 def parse_text_column(series: pd.Series) -> pd.Series:

@@ -145,6 +145,7 @@ class XlsxBook(Book):
         self.sheet_names = list(self._parts)
         self._reader: object | None = None
         self._scans: dict[str, SheetScan] = {}
+        self._heads: dict[str, Head] = {}
 
     def _check_package(self) -> None:
         total = 0
@@ -173,6 +174,11 @@ class XlsxBook(Book):
         return self._scans[sheet]
 
     def head(self, sheet: str) -> Head:
+        if sheet not in self._heads:
+            self._heads[sheet] = self._read_head(sheet)
+        return self._heads[sheet]
+
+    def _read_head(self, sheet: str) -> Head:
         scan = self._scan(sheet)
         if scan.first_cell is None:
             return Head({}, 0)
