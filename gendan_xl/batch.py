@@ -346,6 +346,9 @@ def run_batch(
     except OSError as exc:
         log.say(f"写入失败 / write failed: {exc.filename or ''} {exc.strerror or exc}")
         log.exit_code = EXIT_UNUSABLE
+    except Exception as exc:  # a scheduled run must end with a log line, never a traceback
+        log.say(f"内部错误 / internal error: {type(exc).__name__}: {exc}")
+        log.exit_code = EXIT_UNUSABLE
     log.say(f"结束 / end: exit {log.exit_code}")
     _write_logs(folder, out_dir, log)
     return log.exit_code
