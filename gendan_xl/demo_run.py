@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gendan_xl.demo import build_demo
 from gendan_xl.engine import check_ledger
-from gendan_xl.model import Lang
+from gendan_xl.model import Lang, Severity
 from gendan_xl.read import read_ledger
 from gendan_xl.write.demo_book import write_demo
 from gendan_xl.write.issues_book import write_issue_report
@@ -30,16 +30,19 @@ def run_demo(folder: Path, lang: Lang, say: Callable[[str], None]) -> int:
     issues_path = write_issue_report(
         folder / f"检查结果_{stamp}.xlsx", result.issues, lang, ledger_root=Path.cwd()
     )
-    errors, warnings = result.count(result.issues[0].severity.ERROR), 0
-    warnings = sum(1 for i in result.issues if i.severity.value == "warning")
+    errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
     say(
         (f"检查:错误 {errors} 个,警告 {warnings} 个 -> " if zh else f"Check: {errors} errors, {warnings} warnings -> ")
         + str(issues_path)
     )
-    for step in DEMO_STEPS:
+    for step in demo_steps():
         step(ledger_path, ledger, data.as_of, folder, lang, say)
     return 0
 
 
-# Further demo steps (report, documents) append themselves here.
-DEMO_STEPS: list[Callable[..., None]] = []
+def demo_steps() -> list[Callable[..., None]]:
+    """The steps after the check: the follow-up report, then the documents."""
+    from gendan_xl.cli_docs import demo_docs
+    from gendan_xl.cli_report import demo_report
+
+    return [demo_report, demo_docs]

@@ -1,0 +1,207 @@
+"""送货单: shipment rows without a 送货单号, grouped by customer and ship date into
+numbered delivery notes, and the 送货单号 cells ``--write-back`` fills in.
+
+A shipment row belongs to the customer of its order line (``match_order_lines``);
+rows that match no order line cannot be put on a note and are returned as
+``unmatched``. Cartons come from the row's 箱数, else from 产品.每箱数量; prices
+from the order line's 单价, else the item's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from gendan_xl.documents import common
+from gendan_xl.documents.models import (
+    Assignment,
+    DeliveryLine,
+    DeliveryNote,
+    LedgerRow,
+    WriteBackCell,
+    WriteBackPlan,
+)
+from gendan_xl.documents.money import cartons
+from gendan_xl.documents.work_orders import Allocator
+from gendan_xl.ledger import Ledger, match_order_lines
+from gendan_xl.schema import SETTING_KEYS
+
+DEFAULT_NOTE_LINES = int(SETTING_KEYS["note_lines"][1])  # type: ignore[call-overload]
+
+
+@dataclass
+class DeliveryRun:
+    notes: list[DeliveryNote] = field(default_factory=list)
+    unmatched: list[LedgerRow] = field(default_factory=list)  # rows with no order line
+
+    @property
+    def assignments(self) -> list[Assignment]:
+        return [
+            Assignment(
+                kind="dn", number=n.note_no, day=n.ship_date, customer=n.customer.name,
+                order_no="、".join(dict.fromkeys(line.order_no for line in n.lines)),
+                qty=n.total_qty, rows=[line.source for line in n.lines],
+            )
+            for n in self.notes
+        ]
+
+
+def note_lines_setting(ledger: Ledger) -> int:
+    """Lines per printed page (设置: 送货单每页行数), 1-40, default 10."""
+    value = common.number(ledger.setting("note_lines", DEFAULT_NOTE_LINES))
+    if value is None or not 1 <= value <= 40:
+        return DEFAULT_NOTE_LINES
+    return int(value)
+
+
+def note_paper_setting(ledger: Ledger) -> tuple[str, bool]:
+    """(paper, landscape) from 设置: 送货单纸张. ``A5`` (default) prints landscape,
+    ``A4`` portrait; 横/landscape or 竖/纵/portrait in the value override that."""
+    raw = common.text(ledger.setting("note_paper", SETTING_KEYS["note_paper"][1])).upper()
+    paper = "A4" if "A4" in raw else "A5"
+    landscape = paper == "A5"
+    if "横" in raw or "LANDSCAPE" in raw:
+        landscape = True
+    elif any(w in raw for w in ("竖", "纵", "PORTRAIT")):
+        landscape = False
+    return paper, landscape
+
+
+def pending_shipments(ledger: Ledger, on_date: date | None = None) -> pd.DataFrame:
+    """Shipment rows without a 送货单号 (optionally of one ship date), with the order
+    line key ``_key`` they belong to (NaN when none)."""
+    df = ledger["shipments"]
+    keys = match_order_lines(df, ledger["orders"])
+    df = df.assign(_key=keys)
+    blank_note = df["note_no"].map(common.text) == ""
+    ok = blank_note & df["ship_date"].notna() & df["qty"].notna() & (df["qty"] != 0)
+    if on_date is not None:
+        ok &= df["ship_date"] == pd.Timestamp(on_date)
+    return df[ok]
+
+
+def build_delivery_notes(
+    ledger: Ledger,
+    allocate: Allocator,
+    on_date: date | None = None,
+    customer: str | None = None,
+    show_prices: bool = False,
+) -> DeliveryRun:
+    """Delivery notes for the pending shipments, one per customer and ship date,
+    numbered by ``allocate`` for each ship date (notes ordered by date, then customer).
+
+    ``customer`` is a short name as in the ledger (see ``common.find_customer``).
+    """
+    rows = pending_shipments(ledger, on_date)
+    run = DeliveryRun()
+    if rows.empty:
+        return run
+    orders = common.order_lines(ledger)
+    by_key = orders.drop_duplicates("_key").set_index("_key")
+    matched = rows["_key"].notna() & rows["_key"].isin(by_key.index)
+    run.unmatched = [common.ledger_row(ledger, "shipments", r) for r in rows[~matched].to_dict("records")]
+    rows = rows[matched]
+    rows = rows.assign(_customer=rows["_key"].map(by_key["customer"]).map(common.text))
+    if customer is not None:
+        rows = rows[rows["_customer"] == customer]
+    rows = rows[rows["_customer"] != ""]
+    if rows.empty:
+        return run
+    rows = rows.sort_values(["ship_date", "_customer", "_src", "_row"], kind="stable")
+    existing = {common.text(v) for v in ledger["shipments"]["note_no"].dropna()} - {""}
+    pattern = common.text(ledger.setting("dn_pattern", ""))
+    items = common.items(ledger)
+    company = common.company(ledger)
+    per_page = note_lines_setting(ledger)
+    groups: list[tuple[date, str, pd.DataFrame]] = [
+        (pd.Timestamp(key[0]).date(), str(key[1]), group)  # type: ignore[index,arg-type]
+        for key, group in rows.groupby(["ship_date", "_customer"], sort=True)
+    ]
+    numbers: dict[date, list[str]] = {}
+    for ship_day in dict.fromkeys(g[0] for g in groups):
+        count = sum(1 for g in groups if g[0] == ship_day)
+        numbers[ship_day] = allocate(pattern, ship_day, count, existing)
+    for ship_day, name, group in groups:
+        number = numbers[ship_day].pop(0)
+        lines = [
+            _line(ledger, i, rec, by_key.loc[rec["_key"]], items, show_prices)
+            for i, rec in enumerate(group.to_dict("records"), start=1)
+        ]
+        run.notes.append(
+            DeliveryNote(
+                note_no=number,
+                ship_date=ship_day,
+                customer=common.customer_info(ledger, name),
+                company=company,
+                lines=lines,
+                show_prices=show_prices,
+                lines_per_page=per_page,
+            )
+        )
+    return run
+
+
+def _line(
+    ledger: Ledger,
+    seq: int,
+    rec: dict[Any, Any],
+    order: pd.Series,
+    items: pd.DataFrame,
+    show_prices: bool,
+) -> DeliveryLine:
+    item = common.text(rec.get("item")) or common.text(order["item"])
+    info = items.loc[item] if item in items.index else None
+
+    def pick(key: str) -> str:
+        return common.text(order[key]) or (common.text(info[key]) if info is not None else "")
+
+    qty = float(rec["qty"])
+    given = common.number(rec.get("cartons"))
+    per = common.number(info["pcs_per_carton"]) if info is not None else None
+    computed = cartons(qty, per) if given is None and per else None
+    price = common.number(order["unit_price"])
+    if price is None and info is not None:
+        price = common.number(info["unit_price"])
+    return DeliveryLine(
+        seq=seq,
+        order_no=common.text(order["order_no"]),
+        customer_po=common.text(order["customer_po"]),
+        item=item,
+        item_name=pick("item_name"),
+        spec=pick("spec"),
+        unit=pick("unit"),
+        qty=qty,
+        cartons=int(given) if given is not None else computed,
+        cartons_computed=computed is not None,
+        unit_price=price if show_prices else None,
+        amount=common.money(qty, price) if show_prices else None,
+        remark=common.text(rec.get("remark")),
+        source=common.ledger_row(ledger, "shipments", rec),
+    )
+
+
+def delivery_write_back(ledger: Ledger, notes: Sequence[DeliveryNote]) -> WriteBackPlan:
+    """The 送货单号 cells ``--write-back`` fills: one per shipment row on a note."""
+    table = ledger.table("shipments")
+    letters = {(s.file, s.sheet): s.columns.get("note_no", (None, None))[0] for s in table.sources}
+    cells: list[WriteBackCell] = []
+    problems: list[str] = []
+    for note in notes:
+        for line in note.lines:
+            letter = letters.get((line.source.file, line.source.sheet))
+            if letter is None:
+                msg = f"「{line.source.sheet}」表没有「送货单号」列,无法写回;请先在表头加上该列"
+                if msg not in problems:
+                    problems.append(msg)
+                continue
+            cells.append(
+                WriteBackCell(
+                    file=line.source.file, sheet=line.source.sheet, row=line.source.row,
+                    column=letter, value=note.note_no,
+                )
+            )
+    return WriteBackPlan(cells=cells, problems=problems)

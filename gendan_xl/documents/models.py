@@ -1,0 +1,235 @@
+"""The documents a clerk prints, as plain data: 制造命令单 (work orders), 送货单
+(delivery notes), 对账单 (statements), and the number assignments behind them.
+
+``documents/*.py`` build these from a ``Ledger``; ``write/docs_book.py`` lays them
+out on paper. Nothing here knows about workbooks: every field is what the
+document says, every ``LedgerRow`` is where a line came from in the clerk's file.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+DocKind = Literal["wo", "dn"]
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class LedgerRow(_Doc):
+    """A row of the clerk's ledger: the file and sheet as read, the physical Excel row."""
+
+    file: str
+    sheet: str
+    row: int
+
+    @property
+    def address(self) -> str:
+        return f"{self.sheet}!{self.row}"
+
+
+class Company(_Doc):
+    """The issuing company, from the 设置 sheet."""
+
+    name: str = ""
+    address: str = ""
+    phone: str = ""
+
+
+class CustomerInfo(_Doc):
+    """A customer as the 客户 sheet describes it (short name always set)."""
+
+    name: str
+    full_name: str = ""
+    address: str = ""
+    contact: str = ""
+    phone: str = ""
+    statement_day: int | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.name
+
+
+class WorkOrderDoc(_Doc):
+    """One 制造命令单: a new work order for (part of) one order line."""
+
+    wo_no: str
+    issue_date: date
+    order_no: str
+    line_no: str = ""
+    customer: str = ""
+    customer_po: str = ""
+    item: str
+    item_name: str = ""
+    spec: str = ""
+    qty: float
+    unit: str = ""
+    line: str = ""
+    priority: str = ""
+    plan_start: date | None = None
+    plan_finish: date | None = None
+    due_date: date | None = None  # the order line's commitment date
+    pcs_per_carton: float | None = None
+    cartons: int | None = None
+    remark: str = ""
+    source: LedgerRow  # the 订单 row
+
+
+class DeliveryLine(_Doc):
+    """One printed line of a 送货单, from one 出货 row."""
+
+    seq: int
+    order_no: str
+    customer_po: str = ""
+    item: str = ""
+    item_name: str = ""
+    spec: str = ""
+    unit: str = ""
+    qty: float
+    cartons: int | None = None
+    cartons_computed: bool = False  # True when 箱数 was blank and came from 产品.每箱数量
+    unit_price: float | None = None
+    amount: float | None = None
+    remark: str = ""
+    source: LedgerRow  # the 出货 row
+
+
+class DeliveryNote(_Doc):
+    """One 送货单: the shipments to one customer on one day."""
+
+    note_no: str
+    ship_date: date
+    customer: CustomerInfo
+    company: Company
+    lines: list[DeliveryLine]
+    show_prices: bool = False
+    lines_per_page: int = 10
+
+    @property
+    def total_qty(self) -> float:
+        return sum(line.qty for line in self.lines)
+
+    @property
+    def total_cartons(self) -> int | None:
+        counts = [line.cartons for line in self.lines if line.cartons is not None]
+        return sum(counts) if counts else None
+
+    @property
+    def total_amount(self) -> float | None:
+        amounts = [line.amount for line in self.lines if line.amount is not None]
+        return round(sum(amounts), 2) if amounts else None
+
+    @property
+    def pages(self) -> list[list[DeliveryLine]]:
+        """The lines of each printed page (at least one page, maybe empty)."""
+        n = max(1, self.lines_per_page)
+        chunks = [self.lines[i : i + n] for i in range(0, len(self.lines), n)]
+        return chunks or [[]]
+
+
+class StatementLine(_Doc):
+    """One line of a 对账单: one delivered item on one delivery note."""
+
+    ship_date: date
+    note_no: str
+    order_no: str = ""
+    customer_po: str = ""
+    item: str = ""
+    item_name: str = ""
+    unit: str = ""
+    qty: float
+    unit_price: float | None = None
+    amount: float | None = None
+    signed_date: date | None = None
+    source: LedgerRow
+
+    @property
+    def signed(self) -> bool:
+        return self.signed_date is not None
+
+
+class Statement(_Doc):
+    """One 对账单: a customer's delivery notes in one period."""
+
+    customer: CustomerInfo
+    company: Company
+    period: str  # "YYYY-MM"
+    start: date
+    end: date
+    issue_date: date
+    lines: list[StatementLine]
+
+    @property
+    def total_qty(self) -> float:
+        return sum(line.qty for line in self.lines)
+
+    @property
+    def total_amount(self) -> float:
+        return round(sum(line.amount or 0.0 for line in self.lines), 2)
+
+    @property
+    def notes(self) -> list[str]:
+        """Delivery-note numbers in order of first appearance."""
+        return list(dict.fromkeys(line.note_no for line in self.lines))
+
+    @property
+    def unsigned_notes(self) -> list[str]:
+        signed: dict[str, bool] = {}
+        for line in self.lines:
+            signed[line.note_no] = signed.get(line.note_no, True) and line.signed
+        return [n for n, ok in signed.items() if not ok]
+
+    @property
+    def missing_prices(self) -> int:
+        return sum(1 for line in self.lines if line.amount is None)
+
+
+class Assignment(_Doc):
+    """A number given out in this run and the ledger rows it belongs to.
+
+    For a delivery note the rows are the 出货 rows that get the number; for a work
+    order the 订单 row it is for (a new 工单 row is appended on write-back).
+    """
+
+    kind: DocKind
+    number: str
+    day: date
+    customer: str = ""
+    order_no: str = ""
+    qty: float = 0.0
+    rows: list[LedgerRow]
+
+
+class WriteBackCell(_Doc):
+    """A value to put into one existing cell of the ledger."""
+
+    file: str
+    sheet: str
+    row: int
+    column: str  # letters
+    value: str
+
+
+class WriteBackRow(_Doc):
+    """A row to append to a ledger sheet: column letters -> value."""
+
+    file: str
+    sheet: str
+    values: dict[str, str | int | float | date | None]
+
+
+class WriteBackPlan(_Doc):
+    """Everything ``--write-back`` would change in the clerk's file(s)."""
+
+    cells: list[WriteBackCell] = []
+    rows: list[WriteBackRow] = []
+    problems: list[str] = []  # why something cannot be written back (clerk-readable, Chinese)
+
+    @property
+    def empty(self) -> bool:
+        return not self.cells and not self.rows

@@ -1,0 +1,196 @@
+"""制造命令单: new work orders for open order lines, numbered, ready to print and
+to append to the clerk's 工单 sheet.
+
+``pending_lines`` picks the order lines (open, not fully covered by work orders);
+``build_work_orders`` turns them into ``WorkOrderDoc`` with allocated numbers;
+``work_order_write_back`` says which 工单 rows ``--write-back`` appends.
+Planned start and finish come from the schedule (``gendan_xl.plan``);
+``planned_dates`` is the one call that asks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from gendan_xl.documents import common
+from gendan_xl.documents.models import Assignment, WorkOrderDoc, WriteBackPlan, WriteBackRow
+from gendan_xl.documents.money import cartons
+from gendan_xl.ledger import Ledger
+from gendan_xl.model import PRIORITY_RANK
+
+CLOSED_STATES = ("取消", "完成", "暂停")
+NEW_WO_STATUS = "未开工"
+
+# order-line key -> (planned start, planned finish)
+Schedule = Mapping[str, tuple[date | None, date | None]]
+# (pattern from the settings, day, count, numbers already in the ledger) -> new numbers
+Allocator = Callable[[str, date, int, Iterable[str]], list[str]]
+
+
+@dataclass
+class WorkOrderRun:
+    """The work orders of one run, plus order numbers asked for that are unknown."""
+
+    docs: list[WorkOrderDoc] = field(default_factory=list)
+    unknown_orders: list[str] = field(default_factory=list)
+
+    @property
+    def assignments(self) -> list[Assignment]:
+        return [
+            Assignment(
+                kind="wo", number=d.wo_no, day=d.issue_date, customer=d.customer,
+                order_no=d.order_no, qty=d.qty, rows=[d.source],
+            )
+            for d in self.docs
+        ]
+
+
+def pending_lines(ledger: Ledger, order_nos: Sequence[str] = ()) -> tuple[pd.DataFrame, list[str]]:
+    """Order lines that need a new work order, in issuing order, and the named orders
+    that do not exist.
+
+    Without ``order_nos``: open lines (not 取消/完成/暂停, not fully shipped) that have
+    no work order yet. With them: the open lines of those orders whose qty is not yet
+    covered by work orders (the new work order is for the rest). ``_wo_qty`` holds the
+    qty of the new work order.
+    """
+    df = common.order_lines(ledger)
+    df = df[df["order_no"].notna() & df["item"].notna() & (df["qty"] > 0)]
+    open_line = ~df["status"].isin(CLOSED_STATES) & (df["_shipped"] < df["qty"])
+    unknown: list[str] = []
+    if order_nos:
+        numbers = df["order_no"].map(common.text)
+        wanted = [common.text(n) for n in order_nos]
+        unknown = [n for n in wanted if n not in set(numbers)]
+        df = df.assign(_wo_qty=df["qty"] - df["_issued"])
+        df = df[open_line & numbers.isin(wanted) & (df["_wo_qty"] > 0)]
+    else:
+        df = df.assign(_wo_qty=df["qty"])[open_line & ~df["_has_wo"]]
+    df = df.assign(
+        _rank=df["priority"].map(PRIORITY_RANK).fillna(PRIORITY_RANK["普通"]),
+    ).sort_values(["_rank", "_commit", "order_date", "_src", "_row"], kind="stable", na_position="last")
+    return df, unknown
+
+
+def planned_dates(ledger: Ledger, as_of: date) -> dict[str, tuple[date | None, date | None]]:
+    """Planned start and finish per order-line key: the forecast of the finite-capacity
+    schedule (``gendan_xl.plan``), where lines without a work order are scheduled too.
+
+    Empty when planning is not available: the dates then stay blank on the documents.
+    """
+    try:
+        from gendan_xl.plan import plan_ledger
+    except ImportError:
+        return {}
+    orders = plan_ledger(ledger, as_of).orders
+    return {
+        str(key): (common.day(start), common.day(finish))
+        for key, start, finish in zip(
+            orders["key"], orders["forecast_start"], orders["forecast_finish"], strict=True
+        )
+    }
+
+
+def build_work_orders(
+    ledger: Ledger,
+    as_of: date,
+    allocate: Allocator,
+    order_nos: Sequence[str] = (),
+    schedule: Schedule | None = None,
+) -> WorkOrderRun:
+    """Work orders for the pending lines, numbered by ``allocate`` (pattern, day, count,
+    existing) in issuing order; issued on ``as_of``."""
+    lines, unknown = pending_lines(ledger, order_nos)
+    run = WorkOrderRun(unknown_orders=unknown)
+    if lines.empty:
+        return run
+    existing = _existing_numbers(ledger)
+    pattern = common.text(ledger.setting("wo_pattern", ""))
+    numbers = allocate(pattern, as_of, len(lines), existing)
+    items = common.items(ledger)
+    schedule = schedule or {}
+    for number, rec in zip(numbers, lines.to_dict("records"), strict=True):
+        item = common.text(rec["item"])
+        info = items.loc[item] if item in items.index else None
+
+        def from_item(key: str, rec: dict[Any, Any] = rec, info: Any = info) -> str:
+            return common.text(rec.get(key)) or (common.text(info[key]) if info is not None else "")
+
+        per = common.number(info["pcs_per_carton"]) if info is not None else None
+        qty = float(rec["_wo_qty"])
+        start, finish = schedule.get(str(rec["_key"]), (None, None))
+        run.docs.append(
+            WorkOrderDoc(
+                wo_no=number,
+                issue_date=as_of,
+                order_no=common.text(rec["order_no"]),
+                line_no=common.text(rec["line_no"]),
+                customer=common.text(rec["customer"]),
+                customer_po=common.text(rec["customer_po"]),
+                item=item,
+                item_name=from_item("item_name"),
+                spec=from_item("spec"),
+                qty=qty,
+                unit=from_item("unit"),
+                line=common.text(info["line"]) if info is not None else "",
+                priority=common.text(rec["priority"]),
+                plan_start=start,
+                plan_finish=finish,
+                due_date=common.day(rec["_commit"]),
+                pcs_per_carton=per,
+                cartons=cartons(qty, per) if per else None,
+                remark=common.text(rec["remark"]),
+                source=common.ledger_row(ledger, "orders", rec),
+            )
+        )
+    return run
+
+
+def _existing_numbers(ledger: Ledger) -> set[str]:
+    """Every work-order number the ledger already knows (工单 and 生产日报)."""
+    out: set[str] = set()
+    for table in ("work_orders", "daily"):
+        out |= {common.text(v) for v in ledger[table]["wo_no"].dropna()}
+    return out - {""}
+
+
+def work_order_write_back(ledger: Ledger, docs: Sequence[WorkOrderDoc]) -> WriteBackPlan:
+    """The 工单 rows ``--write-back`` appends: one per new work order, in the first
+    工单 sheet of the ledger, under the columns it has."""
+    table = ledger.table("work_orders")
+    if not docs:
+        return WriteBackPlan()
+    if not table.present:
+        return WriteBackPlan(problems=["台账没有「工单」工作表,无法写回新工单;请先加上该表"])
+    source = table.sources[0]
+    letters = {key: letter for key, (letter, _header) in source.columns.items()}
+    missing = [table.spec.column(k).name for k in ("wo_no", "order_no") if k not in letters]
+    if missing:
+        return WriteBackPlan(problems=[f"「{source.sheet}」表缺少列:{'、'.join(missing)},无法写回"])
+    rows: list[WriteBackRow] = []
+    for d in docs:
+        values: dict[str, object] = {
+            "wo_no": d.wo_no,
+            "order_no": d.order_no,
+            "line_no": int(d.line_no) if d.line_no.isdigit() else (d.line_no or None),
+            "item": d.item,
+            "qty": d.qty,
+            "line": d.line or None,
+            "plan_start": d.plan_start,
+            "plan_finish": d.plan_finish,
+            "issue_date": d.issue_date,
+            "status": NEW_WO_STATUS,
+        }
+        rows.append(
+            WriteBackRow(
+                file=source.file,
+                sheet=source.sheet,
+                values={letters[k]: v for k, v in values.items() if k in letters and v is not None},  # type: ignore[misc]
+            )
+        )
+    return WriteBackPlan(rows=rows)

@@ -1,0 +1,588 @@
+"""The printed documents as workbooks: 制造命令单, 送货单, 对账单.
+
+One workbook per kind per run, one sheet per document, laid out for paper:
+bordered grids in the house font, explicit row heights and column widths,
+paper size and orientation set, and a print scale that fits each page.
+
+- 制造命令单: A4 portrait, one page per work order (fit to 1 x 1).
+- 送货单: A4 portrait or A5 landscape; a fixed number of lines per page; a note
+  with more lines continues on further pages of the same sheet, each repeating
+  the header block, split by manual page breaks. Excel ignores manual breaks
+  under "fit to page", so the scale is computed here from the widths and heights.
+- 对账单: A4 landscape, fit to width, the table header repeated on every page.
+
+A sheet 分配结果 lists every number given out and the ledger rows it belongs to.
+Every ledger text goes through ``write_string`` (workbooks come from
+``new_workbook``): a customer called ``=HYPERLINK(...)`` stays text.
+Files are written to a temporary name in the target folder and renamed into place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from gendan_xl.documents.models import (
+    Assignment,
+    DeliveryLine,
+    DeliveryNote,
+    Statement,
+    WorkOrderDoc,
+)
+from gendan_xl.documents.money import rmb_upper
+from gendan_xl.write.book import FONT, fixed_properties, new_workbook, safe_text, text_width
+
+ASSIGN_SHEET = "分配结果"
+COPY_LEGEND = "第一联 存根(白)    第二联 客户(红)    第三联 财务(黄)    第四联 回单(蓝)"
+PAPER = {"A4": (9, 210.0, 297.0), "A5": (11, 148.0, 210.0)}  # xlsxwriter code, width, height (mm)
+MARGIN_IN = 0.4  # page margins, inches
+_MM_PER_PX = 25.4 / 96
+_MM_PER_PT = 25.4 / 72
+_SLACK = 0.90  # LibreOffice draws columns about 6% wider than Excel's pixel rule; keep a margin
+
+QTY_INT = "#,##0"
+QTY_DEC = "#,##0.###"
+PRICE = "#,##0.00##"
+AMOUNT = "#,##0.00"
+DATE = "yyyy-mm-dd"
+
+Value = str | float | int | date | None
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def _col_mm(width: float) -> float:
+    """Printed width of a column of ``width`` characters (Excel's pixel rule)."""
+    px = int(width * 7 + 0.5) + 5 if width >= 1 else int(width * 12 + 0.5)
+    return px * _MM_PER_PX
+
+
+def fit_scale(widths: Sequence[float], heights_pt: Sequence[float], paper: str, landscape: bool) -> int:
+    """The print scale (percent, 10-100) at which the columns and rows fit one page."""
+    _code, w, h = PAPER[paper]
+    if landscape:
+        w, h = h, w
+    avail_w = w - 2 * MARGIN_IN * 25.4
+    avail_h = h - 2 * MARGIN_IN * 25.4
+    need_w = sum(_col_mm(x) for x in widths)
+    need_h = sum(heights_pt) * _MM_PER_PT
+    ratio = min(avail_w / need_w, avail_h / need_h, 1 / _SLACK) * _SLACK
+    return max(10, min(100, math.floor(ratio * 100)))
+
+
+def qty_format(value: float) -> str:
+    return QTY_INT if float(value).is_integer() else QTY_DEC
+
+
+def _atomic_close(wb: xlsxwriter.Workbook, tmp: Path, path: Path) -> Path:
+    try:
+        wb.close()
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return path
+
+
+def _start(path: Path, title: str) -> tuple[xlsxwriter.Workbook, Path]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    wb = new_workbook(str(tmp))
+    fixed_properties(wb, title)
+    return wb, tmp
+
+
+class _Fmt:
+    """The document formats of one workbook, made on first use and cached."""
+
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        self._wb = wb
+        self._cache: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+    def __call__(self, **props: Any) -> Any:
+        full = {"font_name": FONT, "font_size": 10, "valign": "vcenter", **props}
+        key = tuple(sorted(full.items()))
+        if key not in self._cache:
+            self._cache[key] = self._wb.add_format(full)
+        return self._cache[key]
+
+    # the recurring ones
+    def label(self) -> Any:
+        return self(bold=True, border=1, align="center", bg_color="#F2F2F2", text_wrap=True)
+
+    def cell(self, num_format: str | None = None, **props: Any) -> Any:
+        extra = {"num_format": num_format} if num_format else {}
+        return self(border=1, **extra, **props)
+
+
+def put(ws: Any, row: int, col: int, value: Value, fmt: Any) -> None:
+    """Write one value with the write method of its type; text always as text."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(row, col, "是" if value else "否", fmt)
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, datetime):
+        ws.write_datetime(row, col, value, fmt)
+    elif isinstance(value, date):
+        ws.write_datetime(row, col, datetime.combine(value, time()), fmt)
+    else:
+        ws.write_string(row, col, safe_text(value), fmt)
+
+
+def merge(ws: Any, r1: int, c1: int, r2: int, c2: int, value: Value, fmt: Any) -> None:
+    """A merged range (or one cell) holding ``value``, written with its type's method."""
+    if (r1, c1) != (r2, c2):
+        ws.merge_range(r1, c1, r2, c2, None, fmt)
+    put(ws, r1, c1, value, fmt)
+
+
+def _set_widths(ws: Any, widths: Sequence[float]) -> None:
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+
+
+def _page_setup(ws: Any, paper: str, landscape: bool) -> None:
+    ws.set_paper(PAPER[paper][0])
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_margins(left=MARGIN_IN, right=MARGIN_IN, top=MARGIN_IN, bottom=MARGIN_IN)
+    ws.center_horizontally()
+    ws.hide_gridlines(2)
+
+
+# --------------------------------------------------------------- 制造命令单
+
+WO_WIDTHS = (11, 11, 11, 11, 11, 11, 16, 17)
+WO_RECORD_ROWS = 14
+
+
+def add_work_order_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: WorkOrderDoc, company: str) -> Any:
+    ws = wb.add_worksheet(name)
+    _set_widths(ws, WO_WIDTHS)
+    last = len(WO_WIDTHS) - 1
+    ws.set_row(0, 28)
+    merge(ws, 0, 0, 0, last, company, f(bold=True, font_size=16, align="center"))
+    ws.set_row(1, 32)
+    merge(ws, 1, 0, 1, last, "制 造 命 令 单", f(bold=True, font_size=20, align="center"))
+    ws.set_row(2, 20)
+    merge(ws, 2, 0, 2, 3, "优先级:" + (doc.priority or "普通"), f(bold=doc.priority in ("急", "特急")))
+    merge(ws, 2, 4, 2, last, "No. " + doc.wo_no, f(bold=True, font_size=12, align="right"))
+
+    order = doc.order_no + (f"(行 {doc.line_no})" if doc.line_no else "")
+    qty_f = f.cell(qty_format(doc.qty), align="left", bold=True)
+    grid: list[tuple[str, Value, Any, str, Value, Any]] = [
+        ("工单号", doc.wo_no, f.cell(bold=True), "下达日期", doc.issue_date, f.cell(DATE, align="left")),
+        ("订单号", order, f.cell(), "客户", doc.customer, f.cell(shrink=True)),
+        ("客户PO", doc.customer_po, f.cell(), "交期", doc.due_date, f.cell(DATE, align="left", bold=True)),
+        ("产品编码", doc.item, f.cell(bold=True), "品名", doc.item_name, f.cell(shrink=True)),
+        ("规格", doc.spec, f.cell(shrink=True), "单位", doc.unit, f.cell()),
+        ("生产数量", doc.qty, qty_f, "产线", doc.line, f.cell()),
+        ("计划开工", doc.plan_start, f.cell(DATE, align="left"), "计划完工", doc.plan_finish,
+         f.cell(DATE, align="left")),
+        ("每箱数量", doc.pcs_per_carton, f.cell(QTY_INT, align="left"), "箱数", doc.cartons,
+         f.cell(QTY_INT, align="left")),
+    ]
+    row = 3
+    for l1, v1, f1, l2, v2, f2 in grid:
+        ws.set_row(row, 24)
+        put(ws, row, 0, l1, f.label())
+        merge(ws, row, 1, row, 3, v1, f1)
+        put(ws, row, 4, l2, f.label())
+        merge(ws, row, 5, row, last, v2, f2)
+        row += 1
+    ws.set_row(row, 48)
+    put(ws, row, 0, "备注", f.label())
+    merge(ws, row, 1, row, last, doc.remark, f.cell(text_wrap=True, valign="top"))
+    row += 1
+    ws.set_row(row, 12)
+    row += 1
+
+    ws.set_row(row, 22)
+    merge(ws, row, 0, row, last, "生产记录(车间填写)", f(bold=True, border=1, align="center", bg_color="#DDEBF7"))
+    row += 1
+    ws.set_row(row, 20)
+    for c, title in enumerate(("日期", "班次", "良品数", "不良数", "工时", "操作员", "异常", "签名")):
+        put(ws, row, c, title, f.label())
+    row += 1
+    for _ in range(WO_RECORD_ROWS):
+        ws.set_row(row, 22)
+        for c in range(last + 1):
+            put(ws, row, c, None, f.cell())
+        row += 1
+    ws.set_row(row, 12)
+    row += 1
+
+    boxes = ((0, 2, "制表"), (3, 5, "审核"), (6, 7, "批准"))
+    ws.set_row(row, 22)
+    for c1, c2, title in boxes:
+        merge(ws, row, c1, row, c2, title, f.label())
+    row += 1
+    ws.set_row(row, 48)
+    for c1, c2, _title in boxes:
+        merge(ws, row, c1, row, c2, None, f.cell())
+    row += 1
+    ws.set_row(row, 20)
+    for c1, c2, _title in boxes:
+        merge(ws, row, c1, row, c2, "日期:", f.cell(font_size=9))
+
+    _page_setup(ws, "A4", landscape=False)
+    ws.print_area(0, 0, row, last)
+    ws.fit_to_pages(1, 1)
+    return ws
+
+
+def write_work_orders(
+    path: Path,
+    docs: Sequence[WorkOrderDoc],
+    company: str,
+    assignments: Sequence[Assignment],
+    written_back: bool,
+) -> Path:
+    """The 制造命令单 workbook: one sheet per work order, then 分配结果."""
+    wb, tmp = _start(path, "制造命令单")
+    f = _Fmt(wb)
+    taken: set[str] = {ASSIGN_SHEET}
+    for doc in docs:
+        add_work_order_sheet(wb, f, _sheet_name(doc.wo_no, taken), doc, company)
+    add_assignment_sheet(wb, f, assignments, written_back)
+    return _atomic_close(wb, tmp, path)
+
+
+# ------------------------------------------------------------------- 送货单
+
+
+@dataclass(frozen=True)
+class _Col:
+    title: str
+    width: float
+    value: Callable[[DeliveryLine], Value]
+    fmt: Callable[[DeliveryLine], str | None] = lambda _l: None
+    align: str = "left"
+
+
+def _order_po(line: DeliveryLine) -> str:
+    return f"{line.order_no}/{line.customer_po}" if line.customer_po else line.order_no
+
+
+def note_columns(show_prices: bool) -> list[_Col]:
+    cols = [
+        _Col("序号", 5, lambda ln: ln.seq, align="center"),
+        _Col("订单号/PO", 22 if show_prices else 23, _order_po),
+        _Col("产品编码", 11 if show_prices else 12, lambda ln: ln.item),
+        _Col("品名", 15 if show_prices else 19, lambda ln: ln.item_name),
+        _Col("规格", 13 if show_prices else 17, lambda ln: ln.spec),
+        _Col("单位", 5, lambda ln: ln.unit, align="center"),
+        _Col("数量", 9 if show_prices else 10, lambda ln: ln.qty, lambda ln: qty_format(ln.qty), "right"),
+        _Col("箱数", 6 if show_prices else 7, lambda ln: ln.cartons, lambda _l: QTY_INT, "right"),
+    ]
+    if show_prices:
+        cols += [
+            _Col("单价", 9, lambda ln: ln.unit_price, lambda _l: PRICE, "right"),
+            _Col("金额", 11, lambda ln: ln.amount, lambda _l: AMOUNT, "right"),
+        ]
+    cols.append(_Col("备注", 8 if show_prices else 13, lambda ln: ln.remark))
+    return cols
+
+
+def note_row_heights(note: DeliveryNote) -> list[float]:
+    """Row heights (points) of one printed page of ``note``, top to bottom."""
+    heights = [24, 15, 28, 18, 18, 18, 20] + [20] * note.lines_per_page + [20]
+    if note.show_prices:
+        heights.append(20)
+    return [*heights, 34, 15]
+
+
+def add_delivery_note_sheet(
+    wb: xlsxwriter.Workbook, f: _Fmt, name: str, note: DeliveryNote, paper: str, landscape: bool
+) -> Any:
+    ws = wb.add_worksheet(name)
+    cols = note_columns(note.show_prices)
+    _set_widths(ws, [c.width for c in cols])
+    last = len(cols) - 1
+    split = last - 3  # the right-hand block (No., date, page) spans the last four columns
+    heights = note_row_heights(note)
+    pages = note.pages
+    qty_col = next(i for i, c in enumerate(cols) if c.title == "数量")
+    company = note.company
+    contact = "    ".join(
+        p for p in (f"联系人:{note.customer.contact}" if note.customer.contact else "",
+                    f"电话:{note.customer.phone}" if note.customer.phone else "") if p
+    )
+    top = 0
+    for page_no, lines in enumerate(pages, start=1):
+        for i, h in enumerate(heights):
+            ws.set_row(top + i, h)
+        r = top
+        merge(ws, r, 0, r, last, company.name, f(bold=True, font_size=15, align="center"))
+        r += 1
+        sub = "    ".join(p for p in (company.address and "地址:" + company.address,
+                                       company.phone and "电话:" + company.phone) if p)
+        merge(ws, r, 0, r, last, sub, f(font_size=9, align="center"))
+        r += 1
+        merge(ws, r, 0, r, last, "送  货  单", f(bold=True, font_size=18, align="center"))
+        r += 1
+        info = f(font_size=10)
+        merge(ws, r, 0, r, split - 1, "客户:" + note.customer.display_name, f(font_size=10, bold=True))
+        merge(ws, r, split, r, last, "No. " + note.note_no, f(bold=True, font_size=12, font_color="#C00000"))
+        r += 1
+        merge(ws, r, 0, r, split - 1, "地址:" + note.customer.address, info)
+        merge(ws, r, split, r, last, "日期:" + note.ship_date.isoformat(), info)
+        r += 1
+        merge(ws, r, 0, r, split - 1, contact, info)
+        merge(ws, r, split, r, last, f"第 {page_no}/{len(pages)} 页", info)
+        r += 1
+        for c, col in enumerate(cols):
+            put(ws, r, c, col.title, f.label())
+        r += 1
+        for i in range(note.lines_per_page):
+            line = lines[i] if i < len(lines) else None
+            for c, col in enumerate(cols):
+                value = col.value(line) if line is not None else None
+                num = col.fmt(line) if line is not None else None
+                fmt = f.cell(num, align=col.align, shrink=True)
+                put(ws, r, c, value, fmt)
+            r += 1
+        if page_no == len(pages):
+            merge(ws, r, 0, r, qty_col - 1, "合  计", f.label())
+            put(ws, r, qty_col, note.total_qty, f.cell(qty_format(note.total_qty), align="right", bold=True))
+            put(ws, r, qty_col + 1, note.total_cartons, f.cell(QTY_INT, align="right", bold=True))
+            c = qty_col + 2
+            if note.show_prices:
+                put(ws, r, c, None, f.cell())
+                put(ws, r, c + 1, note.total_amount, f.cell(AMOUNT, align="right", bold=True))
+                c += 2
+            put(ws, r, c, None, f.cell())
+        else:
+            merge(ws, r, 0, r, last, "(续下页)", f(border=1, align="center", italic=True))
+        r += 1
+        if note.show_prices:
+            upper = ""
+            if page_no == len(pages) and note.total_amount is not None:
+                upper = "合计金额(大写):人民币 " + rmb_upper(note.total_amount)
+            merge(ws, r, 0, r, last, upper, f(border=1, bold=True) if upper else f())
+            r += 1
+        thirds = _thirds([c.width for c in cols])
+        texts = ("送货人:", "收货人签收(盖章):", "日期:")
+        for (c1, c2), text in zip(thirds, texts, strict=True):
+            merge(ws, r, c1, r, c2, text, f(valign="bottom"))
+        r += 1
+        merge(ws, r, 0, r, last, COPY_LEGEND, f(font_size=8, align="center"))
+        r += 1
+        top = r
+    breaks = [i * len(heights) for i in range(1, len(pages))]
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
+    _page_setup(ws, paper, landscape)
+    ws.print_area(0, 0, top - 1, last)
+    ws.set_print_scale(fit_scale([c.width for c in cols], heights, paper, landscape))
+    return ws
+
+
+def _thirds(widths: Sequence[float]) -> list[tuple[int, int]]:
+    """Three column spans of about equal printed width (the signature line)."""
+    total = sum(widths)
+    cuts: list[int] = []
+    acc = 0.0
+    for i, w in enumerate(widths[:-1]):
+        acc += w
+        if len(cuts) < 2 and acc >= total * (len(cuts) + 1) / 3 - w / 2:
+            cuts.append(i)
+    while len(cuts) < 2:  # very few columns
+        cuts.append(min(len(widths) - 2, (cuts[-1] + 1) if cuts else 0))
+    return [(0, cuts[0]), (cuts[0] + 1, cuts[1]), (cuts[1] + 1, len(widths) - 1)]
+
+
+def write_delivery_notes(
+    path: Path,
+    notes: Sequence[DeliveryNote],
+    assignments: Sequence[Assignment],
+    written_back: bool,
+    paper: str = "A5",
+    landscape: bool = True,
+) -> Path:
+    """The 送货单 workbook: one sheet per note, then 分配结果."""
+    wb, tmp = _start(path, "送货单")
+    f = _Fmt(wb)
+    taken: set[str] = {ASSIGN_SHEET}
+    for note in notes:
+        add_delivery_note_sheet(wb, f, _sheet_name(note.note_no, taken), note, paper, landscape)
+    add_assignment_sheet(wb, f, assignments, written_back)
+    return _atomic_close(wb, tmp, path)
+
+
+# ------------------------------------------------------------------- 对账单
+
+ST_COLS: tuple[tuple[str, float, str], ...] = (
+    ("序号", 5, "center"),
+    ("送货日期", 12, "center"),
+    ("送货单号", 16, "left"),
+    ("订单号", 13, "left"),
+    ("客户PO", 13, "left"),
+    ("产品编码", 12, "left"),
+    ("品名", 16, "left"),
+    ("数量", 9, "right"),
+    ("单价", 9, "right"),
+    ("金额", 12, "right"),
+    ("回单", 18, "center"),
+)
+
+
+def add_statement_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, st: Statement) -> Any:
+    ws = wb.add_worksheet(name)
+    _set_widths(ws, [w for _t, w, _a in ST_COLS])
+    last = len(ST_COLS) - 1
+    split = last - 3
+    ws.set_row(0, 26)
+    merge(ws, 0, 0, 0, last, st.company.name, f(bold=True, font_size=15, align="center"))
+    ws.set_row(1, 30)
+    merge(ws, 1, 0, 1, last, "对  账  单", f(bold=True, font_size=18, align="center"))
+    ws.set_row(2, 18)
+    merge(ws, 2, 0, 2, split - 1, "客户:" + st.customer.display_name, f(bold=True))
+    merge(ws, 2, split, 2, last, f"对账期间:{st.start.isoformat()} 至 {st.end.isoformat()}", f())
+    ws.set_row(3, 18)
+    contact = "    ".join(
+        p for p in (st.customer.contact and "联系人:" + st.customer.contact,
+                    st.customer.phone and "电话:" + st.customer.phone) if p
+    )
+    merge(ws, 3, 0, 3, split - 1, contact, f())
+    merge(ws, 3, split, 3, last, "制表日期:" + st.issue_date.isoformat(), f())
+    header = 4
+    ws.set_row(header, 20)
+    for c, (title, _w, _a) in enumerate(ST_COLS):
+        put(ws, header, c, title, f.label())
+    r = header + 1
+    for i, line in enumerate(st.lines, start=1):
+        signed = f"已签回 {line.signed_date.isoformat()}" if line.signed_date else "未签回"
+        values: list[tuple[Value, str | None]] = [
+            (i, None), (line.ship_date, DATE), (line.note_no, None), (line.order_no, None),
+            (line.customer_po, None), (line.item, None), (line.item_name, None),
+            (line.qty, qty_format(line.qty)), (line.unit_price, PRICE), (line.amount, AMOUNT),
+            (signed, None),
+        ]
+        ws.set_row(r, 18)
+        for c, ((value, num), (_t, _w, align)) in enumerate(zip(values, ST_COLS, strict=True)):
+            colour = {"font_color": "#C00000"} if c == last and not line.signed else {}
+            put(ws, r, c, value, f.cell(num, align=align, shrink=True, **colour))
+        r += 1
+    ws.set_row(r, 20)
+    merge(ws, r, 0, r, 6, "合  计", f.label())
+    put(ws, r, 7, st.total_qty, f.cell(qty_format(st.total_qty), align="right", bold=True))
+    put(ws, r, 8, None, f.cell())
+    put(ws, r, 9, st.total_amount, f.cell(AMOUNT, align="right", bold=True))
+    put(ws, r, 10, None, f.cell())
+    r += 1
+    ws.set_row(r, 20)
+    merge(ws, r, 0, r, last, "合计金额(大写):人民币 " + rmb_upper(st.total_amount), f(border=1, bold=True))
+    r += 1
+    notes, unsigned = st.notes, st.unsigned_notes
+    summary = f"本期送货单 {len(notes)} 张,已签回 {len(notes) - len(unsigned)} 张,未签回 {len(unsigned)} 张"
+    if unsigned:
+        summary += "(" + "、".join(unsigned) + ")"
+    if st.missing_prices:
+        summary += f";{st.missing_prices} 行无单价,未计金额"
+    ws.set_row(r, 18)
+    merge(ws, r, 0, r, last, summary, f(text_wrap=True, shrink=False))
+    r += 1
+    ws.set_row(r, 18)
+    merge(ws, r, 0, r, last, "请贵司核对以上内容,确认无误后签字盖章回传;如有差异,请于收到本对账单 7 日内告知。", f())
+    r += 1
+    ws.set_row(r, 10)
+    r += 1
+    ws.set_row(r, 20)
+    merge(ws, r, 0, r, 4, "供方:" + st.company.name, f(bold=True))
+    merge(ws, r, 6, r, last, "客户确认:" + st.customer.display_name, f(bold=True))
+    r += 1
+    for text in ("经办人:", "盖章:", "日期:"):
+        ws.set_row(r, 26)
+        merge(ws, r, 0, r, 4, text, f(valign="bottom"))
+        merge(ws, r, 6, r, last, text, f(valign="bottom"))
+        r += 1
+    _page_setup(ws, "A4", landscape=True)
+    ws.print_area(0, 0, r - 1, last)
+    ws.repeat_rows(header)
+    ws.fit_to_pages(1, 0)
+    return ws
+
+
+def write_statement(path: Path, st: Statement) -> Path:
+    wb, tmp = _start(path, "对账单")
+    f = _Fmt(wb)
+    add_statement_sheet(wb, f, "对账单", st)
+    return _atomic_close(wb, tmp, path)
+
+
+# ------------------------------------------------------------------ 分配结果
+
+_KIND = {"wo": "工单", "dn": "送货单"}
+
+
+def add_assignment_sheet(
+    wb: xlsxwriter.Workbook, f: _Fmt, assignments: Sequence[Assignment], written_back: bool
+) -> Any:
+    """Number -> ledger rows, for the clerk to copy in when not written back."""
+    ws = wb.add_worksheet(ASSIGN_SHEET)
+    titles = ("单号", "类型", "日期", "客户", "订单号", "数量", "台账文件", "工作表", "台账行", "状态")
+    widths = (16, 8, 11, 22, 16, 9, 18, 10, 16, 40)
+    _set_widths(ws, widths)
+    for c, title in enumerate(titles):
+        put(ws, 0, c, title, f.label())
+    for r, a in enumerate(assignments, start=1):
+        first = a.rows[0] if a.rows else None
+        rows = row_ranges([x.row for x in a.rows])
+        if a.kind == "wo":
+            state = "已追加到「工单」表" if written_back else "未写回:请在「工单」表登记此工单"
+        else:
+            state = "已填入「送货单号」" if written_back else "未写回:请把单号填入这些行的「送货单号」"
+        values: list[tuple[Value, str | None]] = [
+            (a.number, None), (_KIND[a.kind], None), (a.day, DATE), (a.customer, None),
+            (a.order_no, None), (a.qty, qty_format(a.qty)), (Path(first.file).name if first else "", None),
+            (first.sheet if first else "", None), (rows, None), (state, None),
+        ]
+        # Rows do not grow by themselves everywhere (LibreOffice keeps the default): size them.
+        lines = max(math.ceil(text_width(v) / (w - 1)) if isinstance(v, str) else 1
+                    for (v, _n), w in zip(values, widths, strict=True))
+        ws.set_row(r, 15 * max(1, min(lines, 10)))
+        for c, (value, num) in enumerate(values):
+            put(ws, r, c, value, f.cell(num, text_wrap=num is None, valign="top"))
+    ws.freeze_panes(1, 0)
+    _page_setup(ws, "A4", landscape=True)
+    ws.repeat_rows(0)
+    ws.fit_to_pages(1, 0)
+    return ws
+
+
+def row_ranges(rows: Sequence[int]) -> str:
+    """Row numbers as a clerk reads them: ``7, 10-21``."""
+    spans: list[list[int]] = []
+    for row in sorted(set(rows)):
+        if spans and spans[-1][1] == row - 1:
+            spans[-1][1] = row
+        else:
+            spans.append([row, row])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def _sheet_name(number: str, taken: set[str]) -> str:
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in number).strip("'").strip() or "Sheet"
+    clean = clean[:31]
+    candidate, n = clean, 2
+    while candidate.casefold() in {t.casefold() for t in taken}:
+        suffix = f"({n})"
+        candidate = clean[: 31 - len(suffix)] + suffix
+        n += 1
+    taken.add(candidate)
+    return candidate
