@@ -214,6 +214,9 @@ def check_shipped_before_produced(ledger: Ledger, ctx: Context) -> list[Issue]:
     s["_shipped"] = s.groupby("_key")["qty"].cumsum()
     prod = d.groupby(["_key", "date"])["good"].sum().groupby(level=0).cumsum().reset_index()
     prod = prod.rename(columns={"date": "ship_date", "good": "_produced"}).sort_values("ship_date")
+    # pandas 3 turns the grouped keys into its str dtype; the shipments' keys are
+    # object, and merge_asof refuses to match the two.
+    prod["_key"] = prod["_key"].astype(object)
     merged = pd.merge_asof(
         s.reset_index().sort_values("ship_date"),
         prod,

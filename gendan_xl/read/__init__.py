@@ -55,7 +55,9 @@ def read_ledger(target: Path, as_of: date | None = None) -> Ledger:
     if config is None:
         assert workbook is not None
         reader.read_workbook(workbook, str(workbook))
-        if not reader.frames:
+        # A sheet named like a ledger sheet whose header was not found is a finding
+        # (missing-column), not an unusable file.
+        if not reader.frames and not reader.issues:
             raise LedgerError(
                 str(workbook),
                 "没有可识别的工作表(需要 订单/产品/产线/工单/生产日报/出货 等)",

@@ -84,7 +84,8 @@ class Book:
 
 
 def _fail(path: str, zh: str, en: str) -> LedgerError:
-    return LedgerError(path, zh, en)
+    # Reasons may quote a reader's multi-line error text: the clerk gets one line.
+    return LedgerError(path, " ".join(zh.split()), " ".join(en.split()))
 
 
 def open_book(path: Path, display: str | None = None) -> Book:
@@ -103,7 +104,8 @@ def open_book(path: Path, display: str | None = None) -> Book:
         raise _fail(shown, "文件是空的(0 字节)", "the file is empty (0 bytes)")
     suffix = path.suffix.lower()
     if magic.startswith(b"PK"):
-        if suffix == ".ods":
+        # .xlsb is a zip too, but of binary parts: only calamine reads it.
+        if suffix == ".ods" or _zip_member(path, "xl/workbook.bin"):
             return CalamineBook(path, shown)
         return XlsxBook(path, shown)
     if magic == OLE_MAGIC:
@@ -115,6 +117,16 @@ def open_book(path: Path, display: str | None = None) -> Book:
         "不是 Excel 工作簿(文件内容不是 xlsx/xls/xlsb/ods)",
         "not an Excel workbook (content is not xlsx/xls/xlsb/ods)",
     )
+
+
+def _zip_member(path: Path, name: str) -> bool:
+    """Whether the zip at ``path`` holds ``name`` (False when it is no readable zip:
+    XlsxBook then says what is wrong with it)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(n.lower() == name for n in zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 def _is_encrypted_ole(path: Path) -> bool:

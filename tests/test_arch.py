@@ -1,0 +1,159 @@
+"""The house rules of DESIGN §2, read from the source: only ``read/`` and
+``write/`` import the spreadsheet libraries, only ``excel/`` imports xlwings, and
+the core never imports the Excel edge. Imports are found by parsing every
+module (also imports inside functions, and ``importlib.import_module`` calls
+with a literal name)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "gendan_xl"
+SPREADSHEET_LIBS = {"python_calamine", "fastexcel", "openpyxl", "xlsxwriter"}
+EDGE_PACKAGES = ("gendan_xl.excel", "gendan_xl.addin")
+# Modules that may reach the edge: the command line (it builds the add-in) and
+# the edge packages themselves.
+EDGE_USERS = ("excel/", "addin/", "cli_addin.py")
+
+
+def modules() -> list[Path]:
+    found = sorted(PACKAGE.rglob("*.py"))
+    assert len(found) > 10, PACKAGE
+    return found
+
+
+def rel(path: Path) -> str:
+    return path.relative_to(PACKAGE).as_posix()
+
+
+def imports(path: Path) -> list[tuple[str, int, bool]]:
+    """(imported module, line, at module level) for every import in ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    top_level = {id(node) for node in tree.body}
+    # Imports under `if TYPE_CHECKING:` at module level count as module level too:
+    # they still tie the module to the library for type checkers.
+    for node in tree.body:
+        if isinstance(node, ast.If):
+            top_level.update(id(child) for child in ast.walk(node))
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    package = ".".join(("gendan_xl", *(parts[:-1] if path.name == "__init__.py" else parts)))
+    out: list[tuple[str, int, bool]] = []
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                # `from . import x` is relative to the module's own package.
+                names_ = package.split(".")
+                here = names_ if path.name == "__init__.py" else names_[:-1]
+                base = here[: len(here) - (node.level - 1)]
+                names = [".".join([*base, node.module] if node.module else base)]
+            else:
+                names = [node.module or ""]
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "import_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            names = [node.args[0].value]
+        out += [(name, node.lineno, id(node) in top_level) for name in names]
+    return out
+
+
+def root(name: str) -> str:
+    return name.split(".")[0]
+
+
+def test_only_read_and_write_import_spreadsheet_libraries() -> None:
+    offenders = [
+        f"{rel(path)}:{line} imports {name}"
+        for path in modules()
+        if not rel(path).startswith(("read/", "write/"))
+        for name, line, _ in imports(path)
+        if root(name) in SPREADSHEET_LIBS
+    ]
+    assert offenders == []
+
+
+def test_only_excel_imports_xlwings() -> None:
+    offenders = [
+        f"{rel(path)}:{line} imports {name}"
+        for path in modules()
+        if not rel(path).startswith("excel/")
+        for name, line, _ in imports(path)
+        if root(name) == "xlwings"
+    ]
+    assert offenders == []
+
+
+def test_addin_reads_xlwings_files_without_importing_it() -> None:
+    """The add-in builder takes xlwings' VBA module from the installed package's
+    folder (found by ``find_spec``, never executed), so building works without
+    importing xlwings, e.g. on a machine without Excel."""
+    addin = [p for p in modules() if rel(p).startswith("addin/")]
+    assert addin
+    assert [name for p in addin for name, _, _ in imports(p) if root(name) == "xlwings"] == []
+    sources = (PACKAGE / "addin" / "sources.py").read_text(encoding="utf-8")
+    assert 'find_spec("xlwings")' in sources
+
+
+def test_core_never_imports_the_edge() -> None:
+    offenders = [
+        f"{rel(path)}:{line} imports {name}"
+        for path in modules()
+        if not rel(path).startswith(EDGE_USERS)
+        for name, line, _ in imports(path)
+        if name.startswith(EDGE_PACKAGES)
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("stage", "forbidden"),
+    [
+        # The reader knows nothing of checks, plans or outputs.
+        (
+            "read/",
+            (
+                "gendan_xl.checks",
+                "gendan_xl.plan",
+                "gendan_xl.write",
+                "gendan_xl.engine",
+                "gendan_xl.cli",
+                "gendan_xl.documents",
+            ),
+        ),
+        # Checks are plain functions over the typed tables: no reading, no writing.
+        ("checks.py", ("gendan_xl.read", "gendan_xl.write", "gendan_xl.cli")),
+        ("ledger.py", ("gendan_xl.read", "gendan_xl.write", "gendan_xl.checks")),
+        ("model.py", ("gendan_xl.",)),
+        ("schema.py", ("gendan_xl.",)),
+    ],
+)
+def test_data_flows_one_way(stage: str, forbidden: tuple[str, ...]) -> None:
+    offenders = [
+        f"{rel(path)}:{line} imports {name}"
+        for path in modules()
+        if rel(path).startswith(stage)
+        for name, line, _ in imports(path)
+        if name.startswith(forbidden)
+    ]
+    assert offenders == []
+
+
+def test_the_import_finder_sees_what_it_should() -> None:
+    """The finder itself: relative, nested and importlib imports are all seen."""
+    found = {name for name, _, _ in imports(PACKAGE / "read" / "workbook.py")}
+    assert "fastexcel" in found  # imported inside a method
+    assert "gendan_xl.model" in found
+    found = {name for name, _, _ in imports(PACKAGE / "excel" / "udfs.py")}
+    assert "xlwings" in found
+    top = {(name, level) for name, _, level in imports(PACKAGE / "excel" / "udfs.py")}
+    assert ("xlwings", True) in top
