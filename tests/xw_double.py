@@ -112,6 +112,21 @@ class FakeRange:
         self.sheet.notes[key] = text
         return FakeNote(self.sheet.notes, key)
 
+    def clear_contents(self) -> None:
+        for r in range(self.row, self.last[0] + 1):
+            for c in range(self.column, self.last[1] + 1):
+                self.sheet.cells.pop((r, c), None)
+
+    @property
+    def number_format(self) -> str:
+        return self.sheet.formats.get((self.row, self.column), "General")
+
+    @number_format.setter
+    def number_format(self, fmt: str) -> None:
+        for r in range(self.row, self.last[0] + 1):
+            for c in range(self.column, self.last[1] + 1):
+                self.sheet.formats[(r, c)] = fmt
+
     @property
     def column_width(self) -> float:
         return self.sheet.widths.get(self.column, 8.43)
@@ -129,10 +144,13 @@ class FakeSheet:
         self.colors: dict[tuple[int, int], tuple[int, int, int]] = {}
         self.notes: dict[tuple[int, int], str] = {}
         self.widths: dict[int, float] = {}
+        self.formats: dict[tuple[int, int], str] = {}
         self.writes: list[tuple[tuple[int, int], object]] = []
         self.visible = True
 
     def range(self, first: Any, last: Any = None) -> FakeRange:
+        if last is None and isinstance(first, str) and ":" in first:  # "A1:B3"
+            first, last = first.split(":")
         return FakeRange(self, _rc(first), _rc(last) if last is not None else None)
 
     @property
@@ -147,6 +165,7 @@ class FakeSheet:
         self.cells.clear()
         self.colors.clear()
         self.notes.clear()
+        self.formats.clear()
 
     def activate(self) -> None:
         self.book.active_sheet = self.name

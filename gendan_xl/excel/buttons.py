@@ -3,25 +3,79 @@
 The VBA callback runs ``b.run('<tag>')``; each handler is a few lines over the
 engine, acting on the clerk's active workbook through ``LiveWorkbook``. Errors
 reach the clerk as one message box, never a traceback.
+
+Result sheets (交期预警, 产能负荷) hold the report's rows as plain values; the
+插单模拟 sheet holds the clerk's inputs (columns A:C) and the result beside them;
+document numbers go into the clerk's own 工单/出货 cells (the workbook is open,
+so never a file patch), and the document workbooks are written beside the
+ledger, named as ``gendan docs`` names them, and opened.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from gendan_xl import __version__
+from gendan_xl.documents import common
+from gendan_xl.documents.delivery import (
+    DeliveryRun,
+    build_delivery_notes,
+    delivery_write_back,
+    note_paper_setting,
+    pending_shipments,
+)
+from gendan_xl.documents.models import WriteBackPlan
+from gendan_xl.documents.numbers import NumberPatternError, allocate
+from gendan_xl.documents.statement import PeriodError, StatementRun, build_statement
+from gendan_xl.documents.work_orders import (
+    Allocator,
+    WorkOrderRun,
+    build_work_orders,
+    pending_lines,
+    planned_dates,
+    work_order_write_back,
+)
 from gendan_xl.engine import CheckResult, check_ledger, issue_rows
-from gendan_xl.excel.live import LiveWorkbook
-from gendan_xl.ledger import Ledger
-from gendan_xl.model import LedgerError, Severity
+from gendan_xl.excel.live import LiveWorkbook, last_filled
+from gendan_xl.ledger import ROW, SRC, Ledger, match_order_lines, order_key
+from gendan_xl.model import (
+    REASON_LABEL,
+    STATUS_LABEL,
+    LateReason,
+    LedgerError,
+    OrderStatus,
+    Severity,
+)
+from gendan_xl.plan import PlanResult, WhatIfResult, plan_ledger, whatif
 from gendan_xl.read import read_grids
-from gendan_xl.schema import SETTING_KEYS
+from gendan_xl.read.values import clean_text, is_blank, parse_date, parse_number
+from gendan_xl.read.xlsxscan import col_letter
+from gendan_xl.schema import SETTING_KEYS, SHEET_BY_KEY, normalize
+from gendan_xl.write.docs_book import write_delivery_notes, write_statement, write_work_orders
+from gendan_xl.write.report import (
+    ALERT_COLS,
+    NUM_FORMATS,
+    OVERLOAD_COLS,
+    Col,
+    Kind,
+    column_values,
+)
+from gendan_xl.write.report_data import alerts, capacity_weeks, order_lines, overloads
 
-Handler = Callable[[LiveWorkbook, date], None]
+Handler = Callable[[LiveWorkbook, date], object]
+Grids = dict[str, tuple[list[list[object]], int, int]]
 
 ISSUE_SHEET = "检查结果"
-RESULT_SHEETS = (ISSUE_SHEET, "交期预警", "产能负荷", "插单模拟", "分配结果")
+ALERT_SHEET = "交期预警"
+CAPACITY_SHEET = "产能负荷"
+WHATIF_SHEET = "插单模拟"
+RESULT_SHEETS = (ISSUE_SHEET, ALERT_SHEET, CAPACITY_SHEET, WHATIF_SHEET, "分配结果")
 MARK_COLOURS = {
     Severity.ERROR: (255, 199, 206),
     Severity.WARNING: (255, 235, 156),
@@ -31,7 +85,15 @@ MARK_COLOURS = {
 
 def read_live(live: LiveWorkbook, as_of: date) -> Ledger:
     """The open workbook as a ledger (result sheets written by us are skipped)."""
-    return read_grids(live.name, live.grids(skip=RESULT_SHEETS), as_of)
+    return _read(live, as_of)[0]
+
+
+def _read(live: LiveWorkbook, as_of: date) -> tuple[Ledger, Grids]:
+    grids = live.grids(skip=RESULT_SHEETS)
+    return read_grids(live.name, grids, as_of), grids
+
+
+# ------------------------------------------------------------------ handlers
 
 
 def on_check(live: LiveWorkbook, as_of: date) -> CheckResult:
@@ -52,6 +114,149 @@ def on_check(live: LiveWorkbook, as_of: date) -> CheckResult:
     return result
 
 
+def on_alerts(live: LiveWorkbook, as_of: date) -> PlanResult:
+    """交期预警: refresh the sheet with the report's rows (open order lines, most severe first)."""
+    ledger = read_live(live, as_of)
+    plan = plan_ledger(ledger, as_of)
+    lines = alerts(order_lines(ledger, plan.orders))
+    _write_table(live, ALERT_SHEET, ALERT_COLS, lines)
+    counts = lines["status"].value_counts()
+    live.alert(
+        f"交期预警:未完成订单行 {len(lines)} 行,已逾期 {counts.get('overdue', 0)},"
+        f"将延误 {counts.get('late', 0)},有风险 {counts.get('at_risk', 0)}。详见「{ALERT_SHEET}」。"
+    )
+    return plan
+
+
+def on_capacity(live: LiveWorkbook, as_of: date) -> PlanResult:
+    """产能负荷: refresh the sheet with the report's weeks per line, then the shortfalls."""
+    ledger = read_live(live, as_of)
+    plan = plan_ledger(ledger, as_of)
+    weeks = capacity_weeks(plan.capacity_weekly, as_of)
+    weeks["load"] = weeks["utilization"].map(load_label)
+    short = overloads(plan.overloads)
+    _write_table(live, CAPACITY_SHEET, CAPACITY_COLS, weeks)
+    top = len(weeks) + 3
+    title = "超负荷(缺口可外协或加班)" if len(short) else "没有超负荷:各产线在承诺交期前排得下。"
+    live.write_range(CAPACITY_SHEET, (top, 1), [[title]])
+    if len(short):
+        live.write_range(CAPACITY_SHEET, (top + 1, 1), table_rows(OVERLOAD_COLS, short))
+        live.number_formats(CAPACITY_SHEET, _formats(OVERLOAD_COLS, top + 2, top + 1 + len(short)))
+    full = int((weeks["load"] == "满负荷").sum())
+    live.alert(f"产能负荷:{full} 个产线周满负荷,{len(short)} 处产能缺口。详见「{CAPACITY_SHEET}」。")
+    return plan
+
+
+def on_whatif(live: LiveWorkbook, as_of: date) -> WhatIfResult | None:
+    """插单模拟: the rush order typed into the 插单模拟 sheet (an example on first
+    use), scheduled into the plan; the result goes beside the inputs."""
+    if not live.has_sheet(WHATIF_SHEET):
+        example = whatif_example(read_live(live, as_of), as_of)
+        live.write_sheet(WHATIF_SHEET, example, widths=WHATIF_WIDTHS)
+        live.number_formats(WHATIF_SHEET, {"B4": "yyyy-mm-dd"})
+        live.activate(WHATIF_SHEET)
+        live.alert(
+            f"已新建「{WHATIF_SHEET}」表并填好示例:请改成要插的单(产品编码、数量、交期),"
+            "再点「插单模拟」。"
+        )
+        return None
+    rush = whatif_inputs(live.grid(WHATIF_SHEET), as_of)  # bad inputs stop here, before the long part
+    ledger = read_live(live, as_of)
+    result = whatif(
+        ledger, rush.item, rush.qty, rush.due, as_of, line=rush.line, priority=rush.priority
+    )
+    last_row, last_col = live.extent(WHATIF_SHEET)
+    if last_col >= WHATIF_RESULT_COL:
+        live.clear(WHATIF_SHEET, (1, WHATIF_RESULT_COL), (last_row, last_col))
+    rows, formats = whatif_rows(result)
+    live.write_range(WHATIF_SHEET, (1, WHATIF_RESULT_COL), rows)
+    live.number_formats(WHATIF_SHEET, formats)
+    live.activate(WHATIF_SHEET)
+    live.alert(whatif_summary(rush, result, set(ledger["items"]["item"].dropna())))
+    return result
+
+
+def on_work_orders(live: LiveWorkbook, as_of: date) -> WorkOrderRun:
+    """生成工单: number a work order for every open order line without one, append
+    them to the 工单 sheet, write and open the 制造命令单 workbook."""
+    _must_be_saved(live)
+    ledger, grids = _read(live, as_of)
+    if pending_lines(ledger)[0].empty:  # before planning: nothing to number
+        live.alert("没有需要下工单的订单行(未完成的订单行都已有工单)。")
+        return WorkOrderRun()
+    schedule = planned_dates(ledger, as_of)
+    run = build_work_orders(ledger, as_of, live_allocator(live, "wo"), schedule=schedule)
+    plan = work_order_write_back(ledger, run.docs)
+    apply_plan(live, plan, grids)
+    company = common.text(ledger.setting("company_name", ""))
+    path = _output(
+        live, f"制造命令单_{as_of:%Y%m%d}.xlsx",
+        lambda p: write_work_orders(p, run.docs, company, run.assignments, not plan.problems),
+    )
+    live.open(path)
+    sheet = plan.rows[0].sheet if plan.rows else "工单"
+    done = f"已追加到「{sheet}」表" if not plan.problems else "未写入台账:" + ";".join(plan.problems)
+    span = _span(run.docs[0].wo_no, run.docs[-1].wo_no)
+    live.alert(f"已生成 {len(run.docs)} 张工单({span}),{done}。\n{path.name}")
+    return run
+
+
+def on_delivery_notes(live: LiveWorkbook, as_of: date) -> DeliveryRun:
+    """生成送货单: number the 出货 rows without a 送货单号 (one note per customer and
+    day), fill the numbers in, write and open the 送货单 workbook."""
+    _must_be_saved(live)
+    ledger, grids = _read(live, as_of)
+    if add_note_column(live, ledger, grids):
+        ledger, grids = _read(live, as_of)
+    run = build_delivery_notes(ledger, live_allocator(live, "dn"))
+    unmatched = ""
+    if run.unmatched:
+        unmatched = (
+            f"\n注意:{len(run.unmatched)} 行出货找不到对应的订单行,未开送货单"
+            f"(如 {run.unmatched[0].address})。"
+        )
+    if not run.notes:
+        live.alert("没有需要开送货单的出货(「送货单号」都已填写)。" + unmatched)
+        return run
+    plan = delivery_write_back(ledger, run.notes)
+    apply_plan(live, plan, grids)
+    paper, landscape = note_paper_setting(ledger)
+    path = _output(
+        live, f"送货单_{as_of:%Y%m%d}.xlsx",
+        lambda p: write_delivery_notes(p, run.notes, run.assignments, not plan.problems, paper, landscape),
+    )
+    live.open(path)
+    done = "已填入「送货单号」" if not plan.problems else "未写入台账:" + ";".join(plan.problems)
+    first, last = run.notes[0].note_no, run.notes[-1].note_no
+    live.alert(f"已开 {len(run.notes)} 张送货单({_span(first, last)}),{done}。\n{path.name}{unmatched}")
+    return run
+
+
+def on_statement(live: LiveWorkbook, as_of: date) -> StatementRun | None:
+    """对账单: the statement of the selected row's customer for the as-of month
+    (bounded by the customer's 对账日), written and opened."""
+    _must_be_saved(live)
+    ledger = read_live(live, as_of)
+    selected = live.selection()
+    customer = customer_of_row(ledger, *selected) if selected else None
+    if customer is None:
+        live.alert("请先在「订单」「出货」或「客户」表中选中该客户的任意一行,再点「对账单」。")
+        return None
+    run = build_statement(ledger, customer, f"{as_of:%Y-%m}", as_of)
+    st = run.statement
+    name = f"对账单_{common.sanitize_file_part(customer)}_{st.period}.xlsx"
+    path = _output(live, name, lambda p: write_statement(p, st))
+    live.open(path)
+    missing = ""
+    if run.unnumbered:
+        missing = f"\n注意:期间内有 {run.unnumbered} 行出货还没有送货单号,未列入(先点「生成送货单」)。"
+    live.alert(
+        f"{st.customer.display_name} {st.start.isoformat()} 至 {st.end.isoformat()}:"
+        f"送货单 {len(st.notes)} 张,金额 {st.total_amount:,.2f}。\n{path.name}{missing}"
+    )
+    return run
+
+
 def on_settings(live: LiveWorkbook, as_of: date) -> None:
     """设置: open the 设置 sheet, creating it with the defaults on first use."""
     if not live.has_sheet("设置"):
@@ -66,7 +271,13 @@ def on_about(live: LiveWorkbook, as_of: date) -> None:
 
 
 HANDLERS: dict[str, Handler] = {
-    "check": on_check,  # type: ignore[dict-item]
+    "check": on_check,
+    "alerts": on_alerts,
+    "capacity": on_capacity,
+    "whatif": on_whatif,
+    "work_orders": on_work_orders,
+    "delivery_notes": on_delivery_notes,
+    "statement": on_statement,
     "settings": on_settings,
     "about": on_about,
 }
@@ -82,6 +293,8 @@ def dispatch(live: LiveWorkbook, tag: str, as_of: date | None = None) -> None:
         handler(live, as_of or date.today())
     except LedgerError as exc:
         live.alert(exc.message())
+    except (NumberPatternError, PeriodError) as exc:  # a bad setting: its message says which
+        live.alert(str(exc))
     except Exception as exc:  # the clerk sees a sentence, not a traceback
         live.alert(f"出错了:{type(exc).__name__}: {exc}")
 
@@ -91,3 +304,285 @@ def run(tag: str) -> None:
     import xlwings as xw
 
     dispatch(LiveWorkbook(xw.books.active), tag)
+
+
+# ------------------------------------------------------------------ result sheets
+
+CAPACITY_COLS = (
+    Col("line", "产线", "Prod. line"),
+    Col("week", "周", "Week"),
+    Col("available_hours", "可用工时", "Available h", "num"),
+    Col("scheduled_hours", "排产工时", "Scheduled h", "num"),
+    Col("utilization", "负荷率", "Load", "pct"),
+    Col("load", "负荷", "Load level"),
+)
+FULL_LOAD, HIGH_LOAD = 0.95, 0.8  # as the terminal's load colours
+
+
+def load_label(utilization: float) -> str:
+    """A week's load in words: 休息 (no hours), 正常, 偏高, 满负荷."""
+    if utilization != utilization:  # NaN: no working hours that week
+        return "休息"
+    return "满负荷" if utilization >= FULL_LOAD else "偏高" if utilization >= HIGH_LOAD else "正常"
+
+
+def table_rows(cols: Sequence[Col], df: pd.DataFrame) -> list[list[object]]:
+    """A report table as sheet rows, header first: the report's values and Chinese
+    labels (status, reason, priority), dates as dates."""
+    columns = [_values(df[c.key], c.kind) if c.key in df else [None] * len(df) for c in cols]
+    return [[c.zh for c in cols], *(list(row) for row in zip(*columns, strict=True))]
+
+
+def _values(series: pd.Series, kind: Kind) -> list[Any]:
+    if kind == "date":
+        return [common.day(v) for v in pd.to_datetime(series, errors="coerce")]
+    values = column_values(series, kind, "zh")
+    if kind == "int":
+        return [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
+    return values
+
+
+def _formats(cols: Sequence[Col], first_row: int, last_row: int, first_col: int = 1) -> dict[str, str]:
+    """Number formats of the report's columns over rows ``first_row``..``last_row``."""
+    out: dict[str, str] = {}
+    if last_row < first_row:
+        return out
+    for j, c in enumerate(cols):
+        fmt = NUM_FORMATS.get(c.kind)
+        if fmt:
+            letter = col_letter(first_col + j - 1)
+            out[f"{letter}{first_row}:{letter}{last_row}"] = fmt
+    return out
+
+
+def _write_table(live: LiveWorkbook, sheet: str, cols: Sequence[Col], df: pd.DataFrame) -> None:
+    rows = table_rows(cols, df)
+    widths = [max(6.0, min(c.max_width, 2.2 * len(c.zh) + 4)) for c in cols]
+    live.write_sheet(sheet, rows, widths=widths)
+    live.number_formats(sheet, _formats(cols, 2, len(rows)))
+    live.activate(sheet)
+
+
+# ------------------------------------------------------------------ 插单模拟
+
+WHATIF_RESULT_COL = 5  # E: the result starts here, right of the inputs (A:C)
+WHATIF_WIDTHS = (10, 16, 30, 3, 20, 12, 12, 12, 12, 12, 12, 10, 10, 12)
+PRIORITIES = ("特急", "急", "普通")
+WHATIF_LABELS: dict[str, tuple[str, ...]] = {
+    "item": ("产品编码", "产品", "编码", "item"),
+    "qty": ("数量", "qty", "quantity"),
+    "due": ("交期", "要求交期", "客户交期", "due", "duedate"),
+    "line": ("产线", "line"),
+    "priority": ("优先级", "priority"),
+}
+MOVED_COLS = (
+    Col("order_no", "订单号", "Order no"),
+    Col("line_no", "行号", "Line no"),
+    Col("customer", "客户", "Customer"),
+    Col("item", "产品编码", "Item"),
+    Col("commitment_date", "承诺交期", "Commitment", "date"),
+    Col("before", "原预计完工", "Before", "date"),
+    Col("after", "插单后完工", "After", "date"),
+    Col("delta_days", "推迟天数", "Delay (days)", "int"),
+    Col("late", "变为延误", "Becomes late"),
+    Col("status_after", "插单后状态", "Status after", "status"),
+)
+
+
+@dataclass(frozen=True)
+class RushOrder:
+    """The inputs of the 插单模拟 sheet."""
+
+    item: str
+    qty: float
+    due: date
+    line: str | None
+    priority: str
+
+
+def whatif_example(ledger: Ledger, as_of: date) -> list[list[object]]:
+    """The input sheet on first use: an item of the ledger, a day's output of it, due in a week."""
+    items = common.items(ledger)
+    rated = items[pd.to_numeric(items["std_rate"], errors="coerce") > 0]
+    pick = rated if len(rated) else items
+    item = str(pick.index[0]) if len(pick) else ""
+    rate = common.number(pick["std_rate"].iloc[0]) if len(pick) else None
+    line = common.text(pick["line"].iloc[0]) if len(pick) else ""
+    qty = max(100, round((rate or 0) * 8, -2))
+    return [
+        ["项目", "值", "说明"],
+        ["产品编码", item, "必填:产品表中的产品编码"],
+        ["数量", int(qty), "必填"],
+        ["交期", as_of + timedelta(days=7), "必填:客户要求的交期"],
+        ["产线", line, "可空:默认取产品的产线"],
+        ["优先级", "特急", "特急 / 急 / 普通,默认 特急"],
+    ]
+
+
+def whatif_inputs(grid: tuple[list[list[object]], int, int], as_of: date) -> RushOrder:
+    """Read the inputs: labels in column A, values in column B."""
+    rows, _top, left = grid
+    labels = {normalize(a): key for key, names in WHATIF_LABELS.items() for a in names}
+    found: dict[str, object] = {}
+    for row in rows:
+        cells = [None] * left + list(row)
+        if len(cells) >= 2 and isinstance(cells[0], str):
+            key = labels.get(normalize(cells[0]))
+            if key and key not in found:
+                found[key] = cells[1]
+    problems = []
+    item = "" if is_blank(found.get("item")) else common.text(found.get("item"))
+    qty = parse_number(found.get("qty"))
+    due = parse_date(found.get("due"), as_of)
+    line = None if is_blank(found.get("line")) else common.text(found.get("line"))
+    priority = "特急" if is_blank(found.get("priority")) else clean_text(found.get("priority"))
+    if not item:
+        problems.append("产品编码(B列)没有填")
+    if qty is None or qty <= 0:
+        problems.append("数量应为大于 0 的数字")
+    if due is None:
+        problems.append("交期不是日期")
+    if priority not in PRIORITIES:
+        problems.append("优先级只能是 特急/急/普通")
+    if problems or due is None or qty is None:
+        raise LedgerError(f"「{WHATIF_SHEET}」表", ";".join(problems) + "。请改正后再点「插单模拟」。")
+    return RushOrder(item, qty, due, line, priority)
+
+
+def whatif_rows(result: WhatIfResult) -> tuple[list[list[object]], dict[str, str]]:
+    """The result block (from column E): the new line, then the lines that move;
+    and the number formats of its date columns."""
+    new = result.new
+    status = OrderStatus(new["status"])
+    reason = REASON_LABEL["zh"][LateReason(new["reason"])] if new.get("reason") else ""
+    rows: list[list[object]] = [
+        ["插单结果", ""],
+        ["预计完工", new.get("forecast_finish")],
+        ["延误天数(负数为提前)", new.get("days_late")],
+        ["状态", STATUS_LABEL["zh"][status]],
+        ["原因", reason],
+        [],
+    ]
+    moved = result.moved.assign(late=result.moved["becomes_late"].map(lambda v: "是" if v else ""))
+    rows.append([f"受影响的订单行:{len(moved)} 行" if len(moved) else "没有其他订单行的完工日期改变。"])
+    top = len(rows) + 1  # the moved table's header row
+    if len(moved):
+        rows += table_rows(MOVED_COLS, moved)
+    # F2, the value beside 预计完工 (col_letter counts from 0)
+    formats = {f"{col_letter(WHATIF_RESULT_COL)}2": "yyyy-mm-dd"}
+    formats.update(_formats(MOVED_COLS, top + 1, top + len(moved), WHATIF_RESULT_COL))
+    return rows, formats
+
+
+def whatif_summary(rush: RushOrder, result: WhatIfResult, known_items: set[object]) -> str:
+    new = result.new
+    status = STATUS_LABEL["zh"][OrderStatus(new["status"])]
+    finish = new.get("forecast_finish")
+    head = f"插单 {rush.item} × {rush.qty:g},交期 {rush.due.isoformat()}:"
+    head += f"预计 {finish.isoformat()} 完工,{status}。" if finish else f"无法排产({status})。"
+    late = int(result.moved["becomes_late"].sum()) if len(result.moved) else 0
+    tail = f"另有 {len(result.moved)} 行订单完工日期改变,其中 {late} 行因此延误。"
+    if rush.item not in known_items:
+        tail += f"\n注意:产品编码「{rush.item}」不在产品表中。"
+    return head + tail
+
+
+# ------------------------------------------------------------------ numbers into the clerk's cells
+
+
+def live_allocator(live: LiveWorkbook, kind: str) -> Allocator:
+    """Numbers allocated against the journal in the workbook's folder, as ``gendan docs`` does."""
+
+    def alloc(pattern: str, day: date, count: int, existing: Any) -> list[str]:
+        return allocate(live.folder, kind, pattern or None, day, count, existing, ledger=live.name)
+
+    return alloc
+
+
+def apply_plan(live: LiveWorkbook, plan: WriteBackPlan, grids: Grids) -> None:
+    """What ``--write-back`` would patch into the file, written into the open
+    workbook: cells by address, new rows below the last row holding a value."""
+    cells: dict[str, dict[str, object]] = {}
+    for cell in plan.cells:
+        cells.setdefault(cell.sheet, {})[f"{cell.column}{cell.row}"] = cell.value
+    next_row: dict[str, int] = {}
+    for new in plan.rows:
+        if new.sheet not in next_row:
+            next_row[new.sheet] = last_filled(*grids[new.sheet])[0] + 1
+        row = next_row[new.sheet]
+        next_row[new.sheet] += 1
+        cells.setdefault(new.sheet, {}).update({f"{letter}{row}": v for letter, v in new.values.items()})
+    for sheet, values in cells.items():
+        live.write_cells(sheet, values)
+
+
+def add_note_column(live: LiveWorkbook, ledger: Ledger, grids: Grids) -> bool:
+    """Give the 出货 sheet a 送货单号 header in its first free column when it has
+    none and there are shipments to number; True when the header was added."""
+    table = ledger.table("shipments")
+    if not table.present or "note_no" in table.sources[0].columns or pending_shipments(ledger).empty:
+        return False
+    source = table.sources[0]
+    letter = col_letter(last_filled(*grids[source.sheet])[1])  # 0-based: the column after the last
+    header = SHEET_BY_KEY["shipments"].column("note_no").name
+    live.write_cells(source.sheet, {f"{letter}{source.header_row}": header})
+    return True
+
+
+def customer_of_row(ledger: Ledger, sheet: str, row: int) -> str | None:
+    """The customer a selected row belongs to: a 订单 row's 客户, a 出货 or 工单
+    row's order's 客户, a 客户 row's customer. None for any other row."""
+    orders = ledger["orders"]
+    for key in ("orders", "shipments", "work_orders", "customers"):
+        table = ledger.table(key)
+        for src, source in enumerate(table.sources):
+            if source.sheet != sheet:
+                continue
+            df = table.df
+            hit = df[(df[SRC] == src) & (df[ROW] == row)]
+            if hit.empty:
+                return None
+            if key in ("orders", "customers"):
+                name = common.text(hit["customer"].iloc[0])
+            else:
+                name = _order_customer(orders, hit)
+            return common.find_customer(ledger, name) if name else None
+    return None
+
+
+def _order_customer(orders: pd.DataFrame, rows: pd.DataFrame) -> str:
+    """The customer of the order line (else the order) a 出货/工单 row belongs to."""
+    key = match_order_lines(rows, orders).iloc[0]
+    if isinstance(key, str):
+        match = orders[order_key(orders) == key]
+    else:
+        match = orders[orders["order_no"].map(common.text) == common.text(rows["order_no"].iloc[0])]
+    return common.text(match["customer"].iloc[0]) if len(match) else ""
+
+
+# ------------------------------------------------------------------ document workbooks
+
+
+def _must_be_saved(live: LiveWorkbook) -> None:
+    """Numbers and documents live in the ledger's folder: a never-saved workbook has none."""
+    if not live.path.is_absolute():
+        raise LedgerError(live.name, "工作簿还没有保存:请先保存到台账所在的文件夹,再生成单据。")
+
+
+def _output(live: LiveWorkbook, name: str, write: Callable[[Path], Path]) -> Path:
+    """Write a document workbook beside the ledger under ``gendan docs``' name; when
+    a file of that name is still open in Excel (an earlier click), the next free name."""
+    path = live.folder / name
+    for n in range(2, 50):
+        try:
+            return write(path)
+        except PermissionError:
+            path = live.folder / f"{Path(name).stem}({n}){Path(name).suffix}"
+    return write(path)
+
+
+def _span(first: str, last: str) -> str:
+    return first if first == last else f"{first} 至 {last}"
+
+
+__all__ = ["HANDLERS", "RESULT_SHEETS", "dispatch", "read_live", "run"]

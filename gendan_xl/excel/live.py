@@ -9,7 +9,7 @@ double of exactly the xlwings calls made here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,25 @@ def as_text_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def block(rows: Sequence[Sequence[object]]) -> list[list[object]]:
+    """Rows padded to one width (Excel takes a rectangle in one call), text made safe."""
+    width = max((len(r) for r in rows), default=0)
+    return [[as_text_safe(v) for v in row] + [None] * (width - len(row)) for row in rows]
+
+
+def last_filled(rows: Sequence[Sequence[object]], top: int, left: int) -> tuple[int, int]:
+    """(last row, last column), both 1-based, holding a value in a grid read by
+    ``LiveWorkbook.grid``; (0, 0) when it holds none. Excel's used range can reach
+    past the data (formatted but empty cells), so this looks at the values."""
+    last_row = last_col = 0
+    for i, row in enumerate(rows):
+        filled = [j for j, v in enumerate(row) if v is not None and not (isinstance(v, str) and not v.strip())]
+        if filled:
+            last_row = top + i
+            last_col = max(last_col, left + filled[-1] + 1)
+    return last_row, last_col
 
 
 class LiveWorkbook:
@@ -70,7 +89,7 @@ class LiveWorkbook:
         else:
             sheet = self.book.sheets.add(name, after=self.book.sheets[len(self.book.sheets) - 1])
         if rows:
-            sheet.range("A1").value = [[as_text_safe(v) for v in row] for row in rows]
+            sheet.range("A1").value = block(rows)
             sheet.range((1, 1), (1, max(len(r) for r in rows))).font.bold = True
         for i, width in enumerate(widths, start=1):
             sheet.range((1, i)).column_width = width
@@ -80,6 +99,25 @@ class LiveWorkbook:
         target = self.book.sheets[sheet]
         for address, value in cells.items():
             target.range(address).value = as_text_safe(value)
+
+    def write_range(self, sheet: str, first: tuple[int, int], rows: Sequence[Sequence[object]]) -> None:
+        """A block of values with its top-left cell at ``first`` (row, column; 1-based), in one call."""
+        if rows:
+            self.book.sheets[sheet].range(first).value = block(rows)
+
+    def clear(self, sheet: str, first: tuple[int, int], last: tuple[int, int]) -> None:
+        """Empty the cells from ``first`` to ``last`` (values only; formats stay)."""
+        self.book.sheets[sheet].range(first, last).clear_contents()
+
+    def number_formats(self, sheet: str, formats: Mapping[str, str]) -> None:
+        """Number formats by range address (``{"M2:M40": "yyyy-mm-dd"}``)."""
+        target = self.book.sheets[sheet]
+        for address, fmt in formats.items():
+            target.range(address).number_format = fmt
+
+    def extent(self, sheet: str) -> tuple[int, int]:
+        """(last row, last column) holding a value, 1-based; (0, 0) for an empty sheet."""
+        return last_filled(*self.grid(sheet))
 
     def mark(self, sheet: str, address: str, rgb: tuple[int, int, int], note: str) -> None:
         """Fill a cell and attach a note saying why."""
