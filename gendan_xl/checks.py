@@ -12,7 +12,16 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from gendan_xl.ledger import ROW, SRC, Ledger, Table, commitment_date, match_order_lines, order_key
+from gendan_xl.ledger import (
+    ROW,
+    SRC,
+    Ledger,
+    Table,
+    commitment_date,
+    match_order_lines,
+    member,
+    order_key,
+)
 from gendan_xl.model import Issue
 
 NO_WORK_ORDER_DAYS = 7
@@ -108,25 +117,23 @@ def check_references(ledger: Ledger, ctx: Context) -> list[Issue]:
     out: list[Issue] = []
     items = ledger.table("items")
     lines = ledger.table("lines")
-    known_items = set(items.df["item"].dropna())
-    known_lines = set(lines.df["line"].dropna())
     if items.present:
         for key in ("orders", "work_orders"):
             table = ledger.table(key)
             df = table.df
-            bad = df["item"].notna() & ~df["item"].isin(known_items)
+            bad = df["item"].notna() & ~member(df["item"], items.df["item"])
             out += table.issues_at("unknown-item", df[bad], "item")
     if lines.present:
         for key in ("items", "work_orders", "daily"):
             table = ledger.table(key)
             df = table.df
-            bad = df["line"].notna() & ~df["line"].isin(known_lines)
+            bad = df["line"].notna() & ~member(df["line"], lines.df["line"])
             out += table.issues_at("unknown-line", df[bad], "line")
     wos = ledger.table("work_orders")
     if wos.present:
         daily = ledger.table("daily")
         df = daily.df
-        bad = df["wo_no"].notna() & ~df["wo_no"].isin(set(wos.df["wo_no"].dropna()))
+        bad = df["wo_no"].notna() & ~member(df["wo_no"], wos.df["wo_no"])
         out += daily.issues_at("unknown-work-order", df[bad], "wo_no")
     return out
 
@@ -207,7 +214,7 @@ def check_shipped_before_produced(ledger: Ledger, ctx: Context) -> list[Issue]:
     d = d[d["_key"].notna() & d["date"].notna()]
     if s.empty:
         return []
-    made_here = s["_key"].isin(set(ctx.wo_keys.dropna()))
+    made_here = member(s["_key"], ctx.wo_keys)
     s = s[made_here].sort_values(["ship_date", ROW], kind="stable")
     if s.empty:
         return []
@@ -280,7 +287,7 @@ def check_no_work_order(ledger: Ledger, ctx: Context) -> list[Issue]:
     open_line = ~df["status"].isin(CLOSED_STATES) & (
         ctx.order_keys.map(shipped).fillna(0.0) < df["qty"].fillna(0.0)
     )
-    no_wo = ~ctx.order_keys.isin(set(ctx.wo_keys.dropna()))
+    no_wo = ~member(ctx.order_keys, ctx.wo_keys)
     soon = commit <= pd.Timestamp(ctx.as_of + timedelta(days=NO_WORK_ORDER_DAYS))
     bad = open_line & no_wo & soon & df["qty"].notna()
     rows = df[bad].assign(_label=_labels(df[bad]), _commit=commit[bad])

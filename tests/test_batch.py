@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 from helpers import make_workbook
 
-from gendan_xl.batch import JSONL_NAME, LOG_NAME, RUN_LOCK, TMP_PREFIX, run_batch, write_example_config
+from gendan_xl.batch import (
+    JSONL_NAME,
+    LOG_NAME,
+    RUN_LOCK,
+    TMP_PREFIX,
+    run_batch,
+    write_example_config,
+)
 from gendan_xl.demo import build_demo
 from gendan_xl.write.demo_book import write_demo
 

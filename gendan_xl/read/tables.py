@@ -7,9 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from gendan_xl.ledger import ROW, SRC, Source
+from gendan_xl.ledger import ROW, SRC, TEXT_DTYPE, Source
 from gendan_xl.model import CellRef, Issue, make_issue
 from gendan_xl.read.values import (
     ERROR_VALUES,
@@ -171,8 +174,9 @@ def _total_rows(raw: pd.DataFrame, picks: list[ColumnPick]) -> pd.Series:
         col = raw[pick.key]
         if not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
             continue
-        s = col.astype("string")
-        mask |= s.str.contains(_TOTAL_PATTERN, case=False, regex=True, na=False).astype(bool)
+        arr = pa.array(col.astype(TEXT_DTYPE).array)
+        hit = pc.fill_null(pc.match_substring_regex(arr, _TOTAL_PATTERN, ignore_case=True), False)
+        mask |= np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
     return mask
 
 

@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from gendan_xl.ledger import TEXT_DTYPE
+
 EXCEL_EPOCH = datetime(1899, 12, 30)
 MAX_SERIAL = 2958465  # 9999-12-31
 MIN_SERIAL = 1
@@ -231,12 +233,10 @@ def _ns_dates(values: pd.Series, present: pd.Series) -> tuple[pd.Series, pd.Seri
 
 
 def parse_text_column(series: pd.Series) -> pd.Series:
-    """Object column of trimmed strings, NaN for blank."""
-    if pd.api.types.is_float_dtype(series.dtype):
-        return _per_unique(series, text_value)
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        return series.dt.strftime("%Y-%m-%d").astype(object).where(series.notna(), np.nan)
-    if series.dtype == object:
-        return _per_unique(series, text_value)
-    s = series.astype("string").str.strip()
-    return s.astype(object).where(s.notna() & (s != ""), np.nan)
+    """Trimmed strings (Arrow-backed, NaN for blank): vectorised string work stays in Arrow."""
+    if pd.api.types.is_float_dtype(series.dtype) or series.dtype == object:
+        series = _per_unique(series, text_value)
+    elif pd.api.types.is_datetime64_any_dtype(series.dtype):
+        series = series.dt.strftime("%Y-%m-%d")
+    s = series.astype(TEXT_DTYPE).str.strip()
+    return s.where(s != "", np.nan)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import zipfile
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,15 +177,22 @@ class XlsxBook(Book):
         if "xl/workbook.xml" not in names:
             raise _fail(self.display, "不是 Excel 工作簿(缺少 xl/workbook.xml)", "not an Excel workbook")
 
-    def _scan(self, sheet: str) -> SheetScan:
-        if sheet not in self._scans:
-            try:
-                self._scans[sheet] = scan_sheet(self._zip, self._parts[sheet], HEAD_ROWS)
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise _fail(
-                    self.display, f"工作表「{sheet}」已损坏,无法读取", f"sheet '{sheet}' is corrupt"
-                ) from exc
-        return self._scans[sheet]
+    def _scan(self, sheet: str, head_only: bool = True) -> SheetScan:
+        """The head rows (cached); or, with ``head_only=False``, a full pass for
+        error cells and formulas without values, on its own zip handle so it can
+        run in a thread beside fastexcel (which releases the GIL while parsing)."""
+        if head_only and sheet in self._scans:
+            return self._scans[sheet]
+        try:
+            if head_only:
+                self._scans[sheet] = scan_sheet(self._zip, self._parts[sheet], HEAD_ROWS, head_only=True)
+                return self._scans[sheet]
+            with zipfile.ZipFile(self.path) as zf:
+                return scan_sheet(zf, self._parts[sheet], HEAD_ROWS)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise _fail(
+                self.display, f"工作表「{sheet}」已损坏,无法读取", f"sheet '{sheet}' is corrupt"
+            ) from exc
 
     def head(self, sheet: str) -> Head:
         if sheet not in self._heads:
@@ -224,25 +233,29 @@ class XlsxBook(Book):
         return self._reader
 
     def load(self, sheet: str, header_row: int, picks: list[ColumnPick]) -> Grid:
-        scan = self._scan(sheet)
-        assert scan.first_cell is not None
         reader = self._fastexcel()
         names = _fastexcel_names(self.head(sheet).row(header_row))
         selected = [names.get(p.col) for p in picks]
-        dtypes = {name: "string" for name, p in zip(selected, picks, strict=True) if name and p.type in ("text", "choice")}
-        try:
-            sheet_obj = reader.load_sheet(  # type: ignore[attr-defined]
-                sheet,
-                header_row=header_row - 1,  # fastexcel counts physical rows from 0
-                use_columns=[n for n in selected if n],
-                dtypes=dtypes or None,
-                schema_sample_rows=None,
-            )
-            frame = sheet_obj.to_pandas()
-        except Exception as exc:
-            raise _fail(
-                self.display, f"工作表「{sheet}」无法读取({exc})", f"sheet '{sheet}' cannot be read ({exc})"
-            ) from exc
+        dtypes = {
+            name: "string" for name, p in zip(selected, picks, strict=True) if name and p.type in ("text", "choice")
+        }
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            full_scan = pool.submit(self._scan, sheet, False)
+            try:
+                sheet_obj = reader.load_sheet(  # type: ignore[attr-defined]
+                    sheet,
+                    header_row=header_row - 1,  # fastexcel counts physical rows from 0
+                    use_columns=[n for n in selected if n],
+                    dtypes=dtypes or None,
+                    schema_sample_rows=None,
+                )
+                frame = sheet_obj.to_pandas()
+            except Exception as exc:
+                full_scan.cancel()
+                raise _fail(
+                    self.display, f"工作表「{sheet}」无法读取({exc})", f"sheet '{sheet}' cannot be read ({exc})"
+                ) from exc
+            scan = full_scan.result()
         out = pd.DataFrame(index=frame.index)
         for name, pick in zip(selected, picks, strict=True):
             out[pick.key] = frame[name] if name in frame else pd.Series(index=frame.index, dtype=object)

@@ -81,14 +81,18 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _scan_cells(blob: bytes, scan: SheetScan, find_first: bool) -> bool:
-    """Examine the cells of ``blob``; return whether the first value is still wanted."""
+def _scan_cells(blob: bytes, scan: SheetScan, find_first: bool, head_only: bool = False) -> tuple[bool, int | None]:
+    """Examine the cells of ``blob``. Returns whether the first value is still
+    wanted and, with ``head_only``, the offset where the head rows end (the caller
+    scans the rest the fast way)."""
     for m in _CELL.finditer(blob):
         attrs, body = m.group(1), m.group(3)
         ref = _REF.search(attrs)
         if ref is None:
             continue
         pos = (int(ref.group(2)), col_index(ref.group(1).decode()))
+        if head_only and scan.first_cell is not None and pos[0] >= scan.first_cell[0] + scan.head_rows:
+            return find_first, m.start()
         value = _VALUE.search(body) if body else None
         if find_first and value is not None:
             scan.first_cell = pos
@@ -104,10 +108,12 @@ def _scan_cells(blob: bytes, scan: SheetScan, find_first: bool) -> bool:
             scan.errors[pos] = value.group(1).decode("utf-8", "replace")
         elif value is None and _FORMULA.search(body):
             scan.uncalculated.add(pos)
-    return find_first
+    return find_first, None
 
 
-def scan_sheet(zf: zipfile.ZipFile, part: str, head_rows: int = 12) -> SheetScan:
+def scan_sheet(zf: zipfile.ZipFile, part: str, head_rows: int = 12, head_only: bool = False) -> SheetScan:
+    """Scan a worksheet part. With ``head_only`` stop once the head rows are read
+    (the errors it reports are then only those among the rows read)."""
     scan = SheetScan(head_rows=head_rows)
     find_first = True
     tail = b""
@@ -125,12 +131,15 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, head_rows: int = 12) -> SheetScan
             cut += len(b"</row>")
             head, tail = blob[:cut], blob[cut:]
             in_head = find_first or _row_of_last(head) < scan.first_cell[0] + scan.head_rows  # type: ignore[index]
-            if in_head or b"<f" in head or b't="e"' in head:
-                if not in_head:
-                    # Only cells with a formula or an error type can matter now.
-                    find_first = _scan_hits(head, scan)
-                else:
-                    find_first = _scan_cells(head, scan, find_first)
+            if head_only and not in_head:
+                return scan
+            if in_head:
+                find_first, rest = _scan_cells(head, scan, find_first, head_only=True)
+                if rest is not None:
+                    _scan_hits(head[rest:], scan)
+            else:
+                # Past the head rows only cells with a formula or an error type matter.
+                _scan_hits(head, scan)
         if tail:
             _scan_cells(tail, scan, find_first)
     return scan
@@ -148,16 +157,16 @@ def _row_of_last(blob: bytes) -> int:
     return int(m.group(1)) if m else 0
 
 
-def _scan_hits(head: bytes, scan: SheetScan) -> bool:
+def _scan_hits(head: bytes, scan: SheetScan) -> None:
     """Scan only the neighbourhood of formula / error hits (the common case: none)."""
+    if b"<f" not in head and b't="e"' not in head:
+        return
     starts: list[int] = []
     for needle in (b"<f", b't="e"'):
         i = head.find(needle)
         while i >= 0:
             starts.append(i)
             i = head.find(needle, i + 1)
-    if not starts:
-        return False
     starts.sort()
     last_end = 0
     for i in starts:
@@ -174,7 +183,6 @@ def _scan_hits(head: bytes, scan: SheetScan) -> bool:
         end = min(end, close + 2) if close >= 0 else end
         _scan_cells(head[begin:end], scan, False)
         last_end = end
-    return False
 
 
 _SI = re.compile(rb"<(?:\w+:)?si\b[^>]*>(.*?)</(?:\w+:)?si>|<(?:\w+:)?si\s*/>", re.DOTALL)
