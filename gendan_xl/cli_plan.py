@@ -1,0 +1,370 @@
+"""``gendan plan`` and ``gendan whatif``: read and check the ledger, plan it,
+show the order lines that need attention and the line load (or print the JSON
+contract with ``--json``).
+
+Exit codes as for ``gendan check``: 0 clean, 1 the ledger has data errors (the
+plan is still computed from the rows that could be read), 2 the ledger cannot
+be used at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from gendan_xl import cli
+from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, _date, _out
+from gendan_xl.model import REASON_LABEL, STATUS_LABEL, Lang, LateReason, OrderStatus
+
+PRIORITY_NAMES = {
+    "特急": "特急", "急": "急", "普通": "普通",
+    "urgent": "特急", "rush": "急", "normal": "普通",
+}
+ALERT_LIMIT = 50
+WEEKS_SHOWN = 8
+
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "排产预警",
+        "as_of": "计划日",
+        "errors": "台账有 {n} 个错误(用 gendan check 查看),以下结果仅供参考",
+        "alerts": "交期预警",
+        "no_alerts": "没有逾期、延误或有风险的订单行。",
+        "more": "…… 另有 {n} 行(用 --json 查看全部)",
+        "cols_alert": "订单行|客户|产品|未完成|承诺交期|预计完工|延误天数|状态|原因",
+        "load": "产线负荷(按周,计划工时/可用工时)",
+        "line": "产线",
+        "overloads": "产能缺口(建议外协或加班)",
+        "cols_over": "产线|截至|需求工时|可用工时|缺口工时|缺口数量|涉及订单行",
+        "otd": "准时交货率(已出完的订单行,按承诺交期月份)",
+        "cols_otd": "客户|月份|行数|准时|准时率",
+        "whatif": "插单模拟",
+        "new": "插单 {item} × {qty},要求 {due},优先级 {priority}",
+        "new_result": "预计完工 {finish},{late},状态:{status}",
+        "days_late": "延误 {n} 天",
+        "days_early": "比交期早 {n} 天",
+        "on_due": "正好在交期",
+        "no_forecast": "无法排产",
+        "moved": "受影响的订单行",
+        "no_moved": "没有其他订单行的完工日期改变。",
+        "cols_moved": "订单行|客户|承诺交期|原预计|插单后|推迟天数|变为延误",
+        "yes": "是",
+        "unknown_item": "注意:产品编码「{item}」不在产品表中",
+    },
+    "en": {
+        "title": "Delivery forecast",
+        "as_of": "as of",
+        "errors": "The ledger has {n} errors (see gendan check); treat these results with care",
+        "alerts": "Order lines needing attention",
+        "no_alerts": "No overdue, late or at-risk order lines.",
+        "more": "... {n} more (use --json for all)",
+        "cols_alert": "Order line|Customer|Item|Open qty|Commitment|Forecast|Days late|Status|Reason",
+        "load": "Line load by week (scheduled / available hours)",
+        "line": "Line",
+        "overloads": "Capacity shortfalls (outsource or overtime)",
+        "cols_over": "Line|By|Hours due|Hours available|Short (h)|Short (pcs)|Order lines",
+        "otd": "On-time delivery (fully shipped lines, by commitment month)",
+        "cols_otd": "Customer|Month|Lines|On time|Rate",
+        "whatif": "Rush-order what-if",
+        "new": "Rush order {item} x {qty}, due {due}, priority {priority}",
+        "new_result": "forecast finish {finish}, {late}, status: {status}",
+        "days_late": "{n} days late",
+        "days_early": "{n} days early",
+        "on_due": "on the due date",
+        "no_forecast": "cannot be scheduled",
+        "moved": "Order lines that move",
+        "no_moved": "No other order line's forecast changes.",
+        "cols_moved": "Order line|Customer|Commitment|Before|After|Delay (days)|Becomes late",
+        "yes": "yes",
+        "unknown_item": "Note: item '{item}' is not in the item sheet",
+    },
+}
+
+STATUS_COLOUR = {
+    OrderStatus.OVERDUE: "bold red",
+    OrderStatus.LATE: "red",
+    OrderStatus.UNSCHEDULABLE: "magenta",
+    OrderStatus.AT_RISK: "yellow",
+    OrderStatus.ON_TRACK: "green",
+    OrderStatus.HOLD: "dim",
+    OrderStatus.DONE: "dim",
+    OrderStatus.CANCELLED: "dim",
+}
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from gendan_xl.engine import check
+    from gendan_xl.plan import plan_ledger
+
+    checked = check(Path(args.ledger), args.as_of)
+    result = plan_ledger(checked.ledger, checked.as_of)
+    lang: Lang = args.lang
+    if args.json:
+        _out(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        render_plan(result, lang, checked.ledger.name, _error_count(checked))
+    return EXIT_ERRORS if checked.has_errors else EXIT_OK
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    from gendan_xl.engine import check
+    from gendan_xl.plan import whatif
+
+    checked = check(Path(args.ledger), args.as_of)
+    result = whatif(
+        checked.ledger, args.item, args.qty, args.due, checked.as_of,
+        line=args.line, priority=PRIORITY_NAMES[args.priority],
+    )
+    lang: Lang = args.lang
+    if args.json:
+        _out(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        known = set(checked.ledger["items"]["item"].dropna())
+        render_whatif(result, lang, args, _error_count(checked), args.item in known)
+    return EXIT_ERRORS if checked.has_errors else EXIT_OK
+
+
+def _error_count(checked: Any) -> int:
+    from gendan_xl.model import Severity
+
+    return int(checked.count(Severity.ERROR))
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"不是数字 / not a number: {text}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"必须大于 0 / must be > 0: {text}")
+    return value
+
+
+def _priority(text: str) -> str:
+    key = text.strip().casefold()
+    if key not in PRIORITY_NAMES:
+        raise argparse.ArgumentTypeError(f"优先级只能是 特急/急/普通 / priority must be urgent/rush/normal: {text}")
+    return key
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _d(value: object) -> str:
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return "-"
+    if hasattr(value, "strftime"):
+        return str(value.strftime("%Y-%m-%d"))
+    return str(value)
+
+
+def _n(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return "-"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return str(value)
+
+
+def _status(value: str, lang: Lang) -> str:
+    status = OrderStatus(value)
+    colour = STATUS_COLOUR[status]
+    return f"[{colour}]{STATUS_LABEL[lang][status]}[/{colour}]"
+
+
+def _reason(value: object, lang: Lang) -> str:
+    if not isinstance(value, str) or not value:
+        return ""
+    return REASON_LABEL[lang][LateReason(value)]
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    console = Console(highlight=False, soft_wrap=True)
+    if not console.is_terminal:  # piped or redirected: do not squeeze dates into 80 columns
+        console.width = max(console.width, 140)
+    return console
+
+
+def _table(title: str, columns: str) -> Any:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for col in columns.split("|"):
+        table.add_column(col)
+    return table
+
+
+def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
+    """A terminal summary: status counts, the order lines needing attention
+    (most urgent first), the weekly line load, shortfalls and OTD."""
+    from gendan_xl.plan import SEVERITY_RANK
+
+    t = TEXT[lang]
+    console = _console()
+    console.print(f"[bold]{t['title']}[/bold]  {name}  {t['as_of']} {result.as_of.isoformat()}")
+    counts = sorted(result.status_counts().items(), key=lambda kv: SEVERITY_RANK[kv[0]])
+    console.print("  ".join(f"{_status(s, lang)} {n}" for s, n in counts if n))
+    if errors:
+        console.print(f"[red]{t['errors'].format(n=errors)}[/red]")
+
+    alerts = result.alerts()
+    if alerts.empty:
+        console.print(t["no_alerts"])
+    else:
+        table = _table(t["alerts"], t["cols_alert"])
+        for rec in alerts.head(ALERT_LIMIT).itertuples(index=False):
+            table.add_row(
+                str(rec.label), _d(rec.customer), str(rec.item), _n(rec.balance), _d(rec.commitment_date),
+                _d(rec.forecast_finish), _n(rec.days_late), _status(rec.status, lang), _reason(rec.reason, lang),
+            )
+        console.print(table)
+        if len(alerts) > ALERT_LIMIT:
+            console.print(t["more"].format(n=len(alerts) - ALERT_LIMIT))
+
+    weeks = result.capacity_weekly
+    if not weeks.empty:
+        shown = list(dict.fromkeys(weeks.sort_values("week_start")["week"]))[:WEEKS_SHOWN]
+        table = _table(t["load"], "|".join([t["line"], *shown]))
+        for line, part in weeks[weeks["week"].isin(shown)].groupby("line", sort=False):
+            cells = {rec.week: rec for rec in part.itertuples(index=False)}
+            row = [str(line)]
+            for week in shown:
+                rec = cells.get(week)
+                row.append(_load_cell(rec.scheduled_hours, rec.available_hours) if rec else "")
+            table.add_row(*row)
+        console.print(table)
+
+    over = result.overloads
+    if not over.empty:
+        table = _table(t["overloads"], t["cols_over"])
+        for rec in over.head(ALERT_LIMIT).itertuples(index=False):
+            keys = list(rec.order_keys)
+            shown_keys = "、".join(keys[:5]) + (" …" if len(keys) > 5 else "")
+            table.add_row(
+                str(rec.line), _d(rec.by_date), _n(rec.due_hours), _n(rec.available_hours),
+                f"[red]{_n(rec.shortfall_hours)}[/red]", _n(float(rec.shortfall_qty)), shown_keys,
+            )
+        console.print(table)
+        if len(over) > ALERT_LIMIT:
+            console.print(t["more"].format(n=len(over) - ALERT_LIMIT))
+
+    if not result.otd.empty:
+        table = _table(t["otd"], t["cols_otd"])
+        for rec in result.otd.sort_values(["month", "customer"], ascending=[False, True]).head(24).itertuples(
+            index=False
+        ):
+            colour = "green" if rec.rate >= 0.95 else "yellow" if rec.rate >= 0.8 else "red"
+            table.add_row(
+                str(rec.customer), str(rec.month), str(rec.lines), str(rec.on_time),
+                f"[{colour}]{rec.rate:.0%}[/{colour}]",
+            )
+        console.print(table)
+
+
+def _load_cell(scheduled: float, available: float) -> str:
+    if available <= 0:
+        return "[dim]-[/dim]"
+    share = scheduled / available
+    colour = "red" if share >= 0.95 else "yellow" if share >= 0.8 else "green"
+    return f"[{colour}]{share:.0%}[/{colour}] {scheduled:g}/{available:g}"
+
+
+def render_whatif(result: Any, lang: Lang, args: argparse.Namespace, errors: int, item_known: bool) -> None:
+    t = TEXT[lang]
+    console = _console()
+    console.print(f"[bold]{t['whatif']}[/bold]  {args.ledger}  {t['as_of']} {result.as_of.isoformat()}")
+    if errors:
+        console.print(f"[red]{t['errors'].format(n=errors)}[/red]")
+    if not item_known:
+        console.print(f"[yellow]{t['unknown_item'].format(item=args.item)}[/yellow]")
+    new = result.new
+    console.print(
+        t["new"].format(item=args.item, qty=_n(float(args.qty)), due=args.due.isoformat(),
+                        priority=PRIORITY_NAMES[args.priority])
+    )
+    if new.get("forecast_finish") is None:
+        console.print(f"  → {_status(new['status'], lang)} {_reason(new.get('reason'), lang)}")
+    else:
+        days = int(new.get("days_late") or 0)
+        late = (t["days_late"] if days > 0 else t["days_early"] if days < 0 else t["on_due"]).format(n=abs(days))
+        console.print(
+            "  → " + t["new_result"].format(
+                finish=_d(new["forecast_finish"]), late=late, status=_status(new["status"], lang)
+            )
+        )
+    moved = result.moved
+    if moved.empty:
+        console.print(t["no_moved"])
+        return
+    table = _table(t["moved"], t["cols_moved"])
+    for rec in moved.head(ALERT_LIMIT).itertuples(index=False):
+        late = f"[red]{t['yes']}[/red]" if rec.becomes_late else ""
+        table.add_row(
+            str(rec.label), _d(rec.customer), _d(rec.commitment_date), _d(rec.before), _d(rec.after),
+            _n(rec.delta_days), late,
+        )
+    console.print(table)
+    if len(moved) > ALERT_LIMIT:
+        console.print(t["more"].format(n=len(moved) - ALERT_LIMIT))
+
+
+# ---------------------------------------------------------------- parser
+
+
+def register(
+    sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+    common: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    p = sub.add_parser(
+        "plan",
+        help="排产预警:预计完工、延误、产线负荷 / forecast finish, lateness and line load",
+        description=(
+            "按产线有限产能排产,预计每个订单行的完工日期,列出逾期、将延误和有风险的订单行、"
+            "产线负荷与产能缺口。Schedule open work on each line's finite capacity and show "
+            "which order lines will miss their date, the line load and shortfalls. "
+            "例 / example: gendan plan 台账.xlsx --as-of 2026-11-26"
+        ),
+    )
+    p.add_argument("ledger", help="台账工作簿,或含 gendan.toml 的文件夹 / ledger workbook or folder with gendan.toml")
+    p.add_argument("--as-of", type=_date, default=None, help="计划日期 / as-of date (default today)")
+    p.add_argument("--json", action="store_true", help="输出 JSON / print one JSON object")
+    common(p)
+    p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser(
+        "whatif",
+        help="插单模拟:加一张急单会推迟哪些订单 / what a rush order would break",
+        description=(
+            "模拟紧急插单:排入一个新订单行后,它的预计完工日期,以及哪些订单行被推迟、哪些因此延误。"
+            "Schedule one extra order line and show its forecast and every order line that moves. "
+            "例 / example: gendan whatif 台账.xlsx --item P001 --qty 500 --due 2026-12-05"
+        ),
+    )
+    p.add_argument("ledger", help="台账工作簿,或含 gendan.toml 的文件夹 / ledger workbook or folder with gendan.toml")
+    p.add_argument("--item", required=True, help="产品编码 / item code")
+    p.add_argument("--qty", required=True, type=_positive, help="数量 / quantity")
+    p.add_argument("--due", required=True, type=_date, help="要求交期 / due date")
+    p.add_argument("--line", default=None, help="产线(默认取产品的产线)/ line (default: the item's line)")
+    p.add_argument(
+        "--priority", type=_priority, default="特急",
+        help="优先级 特急/急/普通 (urgent/rush/normal),默认 特急 / priority (default 特急)",
+    )
+    p.add_argument("--as-of", type=_date, default=None, help="计划日期 / as-of date (default today)")
+    p.add_argument("--json", action="store_true", help="输出 JSON / print one JSON object")
+    common(p)
+    p.set_defaults(func=cmd_whatif)
+
+
+cli.EXTRA_COMMANDS.append(register)
