@@ -55,19 +55,19 @@ def read_ledger(target: Path, as_of: date | None = None) -> Ledger:
     if config is None:
         assert workbook is not None
         reader.read_workbook(workbook, str(workbook))
-        # A sheet named like a ledger sheet whose header was not found is a finding
-        # (missing-column), not an unusable file.
-        if not reader.frames and not reader.issues:
-            raise LedgerError(
-                str(workbook),
-                "没有可识别的工作表(需要 订单/产品/产线/工单/生产日报/出货 等)",
-                "no recognisable sheet (expected 订单/Orders, 产品/Items, ...)",
-            )
         name = str(workbook)
     else:
-        base = (target if target.is_dir() else target.parent)
+        base = target if target.is_dir() else target.parent
         reader.read_config(config, base)
         name = str(target)
+    # A sheet named like a ledger sheet whose header was not found is a finding
+    # (missing-column), not an unusable file.
+    if not reader.frames and not reader.issues:
+        raise LedgerError(
+            reader.main_file or name,
+            "没有可识别的工作表(需要 订单/产品/产线/工单/生产日报/出货 等)",
+            "no recognisable sheet (expected 订单/Orders, 产品/Items, ...)",
+        )
     return reader.ledger(name, config)
 
 

@@ -1,0 +1,154 @@
+"""``gendan report``: read, check and plan the ledger, then write the report
+workbook 跟单报告_YYYYMMDD.xlsx (DESIGN §6).
+
+Also the report's step of ``gendan demo`` and its producer for ``gendan batch``.
+Exit codes as for ``gendan check``: 0 written and the ledger is clean, 1 written
+but the ledger has data errors (listed on the 检查结果 sheet), 2 the ledger cannot
+be used, 3 the report file is open in Excel (it cannot be replaced).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gendan_xl import cli
+from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, Locked, _date, _out
+from gendan_xl.model import Lang, sort_issues
+
+if TYPE_CHECKING:
+    from gendan_xl.engine import CheckResult
+    from gendan_xl.ledger import Ledger
+    from gendan_xl.write.report_data import ReportData
+
+
+def report_data(ledger: Ledger, checked: CheckResult, as_of: date) -> ReportData:
+    """Plan the ledger and gather what the report shows (the check's and the
+    plan's issues together)."""
+    from gendan_xl.plan import plan_ledger
+    from gendan_xl.write.report_data import build_report_data
+
+    plan = plan_ledger(ledger, as_of)
+    issues = sort_issues(checked.issues + list(plan.issues))
+    return build_report_data(ledger, plan, issues, as_of)
+
+
+def write_report_file(path: Path, data: ReportData, lang: Lang, ledger_root: Path | None = None) -> Path:
+    """Write through a temporary file beside ``path`` and rename it into place,
+    so a half-written report never carries the final name."""
+    from gendan_xl.write.report import write_report
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".~gendan-{os.getpid()}-{path.name}")
+    try:
+        write_report(tmp, data, lang, ledger_root=ledger_root)
+        os.replace(tmp, path)
+    except PermissionError as exc:
+        raise Locked(
+            f"{path}: 文件被占用(是否在 Excel 中打开?)/ the file is in use (open in Excel?)"
+        ) from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def output_path(out: str | None, as_of: date) -> Path:
+    """``--out`` as given (a folder gets the default name), else the default
+    name in the current folder."""
+    from gendan_xl.write.report import report_name
+
+    if not out:
+        return Path.cwd() / report_name(as_of)
+    path = Path(out)
+    if path.is_dir() or out.endswith(("/", "\\")):
+        return path / report_name(as_of)
+    return path
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from gendan_xl.engine import check
+
+    lang: Lang = args.lang
+    checked = check(Path(args.ledger), args.as_of)
+    data = report_data(checked.ledger, checked, checked.as_of)
+    path = write_report_file(output_path(args.out, checked.as_of), data, lang, ledger_root=Path.cwd())
+    f = data.figures
+    if lang == "zh":
+        _out(f"已写出跟单报告:{path}")
+        _out(
+            f"未完成订单行 {f.open_lines}:已逾期 {f.by_status.get('overdue', 0)},"
+            f"将延误 {f.by_status.get('late', 0)},有风险 {f.by_status.get('at_risk', 0)};"
+            f"检查错误 {f.errors} 个,警告 {f.warnings} 个"
+        )
+    else:
+        _out(f"Report written: {path}")
+        _out(
+            f"{f.open_lines} open order lines: {f.by_status.get('overdue', 0)} overdue, "
+            f"{f.by_status.get('late', 0)} late, {f.by_status.get('at_risk', 0)} at risk; "
+            f"{f.errors} check errors, {f.warnings} warnings"
+        )
+    return EXIT_ERRORS if checked.has_errors else EXIT_OK
+
+
+def register(
+    sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+    common: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    p = sub.add_parser(
+        "report",
+        help="生成跟单报告工作簿 / write the follow-up report workbook",
+        description=(
+            "读取、检查并排产,写出跟单报告(概览、交期预警、工单进度、产能负荷、出货计划、回单跟踪、"
+            "准时交货率、检查结果)。例 / example: gendan report 台账.xlsx --as-of 2026-11-26"
+        ),
+    )
+    p.add_argument("ledger", help="台账工作簿,或含 gendan.toml 的文件夹 / ledger workbook or folder with gendan.toml")
+    p.add_argument("--as-of", type=_date, default=None, help="计划日期 / as-of date (default today)")
+    p.add_argument(
+        "--out", metavar="FILE.xlsx",
+        help="输出文件或文件夹(默认当前文件夹的 跟单报告_YYYYMMDD.xlsx)/ output file or folder",
+    )
+    common(p)
+    p.set_defaults(func=cmd_report)
+
+
+cli.EXTRA_COMMANDS.append(register)
+
+
+# --- demo and batch ----------------------------------------------------------------
+
+
+def demo_report(
+    ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang: Lang, say: Callable[[str], None]
+) -> None:
+    """The demo's report: the same as ``gendan report`` on the demo ledger."""
+    from gendan_xl.engine import check_ledger
+    from gendan_xl.write.report import report_name
+
+    data = report_data(ledger, check_ledger(ledger, as_of), as_of)
+    path = write_report_file(folder / report_name(as_of), data, lang, ledger_root=Path.cwd())
+    say(("已写出跟单报告:" if lang == "zh" else "Report: ") + str(path))
+
+
+def _batch_report(ledger: Ledger, checked: CheckResult, as_of: date, lang: str, folder: Path) -> list[Any]:
+    from gendan_xl.batch import Output
+    from gendan_xl.write.report import report_name, write_report
+
+    language: Lang = "en" if lang == "en" else "zh"
+    data = report_data(ledger, checked, as_of)
+    return [Output("跟单报告", report_name(as_of), lambda p: write_report(p, data, language, folder))]
+
+
+def _register_batch() -> None:
+    from gendan_xl import batch
+
+    if all(flag != "report" for flag, _ in batch.PRODUCERS):
+        batch.PRODUCERS.append(("report", _batch_report))
+
+
+_register_batch()

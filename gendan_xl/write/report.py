@@ -1,0 +1,756 @@
+"""The report workbook 跟单报告_YYYYMMDD.xlsx (DESIGN §6).
+
+Sheets, Chinese first (``lang="en"`` gives English names, headers and labels):
+概览 (key figures and charts), 交期预警 (open order lines, most severe first,
+coloured by status), 工单进度 (open work orders), 产能负荷 (line x ISO week heat
+map, hours, chart, overloads), 出货计划 (the next 14 days), 回单跟踪 (delivery
+notes not signed back), 准时交货率 (OTD per customer and month), 检查结果 (the
+issues, each linking to its cell).
+
+Written with xlsxwriter in constant-memory mode, row by row, cell by cell with
+the typed ``write_number`` / ``write_string`` calls (dates as serial numbers
+with a date format): the cost stays that of writing the cells. Every sheet has
+a frozen header, a filter, landscape A4 fit-to-width printing with the header
+repeated, and the house font. Ledger text is always written as text. The only
+formulas are SUM totals (and a rate from them), written with their computed
+values so every client shows the same numbers before recalculating.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from gendan_xl.model import REASON_LABEL, STATUS_LABEL, Lang, OrderStatus
+from gendan_xl.write.book import (
+    FONT,
+    FONT_SIZE,
+    MAX_CELL_TEXT,
+    Formats,
+    fixed_properties,
+    new_workbook,
+    text_width,
+)
+from gendan_xl.write.issues_book import add_issue_sheet
+from gendan_xl.write.report_data import (
+    LOAD_WEEKS,
+    SEVERITY,
+    SHIP_WINDOW_DAYS,
+    ReportData,
+    window_end,
+)
+
+Kind = Literal["text", "int", "num", "date", "pct", "status", "reason", "priority", "source"]
+
+SHEET_NAMES: dict[str, dict[Lang, str]] = {
+    "overview": {"zh": "概览", "en": "Overview"},
+    "alerts": {"zh": "交期预警", "en": "Due-date alerts"},
+    "work_orders": {"zh": "工单进度", "en": "Work orders"},
+    "capacity": {"zh": "产能负荷", "en": "Line load"},
+    "shipping": {"zh": "出货计划", "en": "Shipping plan"},
+    "receipts": {"zh": "回单跟踪", "en": "Signed copies"},
+    "otd": {"zh": "准时交货率", "en": "On-time delivery"},
+}
+REPORT_TITLE: dict[Lang, str] = {"zh": "跟单报告", "en": "Order follow-up report"}
+PRIORITY_EN = {"普通": "normal", "急": "rush", "特急": "urgent"}
+SOURCE_LABEL: dict[Lang, dict[str, str]] = {
+    "zh": {"standard": "标准", "actual": "实际"},
+    "en": {"standard": "standard", "actual": "actual"},
+}
+
+# Row colours: fill, font.
+STYLES: dict[str, tuple[str, str] | None] = {
+    "plain": None,
+    "bad": ("#FFC7CE", "#9C0006"),
+    "late": ("#FCE4D6", "#843C0C"),
+    "warn": ("#FFEB9C", "#9C5700"),
+    "grey": ("#EDEDED", "#404040"),
+}
+STATUS_STYLE = {
+    "overdue": "bad", "late": "late", "at_risk": "warn", "unschedulable": "grey",
+    "on_track": "plain", "hold": "grey", "done": "plain", "cancelled": "grey",
+}
+NUM_FORMATS: dict[str, str | None] = {
+    "text": None, "status": None, "reason": None, "priority": None, "source": None,
+    "int": "#,##0", "num": "#,##0.0", "date": "yyyy-mm-dd", "pct": "0.0%",
+}
+TEXT_KINDS = frozenset({"text", "status", "reason", "priority", "source"})
+LABEL_KINDS = TEXT_KINDS - {"text"}
+EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+HEAT_SCALE = {
+    "type": "3_color_scale",
+    "min_type": "num", "min_value": 0, "min_color": "#63BE7B",
+    "mid_type": "num", "mid_value": 0.85, "mid_color": "#FFEB84",
+    "max_type": "num", "max_value": 1.1, "max_color": "#F8696B",
+}
+RATE_SCALE = {
+    "type": "3_color_scale",
+    "min_type": "num", "min_value": 0.5, "min_color": "#F8696B",
+    "mid_type": "num", "mid_value": 0.85, "mid_color": "#FFEB84",
+    "max_type": "num", "max_value": 1, "max_color": "#63BE7B",
+}
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    zh: str
+    en: str
+    kind: Kind = "text"
+    max_width: float = 30
+
+    def title(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+ALERT_COLS = (
+    Col("order_no", "订单号", "Order no"),
+    Col("line_no", "行号", "Line no"),
+    Col("customer", "客户", "Customer"),
+    Col("customer_po", "客户PO", "Customer PO"),
+    Col("item", "产品编码", "Item"),
+    Col("item_name", "品名", "Name", max_width=24),
+    Col("line", "产线", "Prod. line"),
+    Col("priority", "优先级", "Priority", "priority"),
+    Col("qty", "数量", "Qty", "int"),
+    Col("produced", "已生产", "Produced", "int"),
+    Col("shipped", "已出货", "Shipped", "int"),
+    Col("balance", "未完成", "Balance", "int"),
+    Col("commitment_date", "承诺交期", "Commitment", "date"),
+    Col("forecast_finish", "预计完工", "Forecast finish", "date"),
+    Col("days_late", "延误天数", "Days late", "int"),
+    Col("status", "状态", "Status", "status"),
+    Col("reason", "原因", "Reason", "reason"),
+)
+WORK_ORDER_COLS = (
+    Col("wo_no", "工单号", "Work order"),
+    Col("order_no", "订单号", "Order no"),
+    Col("line_no", "行号", "Line no"),
+    Col("customer", "客户", "Customer"),
+    Col("item", "产品编码", "Item"),
+    Col("item_name", "品名", "Name", max_width=24),
+    Col("line", "产线", "Prod. line"),
+    Col("qty", "工单数量", "Qty", "int"),
+    Col("produced", "已生产", "Produced", "int"),
+    Col("balance", "未完成", "Balance", "int"),
+    Col("done_rate", "完成率", "Done", "pct"),
+    Col("rate", "产能(件/时)", "Rate (pcs/h)", "num"),
+    Col("rate_source", "产能来源", "Rate source", "source"),
+    Col("plan_finish", "计划完工", "Planned finish", "date"),
+    Col("forecast_finish", "预计完工", "Forecast finish", "date"),
+    Col("commitment_date", "承诺交期", "Commitment", "date"),
+    Col("status", "订单状态", "Order status", "status"),
+)
+SHIPPING_COLS = (
+    Col("ship_date", "计划出货", "Ship date", "date"),
+    Col("customer", "客户", "Customer"),
+    Col("order_no", "订单号", "Order no"),
+    Col("line_no", "行号", "Line no"),
+    Col("customer_po", "客户PO", "Customer PO"),
+    Col("item", "产品编码", "Item"),
+    Col("item_name", "品名", "Name", max_width=24),
+    Col("commitment_date", "承诺交期", "Commitment", "date"),
+    Col("forecast_finish", "预计完工", "Forecast finish", "date"),
+    Col("to_ship", "待出货数量", "To ship", "int"),
+    Col("ready", "现有可出", "Ready now", "int"),
+    Col("pcs_per_carton", "每箱数量", "Pcs/carton", "int"),
+    Col("cartons", "箱数", "Cartons", "int"),
+    Col("weight", "毛重(kg)", "Gross kg", "num"),
+    Col("status", "状态", "Status", "status"),
+)
+SHIPPING_TOTALS = ("to_ship", "ready", "cartons", "weight")
+RECEIPT_COLS = (
+    Col("note_no", "送货单号", "Delivery note"),
+    Col("ship_date", "出货日期", "Ship date", "date"),
+    Col("customer", "客户", "Customer"),
+    Col("orders", "订单号", "Orders", max_width=40),
+    Col("lines", "行数", "Lines", "int"),
+    Col("qty", "数量", "Qty", "int"),
+    Col("cartons", "箱数", "Cartons", "int"),
+    Col("days", "未签回天数", "Days out", "int"),
+)
+OTD_COLS = (
+    Col("customer", "客户", "Customer"),
+    Col("month", "月份(承诺交期)", "Month (commitment)"),
+    Col("lines", "完成行数", "Lines shipped", "int"),
+    Col("on_time", "准时行数", "On time", "int"),
+    Col("rate", "准时率", "On-time rate", "pct"),
+)
+OVERLOAD_COLS = (
+    Col("line", "产线", "Prod. line"),
+    Col("by_date", "截止日期", "By date", "date"),
+    Col("shortfall_hours", "缺口工时", "Short hours", "num"),
+    Col("shortfall_qty", "缺口数量", "Short qty", "int"),
+    Col("orders", "涉及订单行(外协/加班)", "Order lines (outsource / overtime)", max_width=60),
+)
+RECEIPT_WARN_DAYS, RECEIPT_BAD_DAYS = 14, 30
+MIN_WIDTH = 6  # bold two-character titles (品名, 行号) need a little room
+
+
+def report_name(as_of: date) -> str:
+    return f"跟单报告_{as_of:%Y%m%d}.xlsx"
+
+
+# --- cell values ---------------------------------------------------------------------
+
+
+def _labels(kind: Kind, lang: Lang) -> Callable[[str], str]:
+    if kind == "status":
+        table: dict[str, str] = {s.value: lbl for s, lbl in STATUS_LABEL[lang].items()}
+    elif kind == "reason":
+        table = {r.value: lbl for r, lbl in REASON_LABEL[lang].items()}
+    elif kind == "source":
+        table = SOURCE_LABEL[lang]
+    elif kind == "priority" and lang == "en":
+        table = PRIORITY_EN
+    else:
+        table = {}
+    return lambda v: table.get(v, v)
+
+
+def column_values(series: pd.Series, kind: Kind, lang: Lang) -> list[Any]:
+    """One column as the values to write: str for text (None when blank), float
+    for numbers and dates (Excel serials), None for blanks. Vectorised."""
+    if kind in TEXT_KINDS:
+        s = series.astype(object).where(series.notna(), None)
+        out = [None if v is None or v == "" else str(v) for v in s.tolist()]
+        if kind != "text":
+            label = _labels(kind, lang)
+            out = [None if v is None else label(v) for v in out]
+        return [v[:MAX_CELL_TEXT] if v is not None and len(v) > MAX_CELL_TEXT else v for v in out]
+    if kind == "date":
+        days = pd.to_datetime(series, errors="coerce").to_numpy(dtype="datetime64[D]")
+        serial = (days - EXCEL_EPOCH).astype("float64")
+        serial[np.isnat(days)] = np.nan
+        values = serial
+    else:
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return [None if v != v else v for v in values.tolist()]
+
+
+def _width(values: list[Any], kind: Kind, title: str, max_width: float) -> float:
+    """A column width that fits the header and the widest value (CJK counts
+    double; a little slack because LibreOffice's substitute faces run wider
+    than Excel's character unit)."""
+    head = text_width(title)
+    if kind in TEXT_KINDS:
+        uniq = {v for v in values if v is not None}
+        longest = sorted(uniq, key=len, reverse=True)[:200]
+        data = max((text_width(v) for v in longest), default=0.0)
+    elif kind == "date":
+        data = 10
+    elif kind == "pct":
+        data = 6
+    else:
+        nums = [abs(v) for v in values if v is not None]
+        big = max(nums, default=0.0)
+        data = len(f"{big:,.0f}") + (2 if kind == "num" else 0) + 1
+    return float(min(max(head, data, MIN_WIDTH) * 1.1 + 2, max_width))
+
+
+# --- the writer ------------------------------------------------------------------------
+
+
+class _Book:
+    """A report workbook being written: formats per row style and value kind."""
+
+    def __init__(self, path: Path, lang: Lang, title: str) -> None:
+        # The house font is the workbook default, so plain text cells need no
+        # format of their own (and empty cells print in it too); scheme "none"
+        # keeps Excel from swapping it for the theme font.
+        self.wb = new_workbook(
+            str(path),
+            constant_memory=True,
+            default_format_properties={"font_name": FONT, "font_size": FONT_SIZE, "font_scheme": "none"},
+        )
+        fixed_properties(self.wb, title)
+        self.fmt = Formats(self.wb)
+        self.lang = lang
+        self._cell: dict[tuple[str, str], Any] = {}
+        self.subtitle = self.fmt.add(font_color="#595959")
+        self.section = self.fmt.add(bold=True, font_size=11)
+        self.figure_label = self.fmt.add(border=1)
+        self.total_label = self.fmt.add(bold=True, top=1)
+
+    def cell(self, style: str, kind: str) -> Any:
+        key = (style, kind)
+        found = self._cell.get(key)
+        if found is None:
+            props: dict[str, Any] = {}
+            colours = STYLES.get(style)
+            if colours:
+                props.update(bg_color=colours[0], font_color=colours[1])
+            if style == "total":
+                props.update(bold=True, top=1)
+            num = NUM_FORMATS.get(kind)
+            if num:
+                props["num_format"] = num
+            if kind in LABEL_KINDS:
+                props["align"] = "center"
+            found = self.fmt.add(**props)
+            self._cell[key] = found
+        return found
+
+    def sheet(self, key: str) -> Any:
+        ws = self.wb.add_worksheet(SHEET_NAMES[key][self.lang])
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.set_footer("&C&P / &N")
+        return ws
+
+    def titles(self, ws: Any, title: str, subtitle: str) -> None:
+        ws.write_string(0, 0, title, self.fmt.title)
+        ws.write_string(1, 0, subtitle, self.subtitle)
+
+    def table(
+        self,
+        ws: Any,
+        top: int,
+        cols: Sequence[Col],
+        df: pd.DataFrame,
+        styles: Sequence[str] | None = None,
+        *,
+        first_col: int = 0,
+        widths: bool = True,
+        filter: bool = True,
+    ) -> int:
+        """Header at row ``top``, one row per record below; returns the row after
+        the last. ``styles``: a row style per record (colours)."""
+        lang = self.lang
+        data = [column_values(df[c.key], c.kind, lang) if c.key in df else [None] * len(df) for c in cols]
+        sizes = [_width(data[j], c.kind, c.title(lang), c.max_width) for j, c in enumerate(cols)]
+        if widths and any(text_width(c.title(lang)) * 1.1 + 2 > w for c, w in zip(cols, sizes, strict=True)):
+            ws.set_row(top, 27)  # room for a wrapped title (set before the row is written)
+        ws.write_row(top, first_col, [c.title(lang) for c in cols], self.fmt.header)
+        plain = [None if c.kind == "text" else self.cell("plain", c.kind) for c in cols]
+        by_style = {s: [self.cell(s, c.kind) for c in cols] for s in set(styles or ())}
+        # xlsxwriter's public write_* check every call for A1 notation; its bound
+        # private writers skip that (same output) and save about a tenth of the time.
+        write_string = getattr(ws, "_write_string", ws.write_string)
+        write_number = getattr(ws, "_write_number", ws.write_number)
+        write_blank = getattr(ws, "_write_blank", ws.write_blank)
+        writers = [write_string if c.kind in TEXT_KINDS else write_number for c in cols]
+        cells = list(zip(range(first_col, first_col + len(cols)), writers, strict=True))
+        n = len(df)
+        for i, row in enumerate(zip(*data, strict=True)):
+            r = top + 1 + i
+            style = styles[i] if styles is not None else "plain"
+            if style == "plain":
+                for (c, write), v, f in zip(cells, row, plain, strict=True):
+                    if v is not None:
+                        write(r, c, v, f)
+            else:  # a coloured row: blanks too, so the colour runs across
+                for (c, write), v, f in zip(cells, row, by_style[style], strict=True):
+                    if v is not None:
+                        write(r, c, v, f)
+                    else:
+                        write_blank(r, c, None, f)
+        if widths:
+            for j, w in enumerate(sizes):
+                ws.set_column(first_col + j, first_col + j, w)
+        if filter:
+            ws.autofilter(top, first_col, top + max(n, 1), first_col + len(cols) - 1)
+        return top + 1 + n
+
+    def dxf(self, style: str) -> Any:
+        """The colours of a row style as a conditional-format (dxf) format."""
+        key = ("dxf", style)
+        found = self._cell.get(key)
+        if found is None:
+            fill, font = STYLES[style] or ("", "")
+            found = self.wb.add_format({"bg_color": fill, "font_color": font})
+            self._cell[key] = found
+        return found
+
+    def colour_rows(
+        self, ws: Any, top: int, n: int, cols: Sequence[Col], key: str, rules: Sequence[tuple[str, str]]
+    ) -> None:
+        """Colour whole rows of the table whose header is at ``top`` with
+        conditional formats on column ``key``: ``rules`` are (criteria, style),
+        the criteria written for the first data row with ``{cell}`` for its
+        cell, e.g. ``{cell}="已逾期"``. One rule per colour instead of a format
+        per cell: the cells keep the plain formats, and the colours follow the
+        rows when the clerk sorts or filters."""
+        if n == 0:
+            return
+        j = next(i for i, c in enumerate(cols) if c.key == key)
+        cell = f"${xl_col_to_name(j)}{top + 2}"
+        for criteria, style in rules:
+            ws.conditional_format(top + 1, 0, top + n, len(cols) - 1, {
+                "type": "formula", "criteria": "=" + criteria.format(cell=cell), "format": self.dxf(style),
+            })
+
+    def status_rules(self) -> list[tuple[str, str]]:
+        labels = STATUS_LABEL[self.lang]
+        return [
+            ('{cell}="' + labels[OrderStatus(status)] + '"', style)
+            for status, style in STATUS_STYLE.items()
+            if style != "plain"
+        ]
+
+    def frame_sheet(self, ws: Any, header_row: int) -> None:
+        ws.freeze_panes(header_row + 1, 0)
+        ws.repeat_rows(header_row)
+
+    def close(self) -> None:
+        self.wb.close()
+
+
+def _load_style(utilization: float | None) -> str:
+    """Over capacity: red; (almost) fully booked: yellow."""
+    if utilization is None or utilization != utilization:
+        return "plain"
+    return "bad" if utilization > 1.001 else "warn" if utilization >= 0.95 else "plain"
+
+
+def _date_text(d: date) -> str:
+    return d.strftime("%Y-%m-%d")
+
+
+def _subtitle(data: ReportData, lang: Lang, extra: str = "") -> str:
+    if lang == "zh":
+        text = f"截至 {_date_text(data.as_of)}  台账:{data.ledger_name}"
+    else:
+        text = f"As of {_date_text(data.as_of)}  Ledger: {data.ledger_name}"
+    return f"{text}  {extra}" if extra else text
+
+
+def _chart_fonts(chart: Any, title: str) -> None:
+    font = {"name": FONT, "size": 10}
+    chart.set_title({"name": title, "name_font": {"name": FONT, "size": 12, "bold": True}})
+    chart.set_legend({"position": "bottom", "font": font})
+    chart.set_x_axis({"num_font": font})
+    chart.set_y_axis({"num_font": font, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+
+
+# --- sheets ------------------------------------------------------------------------------
+
+
+def _overview(book: _Book, data: ReportData) -> None:
+    lang = book.lang
+    zh = lang == "zh"
+    fmt = book.fmt
+    f = data.figures
+    ws = book.sheet("overview")
+    book.titles(ws, f"{REPORT_TITLE[lang]}", _subtitle(data, lang))
+    status = STATUS_LABEL[lang]
+    rows: list[tuple[str, float | None, str, str]] = [
+        ("未完成订单行" if zh else "Open order lines", f.open_lines, "int", "plain"),
+    ]
+    for s in SEVERITY:
+        n = f.by_status.get(s, 0)
+        style = STATUS_STYLE[s] if n else "plain"
+        rows.append((status[OrderStatus(s)], n, "int", style))
+    rows += [
+        ("准时交货率" if zh else "On-time delivery rate", f.otd_rate, "pct", "plain"),
+        (f"产线负荷(未来{LOAD_WEEKS}周)" if zh else f"Line load (next {LOAD_WEEKS} weeks)",
+         f.utilization, "pct", _load_style(f.utilization)),
+        (f"{SHIP_WINDOW_DAYS}天内出货订单行" if zh else f"Lines to ship in {SHIP_WINDOW_DAYS} days",
+         f.shipping_lines, "int", "plain"),
+        ("未签回送货单" if zh else "Delivery notes not signed back", f.unsigned_notes, "int", "plain"),
+        ("最长未签回天数" if zh else "Longest days not signed back", f.oldest_unsigned_days, "int",
+         "bad" if (f.oldest_unsigned_days or 0) >= RECEIPT_BAD_DAYS else "plain"),
+        ("检查错误" if zh else "Check errors", f.errors, "int", "bad" if f.errors else "plain"),
+        ("检查警告" if zh else "Check warnings", f.warnings, "int", "warn" if f.warnings else "plain"),
+    ]
+    top = 3
+    ws.write_row(top, 0, ["指标" if zh else "Figure", "数值" if zh else "Value"], fmt.header)
+    for i, (label, value, kind, style) in enumerate(rows, start=top + 1):
+        ws.write_string(i, 0, label, book.cell(style, "text"))
+        if value is None:
+            ws.write_blank(i, 1, None, book.cell(style, kind))
+        else:
+            ws.write_number(i, 1, float(value), book.cell(style, kind))
+    status_first, status_last = top + 2, top + 1 + len(SEVERITY)
+
+    # Line load per line, next weeks.
+    load_top = top + len(rows) + 2
+    ws.write_string(load_top, 0, f"产线负荷(未来{LOAD_WEEKS}周)" if zh else f"Line load, next {LOAD_WEEKS} weeks",
+                    book.section)
+    load_cols = (
+        Col("line", "产线", "Prod. line"),
+        Col("available_hours", "可用工时", "Available h", "num"),
+        Col("scheduled_hours", "排产工时", "Scheduled h", "num"),
+        Col("utilization", "负荷率", "Load", "pct"),
+    )
+    styles = [_load_style(u) for u in data.line_load["utilization"].tolist()]
+    end = book.table(ws, load_top + 1, load_cols, data.line_load, styles, widths=False, filter=False)
+    ws.set_column(0, 0, 26)
+    ws.set_column(1, 3, 12)
+
+    chart = book.wb.add_chart({"type": "bar"})
+    name = SHEET_NAMES["overview"][lang].replace("'", "''")
+    chart.add_series({
+        "name": "订单行" if zh else "Order lines",
+        "categories": f"='{name}'!$A${status_first + 1}:$A${status_last + 1}",
+        "values": f"='{name}'!$B${status_first + 1}:$B${status_last + 1}",
+        "fill": {"color": "#5B9BD5"},
+        "data_labels": {"value": True, "font": {"name": FONT, "size": 9}},
+    })
+    _chart_fonts(chart, "未完成订单行按状态" if zh else "Open order lines by status")
+    chart.set_legend({"none": True})
+    chart.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 10}})
+    chart.set_size({"width": 520, "height": 300})
+    ws.insert_chart(3, 5, chart)
+    if len(data.line_load):
+        load = book.wb.add_chart({"type": "column"})
+        first, last = load_top + 2, end
+        load.add_series({
+            "name": "负荷率" if zh else "Load",
+            "categories": f"='{name}'!$A${first + 1}:$A${last}",
+            "values": f"='{name}'!$D${first + 1}:$D${last}",
+            "fill": {"color": "#ED7D31"},
+            "data_labels": {"value": True, "num_format": "0%", "font": {"name": FONT, "size": 9}},
+        })
+        _chart_fonts(load, f"产线负荷率(未来{LOAD_WEEKS}周)" if zh else f"Line load, next {LOAD_WEEKS} weeks")
+        load.set_legend({"none": True})
+        load.set_y_axis({"num_format": "0%", "min": 0, "num_font": {"name": FONT, "size": 10}})
+        load.set_size({"width": 520, "height": 280})
+        ws.insert_chart(19, 5, load)
+    ws.repeat_rows(top)
+
+
+def _alerts(book: _Book, data: ReportData) -> None:
+    lang = book.lang
+    ws = book.sheet("alerts")
+    n = len(data.alerts)
+    extra = f"未完成订单行 {n} 行" if lang == "zh" else f"{n} open order lines"
+    book.titles(ws, SHEET_NAMES["alerts"][lang], _subtitle(data, lang, extra))
+    book.table(ws, 2, ALERT_COLS, data.alerts)
+    book.colour_rows(ws, 2, n, ALERT_COLS, "status", book.status_rules())
+    book.frame_sheet(ws, 2)
+
+
+def _work_orders(book: _Book, data: ReportData) -> None:
+    lang = book.lang
+    ws = book.sheet("work_orders")
+    n = len(data.work_orders)
+    extra = f"未完工工单 {n} 张" if lang == "zh" else f"{n} open work orders"
+    book.titles(ws, SHEET_NAMES["work_orders"][lang], _subtitle(data, lang, extra))
+    book.table(ws, 2, WORK_ORDER_COLS, data.work_orders)
+    book.colour_rows(ws, 2, n, WORK_ORDER_COLS, "status", book.status_rules())
+    book.frame_sheet(ws, 2)
+
+
+def _capacity(book: _Book, data: ReportData) -> None:
+    """Heat map (utilisation, line x ISO week), hours available / scheduled,
+    a chart, then the overloads with their shortfall."""
+    lang = book.lang
+    zh = lang == "zh"
+    fmt = book.fmt
+    ws = book.sheet("capacity")
+    cap = data.capacity
+    book.titles(ws, SHEET_NAMES["capacity"][lang], _subtitle(data, lang, "按ISO周" if zh else "by ISO week"))
+    weeks = sorted(cap["week"].unique().tolist())
+    lines = sorted(cap["line"].unique().tolist())
+    grid = {
+        name: cap.pivot(index="line", columns="week", values=name).reindex(index=lines, columns=weeks)
+        for name in ("utilization", "available_hours", "scheduled_hours")
+    }
+    head = ["产线" if zh else "Prod. line", "项目" if zh else "Measure", *weeks]
+    top = 2
+    ws.write_row(top, 0, head, fmt.header)
+    pct, num = book.cell("plain", "pct"), book.cell("plain", "num")
+    label_util = "负荷率" if zh else "Load"
+    r = top
+    for line in lines:
+        r += 1
+        ws.write_string(r, 0, str(line), fmt.text)
+        ws.write_string(r, 1, label_util, fmt.text)
+        for j, v in enumerate(grid["utilization"].loc[line].tolist()):
+            if v == v:
+                ws.write_number(r, 2 + j, v, pct)
+    heat_first, heat_last = top + 1, r
+    if lines and weeks:
+        ws.conditional_format(heat_first, 2, heat_last, 1 + len(weeks), HEAT_SCALE)
+        ws.autofilter(top, 0, heat_last, 1 + len(weeks))
+    r += 2
+    ws.write_string(r, 0, "工时" if zh else "Hours", book.section)
+    r += 1
+    ws.write_row(r, 0, head, fmt.header)
+    for line in lines:
+        for name, label in (("available_hours", "可用工时" if zh else "Available h"),
+                            ("scheduled_hours", "排产工时" if zh else "Scheduled h")):
+            r += 1
+            ws.write_string(r, 0, str(line), fmt.text)
+            ws.write_string(r, 1, label, fmt.text)
+            for j, v in enumerate(grid[name].loc[line].tolist()):
+                if v == v:
+                    ws.write_number(r, 2 + j, v, num)
+    r += 2
+    if lines and weeks:
+        chart = book.wb.add_chart({"type": "column"})
+        name = SHEET_NAMES["capacity"][lang].replace("'", "''")
+        last_col = xl_col_to_name(1 + len(weeks))
+        palette = ("#5B9BD5", "#ED7D31", "#A5A5A5", "#FFC000", "#4472C4", "#70AD47")
+        for k in range(min(len(lines), 12)):
+            row = heat_first + k + 1
+            chart.add_series({
+                "name": f"='{name}'!$A${row}",
+                "categories": f"='{name}'!$C${top + 1}:${last_col}${top + 1}",
+                "values": f"='{name}'!$C${row}:${last_col}${row}",
+                "fill": {"color": palette[k % len(palette)]},
+            })
+        _chart_fonts(chart, "产线周负荷率" if zh else "Weekly line load")
+        chart.set_y_axis({"num_format": "0%", "min": 0, "num_font": {"name": FONT, "size": 10},
+                          "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        chart.set_size({"width": 760, "height": 300})
+        ws.insert_chart(r, 0, chart)
+        r += 17
+    widths = [max(text_width(x) for x in [head[0], *lines]) * 1.1 + 2, 12, *[11.0] * len(weeks)]
+    if len(data.overloads):
+        ws.set_h_pagebreaks([r])  # the overloads start a printed page of their own
+        ws.write_string(r, 0, "超负荷(缺口可外协或加班)" if zh else "Overloads (outsource or overtime)", book.section)
+        _overload_rows(book, ws, r + 1, data.overloads, widths)
+    else:
+        ws.write_string(r, 0, "没有超负荷:每个交期前的可用工时都够用" if zh
+                        else "No overloads: every due date has enough hours before it", book.section)
+    for j, w in enumerate(widths):
+        ws.set_column(j, j, w)
+    ws.freeze_panes(top + 1, 2)
+
+
+def _overload_rows(book: _Book, ws: Any, top: int, ov: pd.DataFrame, widths: list[float]) -> None:
+    """The overloads under the heat map: the order-line list is wrapped across
+    the week columns (merged), so it never runs past the printed width."""
+    lang = book.lang
+    cols = OVERLOAD_COLS
+    last = max(len(widths) - 1, len(cols) - 1)
+    span = sum(widths[len(cols) - 1:]) if len(widths) > len(cols) - 1 else 11.0
+    fill, font = STYLES["late"] or ("", "")
+    wrap = book.fmt.add(text_wrap=True, bg_color=fill, font_color=font)
+    head_fmt = book.fmt.header
+
+    def wide(r: int, text: str, fmt: Any) -> None:
+        if last > len(cols) - 1:
+            ws.merge_range(r, len(cols) - 1, r, last, text, fmt)
+        else:
+            ws.write_string(r, len(cols) - 1, text, fmt)
+
+    ws.write_row(top, 0, [c.title(lang) for c in cols[:-1]], head_fmt)
+    wide(top, cols[-1].title(lang), head_fmt)
+    data = [column_values(ov[c.key], c.kind, lang) for c in cols]
+    fmts = [book.cell("late", c.kind) for c in cols]
+    for i, row in enumerate(zip(*data, strict=True)):
+        r = top + 1 + i
+        text = row[-1] or ""
+        n_lines = max(1, math.ceil(text_width(text) * 1.1 / max(span, 1.0)))
+        if n_lines > 1:
+            ws.set_row(r, 14 * n_lines)
+        for j, v in enumerate(row[:-1]):
+            if v is None:
+                ws.write_blank(r, j, None, fmts[j])
+            elif cols[j].kind in TEXT_KINDS:
+                ws.write_string(r, j, v, fmts[j])
+            else:
+                ws.write_number(r, j, v, fmts[j])
+        wide(r, text, wrap)
+
+
+def _shipping(book: _Book, data: ReportData) -> None:
+    lang = book.lang
+    zh = lang == "zh"
+    ws = book.sheet("shipping")
+    end = window_end(data.as_of)
+    extra = (f"{_date_text(data.as_of)} 至 {_date_text(end)}" if zh
+             else f"{_date_text(data.as_of)} to {_date_text(end)}")
+    book.titles(ws, SHEET_NAMES["shipping"][lang], _subtitle(data, lang, extra))
+    df = data.shipping
+    top = 2
+    last = book.table(ws, top, SHIPPING_COLS, df)
+    book.colour_rows(ws, top, len(df), SHIPPING_COLS, "status", book.status_rules())
+    _total_row(book, ws, last, top, SHIPPING_COLS, df, SHIPPING_TOTALS)
+    book.frame_sheet(ws, top)
+
+
+def _total_row(
+    book: _Book, ws: Any, row: int, top: int, cols: Sequence[Col], df: pd.DataFrame, keys: Sequence[str]
+) -> dict[str, float]:
+    """A 合计 row of SUM formulas under a table, each with its computed value."""
+    ws.write_string(row, 0, "合计" if book.lang == "zh" else "Total", book.total_label)
+    sums: dict[str, float] = {}
+    for j, c in enumerate(cols):
+        if j == 0:
+            continue
+        fmt = book.cell("total", c.kind if c.key in keys else "text")
+        if c.key not in keys:
+            ws.write_blank(row, j, None, fmt)
+            continue
+        value = float(pd.to_numeric(df[c.key], errors="coerce").sum()) if len(df) else 0.0
+        sums[c.key] = value
+        first = xl_rowcol_to_cell(top + 1, j)
+        last = xl_rowcol_to_cell(max(row - 1, top + 1), j)
+        ws.write_formula(row, j, f"=SUM({first}:{last})", fmt, _round(value))
+    return sums
+
+
+def _round(value: float) -> float:
+    return round(value, 6) if math.isfinite(value) else 0.0
+
+
+def _receipts(book: _Book, data: ReportData) -> None:
+    lang = book.lang
+    ws = book.sheet("receipts")
+    df = data.receipts
+    extra = f"未签回 {len(df)} 张" if lang == "zh" else f"{len(df)} not signed back"
+    book.titles(ws, SHEET_NAMES["receipts"][lang], _subtitle(data, lang, extra))
+    book.table(ws, 2, RECEIPT_COLS, df)
+    book.colour_rows(ws, 2, len(df), RECEIPT_COLS, "days", [
+        (f"{{cell}}>={RECEIPT_BAD_DAYS}", "bad"),
+        (f"AND({{cell}}>={RECEIPT_WARN_DAYS},{{cell}}<{RECEIPT_BAD_DAYS})", "warn"),
+    ])
+    book.frame_sheet(ws, 2)
+
+
+def _otd(book: _Book, data: ReportData) -> None:
+    lang = book.lang
+    zh = lang == "zh"
+    ws = book.sheet("otd")
+    df = data.otd
+    note = "已全部出货的订单行;最后出货日 ≤ 承诺交期为准时" if zh else \
+        "fully shipped order lines; on time when the last shipment is on or before the commitment date"
+    book.titles(ws, SHEET_NAMES["otd"][lang], _subtitle(data, lang, note))
+    top = 2
+    last = book.table(ws, top, OTD_COLS, df)
+    if len(df):
+        ws.conditional_format(top + 1, 4, last - 1, 4, RATE_SCALE)
+    sums = _total_row(book, ws, last, top, OTD_COLS, df, ("lines", "on_time"))
+    lines, on_time = xl_rowcol_to_cell(last, 2), xl_rowcol_to_cell(last, 3)
+    rate = sums["on_time"] / sums["lines"] if sums.get("lines") else None
+    formula = f'=IF({lines}>0,{on_time}/{lines},"")'
+    ws.write_formula(last, 4, formula, book.cell("total", "pct"), "" if rate is None else _round(rate))
+    book.frame_sheet(ws, top)
+
+
+def write_report(
+    path: Path,
+    data: ReportData,
+    lang: Lang = "zh",
+    ledger_root: Path | None = None,
+) -> Path:
+    """Write the report workbook for ``data`` to ``path``; return the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = _Book(path, lang, f"{REPORT_TITLE[lang]} {_date_text(data.as_of)}")
+    _overview(book, data)
+    _alerts(book, data)
+    _work_orders(book, data)
+    _capacity(book, data)
+    _shipping(book, data)
+    _receipts(book, data)
+    _otd(book, data)
+    add_issue_sheet(book.wb, book.fmt, data.issues, lang, link_base=path.parent, ledger_root=ledger_root)
+    book.close()
+    return path
+
+
+__all__ = ["SHEET_NAMES", "report_name", "write_report"]
