@@ -117,44 +117,41 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, head_rows: int = 12, head_only: b
     scan = SheetScan(head_rows=head_rows)
     find_first = True
     tail = b""
+    head_done = False
     with zf.open(part) as fh:
-        while True:
-            chunk = fh.read(CHUNK)
-            if not chunk:
-                break
+        while chunk := fh.read(CHUNK):
+            if head_done and not _has_hit(tail, chunk):
+                # The common case past the head rows: nothing to look at, and no copy
+                # of the chunk (copying costs more than searching it).
+                end = chunk.rfind(b"</row>")
+                tail = chunk[end + len(b"</row>") :] if end >= 0 else tail + chunk
+                continue
             blob = tail + chunk
-            # Only complete cells are examined; the rest carries over.
+            # Only complete rows are examined; the rest carries over.
             cut = blob.rfind(b"</row>")
             if cut < 0:
                 tail = blob
                 continue
             cut += len(b"</row>")
-            head, tail = blob[:cut], blob[cut:]
-            in_head = find_first or _row_of_last(head) < scan.first_cell[0] + scan.head_rows  # type: ignore[index]
-            if head_only and not in_head:
-                return scan
-            if in_head:
-                find_first, rest = _scan_cells(head, scan, find_first, head_only=True)
-                if rest is not None:
-                    _scan_hits(head[rest:], scan)
-            else:
-                # Past the head rows only cells with a formula or an error type matter.
-                _scan_hits(head, scan)
+            block, tail = blob[:cut], blob[cut:]
+            if head_done:
+                _scan_hits(block, scan)
+                continue
+            find_first, rest = _scan_cells(block, scan, find_first, head_only=True)
+            if rest is not None:  # the head rows end inside this block
+                head_done = True
+                if head_only:
+                    return scan
+                _scan_hits(block[rest:], scan)
         if tail:
             _scan_cells(tail, scan, find_first)
     return scan
 
 
-_ROW_R = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
-
-
-def _row_of_last(blob: bytes) -> int:
-    """Row number of the last <row> element starting in ``blob`` (0 if none)."""
-    start = max(blob.rfind(b"<row"), blob.rfind(b":row "))
-    if start < 0:
-        return 0
-    m = _ROW_R.search(blob, max(0, start - 4))
-    return int(m.group(1)) if m else 0
+def _has_hit(tail: bytes, chunk: bytes) -> bool:
+    """A formula or an error cell in the chunk, the carried-over tail, or across the seam."""
+    seam = tail[-8:] + chunk[:8]
+    return any(n in part for part in (chunk, tail, seam) for n in (b"<f", b't="e"'))
 
 
 def _scan_hits(head: bytes, scan: SheetScan) -> None:
