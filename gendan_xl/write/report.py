@@ -106,6 +106,7 @@ class Col:
     en: str
     kind: Kind = "text"
     max_width: float = 30
+    wrap: bool = False  # long lists: wrap within max_width (rows grow) instead of being cut
 
     def title(self, lang: Lang) -> str:
         return self.zh if lang == "zh" else self.en
@@ -171,7 +172,7 @@ RECEIPT_COLS = (
     Col("note_no", "送货单号", "Delivery note"),
     Col("ship_date", "出货日期", "Ship date", "date"),
     Col("customer", "客户", "Customer"),
-    Col("orders", "订单号", "Orders", max_width=40),
+    Col("orders", "订单号", "Orders", max_width=48, wrap=True),
     Col("lines", "行数", "Lines", "int"),
     Col("qty", "数量", "Qty", "int"),
     Col("cartons", "箱数", "Cartons", "int"),
@@ -253,7 +254,7 @@ def _width(values: list[Any], kind: Kind, title: str, max_width: float) -> float
         nums = [abs(v) for v in values if v is not None]
         big = max(nums, default=0.0)
         data = len(f"{big:,.0f}") + (2 if kind == "num" else 0) + 1
-    return float(min(max(head, data, MIN_WIDTH) * 1.1 + 2, max_width))
+    return float(min(max(head, data, MIN_WIDTH) * 1.2 + 2, max_width))
 
 
 # --- the writer ------------------------------------------------------------------------
@@ -293,7 +294,7 @@ class _Book:
             num = NUM_FORMATS.get(kind)
             if num:
                 props["num_format"] = num
-            if kind in LABEL_KINDS:
+            if kind in LABEL_KINDS or kind == "date":
                 props["align"] = "center"
             found = self.fmt.add(**props)
             self._cell[key] = found
@@ -329,10 +330,12 @@ class _Book:
         lang = self.lang
         data = [column_values(df[c.key], c.kind, lang) if c.key in df else [None] * len(df) for c in cols]
         sizes = [_width(data[j], c.kind, c.title(lang), c.max_width) for j, c in enumerate(cols)]
-        if widths and any(text_width(c.title(lang)) * 1.1 + 2 > w for c, w in zip(cols, sizes, strict=True)):
+        if widths and any(text_width(c.title(lang)) * 1.2 + 2 > w for c, w in zip(cols, sizes, strict=True)):
             ws.set_row(top, 27)  # room for a wrapped title (set before the row is written)
         ws.write_row(top, first_col, [c.title(lang) for c in cols], self.fmt.header)
-        plain = [None if c.kind == "text" else self.cell("plain", c.kind) for c in cols]
+        plain = [
+            self.fmt.wrap if c.wrap else None if c.kind == "text" else self.cell("plain", c.kind) for c in cols
+        ]
         by_style = {s: [self.cell(s, c.kind) for c in cols] for s in set(styles or ())}
         # xlsxwriter's public write_* check every call for A1 notation; its bound
         # private writers skip that (same output) and save about a tenth of the time.
@@ -704,7 +707,9 @@ def _receipts(book: _Book, data: ReportData) -> None:
     df = data.receipts
     extra = f"未签回 {len(df)} 张" if lang == "zh" else f"{len(df)} not signed back"
     book.titles(ws, SHEET_NAMES["receipts"][lang], _subtitle(data, lang, extra))
-    book.table(ws, 2, RECEIPT_COLS, df)
+    no_note = "(未开单)" if lang == "zh" else "(no note yet)"
+    notes = df["note_no"].astype(object)
+    book.table(ws, 2, RECEIPT_COLS, df.assign(note_no=notes.where(notes.notna(), no_note)))
     book.colour_rows(ws, 2, len(df), RECEIPT_COLS, "days", [
         (f"{{cell}}>={RECEIPT_BAD_DAYS}", "bad"),
         (f"AND({{cell}}>={RECEIPT_WARN_DAYS},{{cell}}<{RECEIPT_BAD_DAYS})", "warn"),

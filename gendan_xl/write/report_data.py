@@ -90,6 +90,11 @@ def as_ts(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series, errors="coerce").dt.normalize()
 
 
+def first_given(own: pd.Series, other: pd.Series) -> pd.Series:
+    """``own`` where given, else ``other`` (as objects: the two may differ in dtype)."""
+    return own.astype(object).where(own.notna(), other.astype(object))
+
+
 def text_of(value: Any) -> str:
     """A status/reason value (enum, text or blank) as its plain text value."""
     if value is None or (isinstance(value, float) and value != value):
@@ -173,11 +178,11 @@ def open_work_orders(ledger: Ledger, plan_work_orders: Any, lines: pd.DataFrame)
         return pd.Series(np.nan, index=df.index, dtype=object)
 
     for name in ("customer", "item_name", "commitment_date"):
-        df[name] = column(df, name).fillna(from_lines(name)) if name in df else from_lines(name)
+        df[name] = first_given(column(df, name), from_lines(name)) if name in df else from_lines(name)
     df["order_status"] = from_lines("status")
     if df["item_name"].isna().any():
         items = ledger["items"].drop_duplicates("item").set_index("item")["item_name"]
-        df["item_name"] = df["item_name"].fillna(df["item"].map(items))
+        df["item_name"] = first_given(df["item_name"], df["item"].map(items))
     for name in ("plan_finish", "forecast_finish", "commitment_date"):
         df[name] = as_ts(column(df, name))
     df["done_rate"] = np.where(df["qty"] > 0, df["produced"].fillna(0) / df["qty"], np.nan)
