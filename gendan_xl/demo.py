@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from gendan_xl.cells import col_letter as column_letter
 from gendan_xl.model import ISSUE_TYPES
 from gendan_xl.schema import (
     CALENDAR,
@@ -104,16 +105,6 @@ class DemoData:
             if s.spec.key == key:
                 return s
         raise KeyError(key)
-
-
-def column_letter(index: int) -> str:
-    """Excel column letters of a 0-based column index (0 -> A, 26 -> AA)."""
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 # --- master data ----------------------------------------------------------------

@@ -14,6 +14,8 @@ import zipfile
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
+from gendan_xl.cells import col_letter
+
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -40,15 +42,6 @@ CUSTOMUI_PART = "customUI/customUI14.xml"
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 FONT_NAME = "等线"  # Excel's default font in Chinese locales; always named (see TESTING.md)
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _rels(rels: Sequence[tuple[str, str, str]]) -> str:
@@ -94,13 +87,13 @@ def _sheet(rows: Sequence[Sequence[str]], strings: dict[str, int]) -> str:
     cells = []
     for r, row in enumerate(rows, start=1):
         row_cells = "".join(
-            f'<c r="{_column_letter(c)}{r}" t="s"><v>{strings[value]}</v></c>'
+            f'<c r="{col_letter(c)}{r}" t="s"><v>{strings[value]}</v></c>'
             for c, value in enumerate(row)
             if value != ""
         )
         cells.append(f'<row r="{r}">{row_cells}</row>')
     width = max((len(row) for row in rows), default=1)
-    ref = f"A1:{_column_letter(max(width, 1) - 1)}{max(len(rows), 1)}"
+    ref = f"A1:{col_letter(max(width, 1) - 1)}{max(len(rows), 1)}"
     return (
         f'{_XML_DECL}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">'
         '<sheetPr codeName="Sheet1"/>'

@@ -20,6 +20,8 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
 
+from gendan_xl.cells import col_index, col_letter
+
 CHUNK = 1 << 22
 _CELL = re.compile(
     rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL
@@ -30,27 +32,11 @@ _TYPE = re.compile(rb'\bt="(\w+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)\b[^>]*>(.*?)</(?:\w+:)?(?:v|is)>", re.DOTALL)
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 
+__all__ = ["col_index", "col_letter"]
+
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-
-
-def col_index(letters: str) -> int:
-    """'A' -> 0, 'AA' -> 26."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
-
-
-def col_letter(index: int) -> str:
-    """0 -> 'A', 26 -> 'AA'."""
-    s = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        s = chr(65 + rem) + s
-    return s
 
 
 @dataclass

@@ -45,6 +45,7 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
 
+from gendan_xl.cells import col_index, col_letter
 from gendan_xl.model import LedgerError
 from gendan_xl.write.patch_zip import rewrite_zip
 
@@ -517,19 +518,13 @@ _MAX_ROW, _MAX_COL = 1_048_576, 16_384
 
 
 def column_index(letters: str) -> int:
-    """``A`` -> 1, ``AA`` -> 27."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + (ord(ch) - 64)
-    return n
+    """``A`` -> 1, ``AA`` -> 27 (1-based, as the sheet XML's column numbers)."""
+    return col_index(letters) + 1
 
 
 def column_letters(index: int) -> str:
-    out = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    """1 -> ``A``, 27 -> ``AA`` (1-based)."""
+    return col_letter(index - 1)
 
 
 @dataclass
