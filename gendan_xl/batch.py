@@ -24,6 +24,7 @@ import socket
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -305,7 +306,56 @@ def _check_output(ledger: Ledger, result: CheckResult, as_of: date, lang: str, f
     return [Output("检查结果", name, lambda p: write_issue_report(p, result.issues, language, folder))]
 
 
-PRODUCERS.append(("check", _check_output))
+_planned: dict[int, Any] = {}  # one plan per run, shared by the report and the shipment plan
+
+
+def _report_data(ledger: Ledger, result: CheckResult, as_of: date) -> Any:
+    from gendan_xl.engine import report_data
+
+    if id(result) not in _planned:
+        _planned.clear()
+        _planned[id(result)] = report_data(ledger, result, as_of)
+    return _planned[id(result)]
+
+
+def _language(lang: str) -> Lang:
+    return "en" if lang == "en" else "zh"
+
+
+def _report_output(ledger: Ledger, result: CheckResult, as_of: date, lang: str, folder: Path) -> list[Output]:
+    from gendan_xl.write.report import report_name, write_report
+
+    data = _report_data(ledger, result, as_of)
+    return [Output("跟单报告", report_name(as_of), lambda p: write_report(p, data, _language(lang), folder))]
+
+
+def _shipment_plan_output(ledger: Ledger, result: CheckResult, as_of: date, lang: str, folder: Path) -> list[Output]:
+    from gendan_xl.write.report import write_shipment_plan
+
+    data = _report_data(ledger, result, as_of)
+    return [Output("出货计划", f"出货计划_{as_of:%Y%m%d}.xlsx", lambda p: write_shipment_plan(p, data, _language(lang)))]
+
+
+def _statement_outputs(ledger: Ledger, result: CheckResult, as_of: date, lang: str, folder: Path) -> list[Output]:
+    """On each customer's cut-off day, that customer's statement for the period ending today."""
+    from gendan_xl.documents.common import sanitize_file_part
+    from gendan_xl.documents.statement import build_statement, cutoff_customers
+    from gendan_xl.write.docs_book import write_statement
+
+    outputs: list[Output] = []
+    for name in cutoff_customers(ledger, as_of):
+        st = build_statement(ledger, name, f"{as_of:%Y-%m}", as_of).statement
+        kind = f"对账单_{sanitize_file_part(name)}"
+        outputs.append(Output(kind, f"{kind}_{as_of:%Y%m%d}.xlsx", partial(write_statement, st=st)))
+    return outputs
+
+
+PRODUCERS += [
+    ("check", _check_output),
+    ("report", _report_output),
+    ("shipment_plan", _shipment_plan_output),
+    ("statements", _statement_outputs),
+]
 
 
 # ------------------------------------------------------------------ the run

@@ -342,3 +342,4 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
 cli.EXTRA_COMMANDS.append(register)
 
 __all__ = ["DocsResult", "demo_docs", "register", "run_delivery_notes", "run_statement", "run_work_orders"]
+

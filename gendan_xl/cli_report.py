@@ -14,27 +14,16 @@ import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from gendan_xl import cli
 from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, Locked, _date, _out
-from gendan_xl.model import Lang, sort_issues
+from gendan_xl.engine import report_data
+from gendan_xl.model import Lang
 
 if TYPE_CHECKING:
-    from gendan_xl.engine import CheckResult
     from gendan_xl.ledger import Ledger
     from gendan_xl.write.report_data import ReportData
-
-
-def report_data(ledger: Ledger, checked: CheckResult, as_of: date) -> ReportData:
-    """Plan the ledger and gather what the report shows (the check's and the
-    plan's issues together)."""
-    from gendan_xl.plan import plan_ledger
-    from gendan_xl.write.report_data import build_report_data
-
-    plan = plan_ledger(ledger, as_of)
-    issues = sort_issues(checked.issues + list(plan.issues))
-    return build_report_data(ledger, plan, issues, as_of)
 
 
 def write_report_file(path: Path, data: ReportData, lang: Lang, ledger_root: Path | None = None) -> Path:
@@ -133,22 +122,3 @@ def demo_report(
     data = report_data(ledger, check_ledger(ledger, as_of), as_of)
     path = write_report_file(folder / report_name(as_of), data, lang, ledger_root=Path.cwd())
     say(("已写出跟单报告:" if lang == "zh" else "Report: ") + str(path))
-
-
-def _batch_report(ledger: Ledger, checked: CheckResult, as_of: date, lang: str, folder: Path) -> list[Any]:
-    from gendan_xl.batch import Output
-    from gendan_xl.write.report import report_name, write_report
-
-    language: Lang = "en" if lang == "en" else "zh"
-    data = report_data(ledger, checked, as_of)
-    return [Output("跟单报告", report_name(as_of), lambda p: write_report(p, data, language, folder))]
-
-
-def _register_batch() -> None:
-    from gendan_xl import batch
-
-    if all(flag != "report" for flag, _ in batch.PRODUCERS):
-        batch.PRODUCERS.append(("report", _batch_report))
-
-
-_register_batch()

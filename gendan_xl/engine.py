@@ -47,6 +47,17 @@ def check_ledger(ledger: Ledger, as_of: date) -> CheckResult:
     return CheckResult(ledger, as_of, issues)
 
 
+def report_data(ledger: Ledger, checked: CheckResult, as_of: date) -> Any:
+    """Plan the ledger and gather what the report shows (the check's and the
+    plan's issues together): a ``write.report_data.ReportData``."""
+    from gendan_xl.plan import plan_ledger
+    from gendan_xl.write.report_data import build_report_data
+
+    plan = plan_ledger(ledger, as_of)
+    issues = sort_issues(checked.issues + list(plan.issues))
+    return build_report_data(ledger, plan, issues, as_of)
+
+
 def check(target: Path, as_of: date | None = None) -> CheckResult:
     """Read and check a ledger (a workbook, or a folder / gendan.toml)."""
     as_of = as_of or date.today()

@@ -229,3 +229,23 @@ def test_open_in_excel_is_logged(folder: Path) -> None:
     record = _records(folder)[-1]
     assert record["inputs"][0]["open_by"] == "clerk"  # type: ignore[index]
     assert "open by clerk, last saved version used" in (folder / "输出" / LOG_NAME).read_text(encoding="utf-8")
+
+
+def test_batch_over_demo_produces_every_output_and_they_open(folder: Path, soffice) -> None:  # type: ignore[no-untyped-def]
+    from xlsx_lint import assert_clean_workbook
+
+    from gendan_xl.documents.statement import cutoff_customers
+    from gendan_xl.read import read_ledger
+
+    day = date(2026, 11, 30)  # month end: the statements of customers without a 对账日
+    due = cutoff_customers(read_ledger(folder / "台账.xlsx", day), day)
+    assert due, "the demo has customers whose cut-off is month end"
+    assert run_batch(folder, day) == 1
+    out = folder / "输出"
+    names = sorted(p.name for p in out.glob("*.xlsx"))
+    expected = {f"检查结果_{day:%Y%m%d}.xlsx", f"跟单报告_{day:%Y%m%d}.xlsx", f"出货计划_{day:%Y%m%d}.xlsx"}
+    assert expected <= set(names)
+    statements = [n for n in names if n.startswith("对账单_")]
+    assert len(statements) == len(due)
+    for name in names:
+        assert_clean_workbook(out / name, soffice)

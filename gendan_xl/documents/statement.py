@@ -117,3 +117,17 @@ def build_statement(
         lines=lines,
     )
     return StatementRun(statement=statement, unnumbered=unnumbered)
+
+
+def cutoff_customers(ledger: Ledger, day: date) -> list[str]:
+    """Customers whose statement cut-off (客户.对账日, else month end) falls on ``day``."""
+    last = calendar.monthrange(day.year, day.month)[1]
+    out: list[str] = []
+    customers = ledger["customers"]
+    for name, cut in zip(customers["customer"], customers["statement_day"], strict=True):
+        if not isinstance(name, str) or not name:
+            continue
+        cut_day = int(cut) if isinstance(cut, float) and cut == cut and 1 <= cut <= 31 else last
+        if min(cut_day, last) == day.day:
+            out.append(name)
+    return out

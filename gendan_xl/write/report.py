@@ -758,4 +758,13 @@ def write_report(
     return path
 
 
-__all__ = ["SHEET_NAMES", "report_name", "write_report"]
+def write_shipment_plan(path: Path, data: ReportData, lang: Lang = "zh") -> Path:
+    """The 出货计划 sheet on its own (the batch run's shipment plan for the warehouse)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = _Book(path, lang, f"{REPORT_TITLE[lang]} {_date_text(data.as_of)}")
+    _shipping(book, data)
+    book.close()
+    return path
+
+
+__all__ = ["SHEET_NAMES", "report_name", "write_report", "write_shipment_plan"]
