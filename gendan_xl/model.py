@@ -159,6 +159,11 @@ ISSUE_TYPES: dict[str, IssueType] = {
     "unreadable-file": IssueType(
         Severity.ERROR, "文件无法读取:{reason}", "File cannot be read: {reason}"
     ),
+    "no-holiday-data": IssueType(
+        Severity.INFO,
+        "{value} 年没有法定节假日数据,排产按无节假日计算;如有放假请在「日历」表中填写",
+        "No China holiday data for {value}; the schedule assumes no holidays (enter them in the 日历 sheet)",
+    ),
     "bad-setting": IssueType(
         Severity.WARNING,
         "设置「{value}」无法识别,已忽略",

@@ -457,3 +457,19 @@ def test_whatif_unknown_item_moves_nothing(ledger: Ledger) -> None:
     result = whatif(ledger, "NOPE", 10, D(2026, 9, 30), AS_OF)
     assert result.to_json() == {"new": {"forecast_finish": None, "days_late": None, "status": "unschedulable"},
                                 "moved": []}
+
+
+def test_forecasts_in_years_without_holiday_data_are_flagged() -> None:
+    from gendan_xl.calendar import WorkCalendar
+    from gendan_xl.ledger import Ledger
+    from gendan_xl.plan.core import _calendar_issues
+
+    cal = WorkCalendar.national()
+    cal.workdays_between(date(2026, 12, 1), date(2027, 3, 1))  # touches 2027
+    ledger = Ledger(name="l.xlsx", tables={}, files=["l.xlsx"])
+    late = pd.DataFrame({"forecast_finish": [pd.Timestamp("2027-02-10")]})
+    early = pd.DataFrame({"forecast_finish": [pd.Timestamp("2026-12-20")]})
+    assert [(i.code, i.value, i.severity.value) for i in _calendar_issues(ledger, cal, late)] == [
+        ("no-holiday-data", "2027", "info")
+    ]
+    assert _calendar_issues(ledger, cal, early) == []

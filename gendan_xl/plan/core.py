@@ -13,7 +13,7 @@ import pandas as pd
 
 from gendan_xl.calendar import WorkCalendar
 from gendan_xl.ledger import ROW, SRC, Ledger
-from gendan_xl.model import PRIORITY_RANK, LateReason, OrderStatus
+from gendan_xl.model import PRIORITY_RANK, CellRef, Issue, LateReason, OrderStatus, make_issue
 from gendan_xl.plan.progress import (
     CLOSED_WO_STATES,
     RATE_WINDOW_WORKDAYS,
@@ -85,7 +85,19 @@ def plan_ledger(
         otd=_otd(orders),
         rates=_rate_table(prog, actual),
         starts=dict(prog.starts),
+        issues=_calendar_issues(ledger, calendar, orders),
     )
+
+
+def _calendar_issues(ledger: Ledger, calendar: WorkCalendar, orders: pd.DataFrame) -> list[Issue]:
+    """Say so when forecasts fall in years without China holiday data."""
+    finishes = pd.to_datetime(orders["forecast_finish"]).dropna() if len(orders) else pd.Series(dtype="datetime64[ns]")
+    last = int(finishes.max().year) if len(finishes) else 0
+    years = sorted(y for y in calendar.years_without_holidays if y <= last)
+    if not years:
+        return []
+    ref = CellRef(file=ledger.files[0] if ledger.files else ledger.name, sheet="日历")
+    return [make_issue("no-holiday-data", ref, ", ".join(str(y) for y in years))]
 
 
 # --- rates ---------------------------------------------------------------------------
