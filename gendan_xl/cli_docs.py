@@ -39,7 +39,7 @@ from gendan_xl.documents.work_orders import (
     planned_dates,
     work_order_write_back,
 )
-from gendan_xl.ledger import Ledger
+from gendan_xl.ledger import Ledger, match_order_lines, order_key
 from gendan_xl.model import LedgerError
 from gendan_xl.read import read_ledger, resolve_ledger
 from gendan_xl.write.docs_book import write_delivery_notes, write_statement, write_work_orders
@@ -210,6 +210,14 @@ def demo_docs(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang
     ):
         if result.output is not None:
             say(f"{kind} {len(result.assignments)} 张 -> {result.output}")
+    # The statement of the customer with the most signed-off notes this period.
+    ships = ledger["shipments"]
+    keys = match_order_lines(ships, ledger["orders"])
+    customer_of = dict(zip(order_key(ledger["orders"]), ledger["orders"]["customer"], strict=True))
+    busiest = keys[ships["note_no"].notna()].map(customer_of).value_counts()
+    if len(busiest):
+        st = run_statement(ledger_path, folder, as_of, str(busiest.index[0]), f"{as_of:%Y-%m}")
+        say(f"对账单 -> {st.output}")
 
 
 # --------------------------------------------------------------------- CLI
