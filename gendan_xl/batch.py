@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gendan_xl.config import CONFIG_NAME, LedgerParts, load_toml, validation_message
 from gendan_xl.engine import CheckResult, check_ledger
+from gendan_xl.files import TMP_PREFIX, replacing
 from gendan_xl.ledger import Ledger
 from gendan_xl.locks import LockBusy, file_lock
 from gendan_xl.model import Lang, LedgerError, Severity
@@ -41,7 +42,6 @@ from gendan_xl.read import read_ledger
 RUN_LOCK = ".gendan-batch.lock"
 LOG_NAME = "gendan-batch.log"
 JSONL_NAME = "gendan-batch.jsonl"
-TMP_PREFIX = ".gendan-tmp-"
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE, EXIT_LOCKED = 0, 1, 2, 3
 # Test hooks: kill the process at a named step, or fail writes as a full disk would.
 KILL_AT_ENV = "GENDAN_BATCH_KILL_AT"
@@ -248,19 +248,13 @@ class Output:
 def atomic_write(folder: Path, name: str, write: Writer) -> Path:
     """Write via a temporary file in ``folder`` and rename into place."""
     final = folder / name
-    tmp = folder / f"{TMP_PREFIX}{os.getpid()}-{name}.part"
-    try:
+    with replacing(final) as tmp:
         if os.environ.get(FAIL_WRITE_ENV):
             import errno
 
             raise OSError(errno.ENOSPC, "No space left on device")
         write(tmp)
         _fault("before-rename")
-        os.replace(tmp, final)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
     return final
 
 

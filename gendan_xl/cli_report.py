@@ -10,7 +10,6 @@ be used, 3 the report file is open in Excel (it cannot be replaced).
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 from gendan_xl import cli
 from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, Locked, _date, _out
 from gendan_xl.engine import report_data
+from gendan_xl.files import replacing
 from gendan_xl.model import Lang
 
 if TYPE_CHECKING:
@@ -31,18 +31,13 @@ def write_report_file(path: Path, data: ReportData, lang: Lang, ledger_root: Pat
     so a half-written report never carries the final name."""
     from gendan_xl.write.report import write_report
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".~gendan-{os.getpid()}-{path.name}")
     try:
-        write_report(tmp, data, lang, ledger_root=ledger_root)
-        os.replace(tmp, path)
+        with replacing(path) as tmp:
+            write_report(tmp, data, lang, ledger_root=ledger_root)
     except PermissionError as exc:
         raise Locked(
             f"{path}: 文件被占用(是否在 Excel 中打开?)/ the file is in use (open in Excel?)"
         ) from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 

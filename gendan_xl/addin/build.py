@@ -34,6 +34,7 @@ from gendan_xl.addin.sources import (
     read_bas,
     xlwings_module_source,
 )
+from gendan_xl.files import replacing
 
 ADDIN_FILE_NAME = "gendan_xl.xlam"
 VBA_PROJECT_NAME = "GendanXL"
@@ -139,15 +140,8 @@ def write_addin(contents: AddinContents, out: Path) -> Path:
         [list(row) for row in contents.config_rows],
         title="跟单助手 gendan_xl",
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".gendan_xl-", suffix=".xlam", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(out) as tmp:
+        tmp.write_bytes(data)
     return out
 
 

@@ -19,9 +19,7 @@ Files are written to a temporary name in the target folder and renamed into plac
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -38,6 +36,7 @@ from gendan_xl.documents.models import (
     WorkOrderDoc,
 )
 from gendan_xl.documents.money import rmb_upper
+from gendan_xl.files import replacing
 from gendan_xl.write.book import FONT, fixed_properties, new_workbook, safe_text, text_width
 
 ASSIGN_SHEET = "分配结果"
@@ -83,23 +82,10 @@ def qty_format(value: float) -> str:
     return QTY_INT if float(value).is_integer() else QTY_DEC
 
 
-def _atomic_close(wb: xlsxwriter.Workbook, tmp: Path, path: Path) -> Path:
-    try:
-        wb.close()
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return path
-
-
-def _start(path: Path, title: str) -> tuple[xlsxwriter.Workbook, Path]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+def _start(tmp: Path, title: str) -> xlsxwriter.Workbook:
     wb = new_workbook(str(tmp))
     fixed_properties(wb, title)
-    return wb, tmp
+    return wb
 
 
 class _Fmt:
@@ -253,13 +239,15 @@ def write_work_orders(
     written_back: bool,
 ) -> Path:
     """The 制造命令单 workbook: one sheet per work order, then 分配结果."""
-    wb, tmp = _start(path, "制造命令单")
-    f = _Fmt(wb)
-    taken: set[str] = {ASSIGN_SHEET}
-    for doc in docs:
-        add_work_order_sheet(wb, f, _sheet_name(doc.wo_no, taken), doc, company)
-    add_assignment_sheet(wb, f, assignments, written_back)
-    return _atomic_close(wb, tmp, path)
+    with replacing(path) as tmp:
+        wb = _start(tmp, "制造命令单")
+        f = _Fmt(wb)
+        taken: set[str] = {ASSIGN_SHEET}
+        for doc in docs:
+            add_work_order_sheet(wb, f, _sheet_name(doc.wo_no, taken), doc, company)
+        add_assignment_sheet(wb, f, assignments, written_back)
+        wb.close()
+    return path
 
 
 # ------------------------------------------------------------------- 送货单
@@ -415,13 +403,15 @@ def write_delivery_notes(
     landscape: bool = True,
 ) -> Path:
     """The 送货单 workbook: one sheet per note, then 分配结果."""
-    wb, tmp = _start(path, "送货单")
-    f = _Fmt(wb)
-    taken: set[str] = {ASSIGN_SHEET}
-    for note in notes:
-        add_delivery_note_sheet(wb, f, _sheet_name(note.note_no, taken), note, paper, landscape)
-    add_assignment_sheet(wb, f, assignments, written_back)
-    return _atomic_close(wb, tmp, path)
+    with replacing(path) as tmp:
+        wb = _start(tmp, "送货单")
+        f = _Fmt(wb)
+        taken: set[str] = {ASSIGN_SHEET}
+        for note in notes:
+            add_delivery_note_sheet(wb, f, _sheet_name(note.note_no, taken), note, paper, landscape)
+        add_assignment_sheet(wb, f, assignments, written_back)
+        wb.close()
+    return path
 
 
 # ------------------------------------------------------------------- 对账单
@@ -519,10 +509,11 @@ def add_statement_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, st: Stateme
 
 
 def write_statement(path: Path, st: Statement) -> Path:
-    wb, tmp = _start(path, "对账单")
-    f = _Fmt(wb)
-    add_statement_sheet(wb, f, "对账单", st)
-    return _atomic_close(wb, tmp, path)
+    with replacing(path) as tmp:
+        wb = _start(tmp, "对账单")
+        add_statement_sheet(wb, _Fmt(wb), "对账单", st)
+        wb.close()
+    return path
 
 
 # ------------------------------------------------------------------ 分配结果
