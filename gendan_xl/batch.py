@@ -407,7 +407,8 @@ def _run_locked(
         parts = config.ledger.model_dump()
         cfg_text = "[ledger]\n" + "".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in parts.items() if v)
         (snapshot / CONFIG_NAME).write_text(cfg_text, encoding="utf-8")
-        ledger = read_ledger(snapshot, as_of)
+        with _status("读取台账 / reading the ledger", progress):
+            ledger = read_ledger(snapshot, as_of)
         ledger.settings.update({k: v for k, v in config.settings.items() if v is not None})
         result = check_ledger(ledger, as_of)
         log.counts = ledger.row_counts
@@ -436,6 +437,18 @@ def _run_locked(
             for p in prune(out_dir, kind, config.output.keep):
                 log.say(f"已清理旧报表 / pruned: {p.name}")
         return EXIT_ERRORS if result.has_errors else EXIT_OK
+
+
+@contextlib.contextmanager
+def _status(text: str, show: bool) -> Iterator[None]:
+    """A spinner on a terminal; nothing when scheduled (no terminal)."""
+    if not show:
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(text):
+        yield
 
 
 def _progress(outputs: list[Output], show: bool) -> Iterator[Output]:
