@@ -22,6 +22,7 @@ import shutil
 import signal
 import socket
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -46,6 +47,7 @@ EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE, EXIT_LOCKED = 0, 1, 2, 3
 # Test hooks: kill the process at a named step, or fail writes as a full disk would.
 KILL_AT_ENV = "GENDAN_BATCH_KILL_AT"
 FAIL_WRITE_ENV = "GENDAN_BATCH_FAIL_WRITE"
+HOLD_ENV = "GENDAN_BATCH_HOLD"  # test hook: seconds to hold the run lock before working
 
 
 class OutputConfig(BaseModel):
@@ -361,6 +363,8 @@ def run_lock(folder: Path, stale_minutes: float, log: RunLog) -> Iterator[None]:
         if info.get("taken_over"):
             h = info["taken_over"]
             log.say(f"接管了失效的运行锁 / took over a stale run lock: {h}")
+        if os.environ.get(HOLD_ENV):
+            time.sleep(float(os.environ[HOLD_ENV]))
         yield
 
 

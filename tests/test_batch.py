@@ -143,7 +143,8 @@ def test_second_concurrent_run_exits_3(folder: Path) -> None:
 
 
 def test_two_runs_at_once_exactly_one_runs(folder: Path) -> None:
-    env = {**os.environ, "GENDAN_BATCH_HOLD": "0"}
+    # Each run holds the lock for 8 s before working, so the two surely overlap.
+    env = {**os.environ, "GENDAN_BATCH_HOLD": "8"}
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "gendan_xl", "batch", str(folder), "--as-of", AS_OF.isoformat()],
@@ -153,9 +154,8 @@ def test_two_runs_at_once_exactly_one_runs(folder: Path) -> None:
         )
         for _ in range(2)
     ]
-    codes = sorted(p.wait(timeout=120) for p in procs)
-    # Both may finish one after the other (a run takes seconds); never both at once.
-    assert codes in ([1, 3], [1, 1])
+    codes = sorted(p.wait(timeout=180) for p in procs)
+    assert codes == [1, 3]
     assert not (folder / RUN_LOCK).exists()
 
 
