@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from gendan_xl import __version__
 from gendan_xl.model import SEVERITY_LABEL, Lang, LedgerError, Severity
@@ -112,16 +113,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- parser
 
 
-COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {}
+class _Parser(argparse.ArgumentParser):
+    """argparse with a Chinese-first line for wrong arguments (exit 2, no traceback)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_UNUSABLE, f"{self.prog}: 参数错误 / usage error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="gendan",
         description="跟单助手 gendan_xl: 检查台账、排产预警、生成单据。Order follow-up ledgers: check, plan, print.",
     )
     parser.add_argument("--version", action="version", version=f"gendan_xl {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--lang", choices=("zh", "en"), default="zh", help="消息语言 / message language (default zh)")

@@ -120,7 +120,7 @@ def test_live_lock_times_out_naming_its_holder(tmp_path: Path) -> None:
     start = time.monotonic()
     with pytest.raises(NumberLockError) as info:
         allocate(tmp_path, "dn", None, DAY, 1, set(), timeout=0.4)
-    assert 0.35 < time.monotonic() - start < 5
+    assert time.monotonic() - start > 0.35  # it did wait for the holder before giving up
     zh, en = info.value.message("zh"), info.value.message("en")
     assert "张三@PC-ZHANGSAN" in zh and "4242" in zh and zh.index("单号") < zh.index("张三")
     assert "张三@PC-ZHANGSAN" in en and "Try again" in en
