@@ -191,6 +191,15 @@ def test_alerts_handler_matches_plan(demo_path: Path, pristine: FakeBook, plan_j
     assert rows[1][col["状态"]] == "已逾期"
     assert sheet.formats[(2, col["预计完工"] + 1)] == "yyyy-mm-dd"
     assert "已逾期" in book.app.alerts[-1] and book.active_sheet == ALERT_SHEET
+    # Rows are filled by status across the whole table; on-track rows stay plain.
+    width = len(head)
+    for i, r in enumerate(rows[1:], start=2):
+        status = r[col["状态"]]
+        fills = {sheet.colors.get((i, c)) for c in range(1, width + 1)}
+        if status in ("已逾期", "将延误", "有风险"):
+            assert len(fills) == 1 and None not in fills, (i, status)
+        elif status == "正常":
+            assert fills == {None}, (i, status)
     # A second click refreshes the sheet: same rows, no second sheet.
     names = [s.name for s in book.sheets]
     dispatch(live, "alerts", AS_OF)

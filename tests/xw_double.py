@@ -96,10 +96,12 @@ class FakeRange:
 
     @color.setter
     def color(self, rgb: tuple[int, int, int] | None) -> None:
-        if rgb is None:
-            self.sheet.colors.pop((self.row, self.column), None)
-        else:
-            self.sheet.colors[(self.row, self.column)] = rgb
+        for r in range(self.row, self.last[0] + 1):
+            for c in range(self.column, self.last[1] + 1):
+                if rgb is None:
+                    self.sheet.colors.pop((r, c), None)
+                else:
+                    self.sheet.colors[(r, c)] = rgb
 
     @property
     def note(self) -> FakeNote | None:

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from gendan_xl import __version__
+from gendan_xl.cells import col_letter
 from gendan_xl.documents import common
 from gendan_xl.documents.delivery import (
     DeliveryRun,
@@ -55,7 +56,6 @@ from gendan_xl.model import (
 from gendan_xl.plan import PlanResult, WhatIfResult, plan_ledger, whatif
 from gendan_xl.read import read_grids
 from gendan_xl.read.values import clean_text, is_blank, parse_date, parse_number
-from gendan_xl.read.xlsxscan import col_letter
 from gendan_xl.schema import SETTING_KEYS, SHEET_BY_KEY, normalize
 from gendan_xl.write.docs_book import write_delivery_notes, write_statement, write_work_orders
 from gendan_xl.write.report import (
@@ -120,6 +120,7 @@ def on_alerts(live: LiveWorkbook, as_of: date) -> PlanResult:
     plan = plan_ledger(ledger, as_of)
     lines = alerts(order_lines(ledger, plan.orders))
     _write_table(live, ALERT_SHEET, ALERT_COLS, lines)
+    _colour_by_status(live, ALERT_SHEET, list(lines["status"]), len(ALERT_COLS))
     counts = lines["status"].value_counts()
     live.alert(
         f"交期预警:未完成订单行 {len(lines)} 行,已逾期 {counts.get('overdue', 0)},"
@@ -353,6 +354,26 @@ def _formats(cols: Sequence[Col], first_row: int, last_row: int, first_col: int 
             letter = col_letter(first_col + j - 1)
             out[f"{letter}{first_row}:{letter}{last_row}"] = fmt
     return out
+
+
+STATUS_FILL: dict[str, tuple[int, int, int]] = {
+    "overdue": (255, 199, 206),
+    "late": (252, 228, 214),
+    "at_risk": (255, 235, 156),
+    "unschedulable": (217, 217, 217),
+}
+
+
+def _colour_by_status(live: LiveWorkbook, sheet: str, statuses: list[str], width: int) -> None:
+    """Fill each run of rows with the same status in one call (rows start at 2)."""
+    last_col = col_letter(width - 1)
+    start = 0
+    for i in range(1, len(statuses) + 1):
+        if i == len(statuses) or statuses[i] != statuses[start]:
+            rgb = STATUS_FILL.get(statuses[start])
+            if rgb is not None:
+                live.fill(sheet, f"A{start + 2}:{last_col}{i + 1}", rgb)
+            start = i
 
 
 def _write_table(live: LiveWorkbook, sheet: str, cols: Sequence[Col], df: pd.DataFrame) -> None:

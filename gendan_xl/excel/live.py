@@ -115,6 +115,10 @@ class LiveWorkbook:
         for address, fmt in formats.items():
             target.range(address).number_format = fmt
 
+    def fill(self, sheet: str, address: str, rgb: tuple[int, int, int]) -> None:
+        """Fill colour of a range (``"A2:Q9"``), in one call."""
+        self.book.sheets[sheet].range(address).color = rgb
+
     def extent(self, sheet: str) -> tuple[int, int]:
         """(last row, last column) holding a value, 1-based; (0, 0) for an empty sheet."""
         return last_filled(*self.grid(sheet))
