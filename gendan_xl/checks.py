@@ -15,7 +15,6 @@ import pandas as pd
 
 from gendan_xl.ledger import (
     ROW,
-    SRC,
     Ledger,
     Table,
     commitment_date,
@@ -80,13 +79,6 @@ class Context:
 
 
 Check = Callable[[Ledger, Context], list[Issue]]
-
-
-def key_label(order_no: object, line_no: object, item: object) -> str:
-    """How a clerk names an order line: ``SO123-2`` or ``SO123(P001)``."""
-    if isinstance(line_no, str) and line_no:
-        return f"{order_no}-{line_no}"
-    return f"{order_no}({item})"
 
 
 def _labels(df: pd.DataFrame) -> pd.Series:
@@ -409,4 +401,4 @@ def run_checks(ledger: Ledger, as_of: date) -> list[Issue]:
     return out
 
 
-__all__ = ["CHECKS", "SRC", "Context", "key_label", "run_checks"]
+__all__ = ["CHECKS", "Context", "run_checks"]

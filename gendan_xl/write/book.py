@@ -45,16 +45,6 @@ def set_widths(ws: Any, widths: Sequence[float]) -> None:
         ws.set_column(i, i, w)
 
 
-def fit_widths(ws: Any, rows: Sequence[Sequence[object]], minimum: float = 6, maximum: float = 50) -> None:
-    """Column widths from the widest value in each column (header included)."""
-    widths: dict[int, float] = {}
-    for row in rows:
-        for i, v in enumerate(row):
-            widths[i] = max(widths.get(i, 0.0), text_width(v if v is not None else ""))
-    for i, w in widths.items():
-        ws.set_column(i, i, min(max(w + 2, minimum), maximum))
-
-
 class Formats:
     """The house formats, created once per workbook."""
 
