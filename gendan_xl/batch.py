@@ -412,8 +412,7 @@ def _run_locked(
         cfg_text = "[ledger]\n" + "".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in parts.items() if v)
         (snapshot / CONFIG_NAME).write_text(cfg_text, encoding="utf-8")
         with _status("读取台账 / reading the ledger", progress):
-            ledger = read_ledger(snapshot, as_of)
-        ledger.settings.update({k: v for k, v in config.settings.items() if v is not None})
+            ledger = read_ledger(snapshot, as_of, config.settings)
         result = check_ledger(ledger, as_of)
         log.counts = ledger.row_counts
         log.issues = {s.value: result.count(s) for s in Severity}

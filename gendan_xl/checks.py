@@ -7,89 +7,47 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from gendan_xl.ledger import (
-    ROW,
-    Ledger,
-    Table,
-    commitment_date,
-    match_order_lines,
-    member,
-    order_key,
-)
-from gendan_xl.model import Issue
-
-NO_WORK_ORDER_DAYS = 7
-CLOSED_STATES = ("取消", "完成", "暂停")
+from gendan_xl.calendar import WorkCalendar, china_day_kinds
+from gendan_xl.ledger import ROW, Ledger, Table, member, order_label
+from gendan_xl.model import CellRef, Issue, make_issue
+from gendan_xl.orderbook import OrderBook, norm_line
+from gendan_xl.settings import Settings
 
 
 @dataclass
 class Context:
-    """What the checks share, computed once."""
+    """What the checks share: the as-of date, the order book, the settings and the
+    working calendar (built on first use)."""
 
     as_of: date
-    order_keys: pd.Series  # key per order row
-    wo_keys: pd.Series  # order key per work-order row (NaN: no order line)
-    ship_keys: pd.Series  # order key per shipment row
+    book: OrderBook
+    options: Settings
+    ledger: Ledger
 
     @classmethod
     def build(cls, ledger: Ledger, as_of: date) -> Context:
-        orders = ledger["orders"]
-        return cls(
-            as_of=as_of,
-            order_keys=order_key(orders),
-            wo_keys=match_order_lines(ledger["work_orders"], orders),
-            ship_keys=match_order_lines(ledger["shipments"], orders),
-        )
+        return cls(as_of=as_of, book=ledger.book, options=ledger.options, ledger=ledger)
 
     @cached_property
-    def lines(self) -> pd.Index:
-        """The distinct order-line keys; their positions are the integer codes below
-        (integer group-bys are several times faster than on text keys)."""
-        return pd.Index(self.order_keys.drop_duplicates())
+    def calendar(self) -> WorkCalendar:
+        return WorkCalendar.from_ledger(self.ledger)
 
-    def codes(self, keys: pd.Series) -> np.ndarray:
-        """Position of each key in ``lines`` (-1: no order line)."""
-        return np.asarray(self.lines.get_indexer(pd.Index(keys.astype(object))))
-
-    @cached_property
+    @property
     def wo_codes(self) -> np.ndarray:
-        return self.codes(self.wo_keys)
+        return self.book.wo_codes
 
-    @cached_property
+    @property
     def ship_codes(self) -> np.ndarray:
-        return self.codes(self.ship_keys)
-
-    @cached_property
-    def has_work_order(self) -> np.ndarray:
-        """Per order-line code: some work order names it."""
-        out = np.zeros(len(self.lines), dtype=bool)
-        out[self.wo_codes[self.wo_codes >= 0]] = True
-        return out
-
-    def per_line(self, codes: np.ndarray, values: pd.Series) -> np.ndarray:
-        """Sum of ``values`` per order-line code (rows with code -1 or NaN ignored)."""
-        ok = (codes >= 0) & values.notna().to_numpy()
-        return np.bincount(codes[ok], weights=values.to_numpy(dtype="float64")[ok], minlength=len(self.lines))
+        return self.book.ship_codes
 
 
 Check = Callable[[Ledger, Context], list[Issue]]
-
-
-def _labels(df: pd.DataFrame) -> pd.Series:
-    order_no = df["order_no"].astype("string").fillna("")
-    line_no = df["line_no"].astype("string").fillna("")
-    item = df["item"].astype("string").fillna("")
-    return pd.Series(
-        np.where(line_no != "", order_no + "-" + line_no, order_no + "(" + item + ")"),
-        index=df.index,
-        dtype=object,
-    )
 
 
 def _duplicates(table: Table, keys: pd.Series, column: str) -> list[Issue]:
@@ -108,7 +66,7 @@ def check_duplicate_keys(ledger: Ledger, ctx: Context) -> list[Issue]:
     out: list[Issue] = []
     orders = ledger.table("orders")
     if not orders.df.empty:
-        labels = _labels(orders.df)
+        labels = order_label(orders.df)
         dup_col = "line_no" if orders.df["line_no"].notna().any() else "order_no"
         out += _duplicates(orders, labels.where(orders.df["order_no"].notna()), dup_col)
     for key, column in (("items", "item"), ("lines", "line"), ("work_orders", "wo_no"), ("customers", "customer")):
@@ -166,45 +124,57 @@ def check_unknown_orders(ledger: Ledger, ctx: Context) -> list[Issue]:
     out: list[Issue] = []
     if not ledger.table("orders").present:
         return out
-    for key, keys in (("work_orders", ctx.wo_keys), ("shipments", ctx.ship_keys)):
+    for key, codes in (("work_orders", ctx.book.wo_codes), ("shipments", ctx.book.ship_codes)):
         table = ledger.table(key)
         df = table.df
-        bad = keys.isna() & df["order_no"].notna()
+        bad = (codes < 0) & df["order_no"].notna().to_numpy()
         if bad.any():
-            rows = df[bad].assign(_label=_labels(df[bad]))
+            rows = df[bad].assign(_label=order_label(df[bad]))
             out += table.issues_at("unknown-order", rows, "order_no", value_key="_label")
     return out
 
 
 def check_over_issued(ledger: Ledger, ctx: Context) -> list[Issue]:
-    table = ledger.table("orders")
-    totals = ctx.per_line(ctx.wo_codes, ledger["work_orders"]["qty"])
-    first = ~ctx.order_keys.duplicated()
-    df = table.df[first]
-    codes = ctx.codes(ctx.order_keys[first])
-    df = df.assign(_total=totals[codes])
-    bad = df["qty"].notna() & (df["_total"] > df["qty"] + 1e-9) & ctx.has_work_order[codes]
-    rows = df[bad].assign(_label=_labels(df[bad]))
-    return table.issues_at("over-issued", rows, "qty", key="@_label", total="@_total", qty="@qty")
+    lines = ctx.book.lines
+    bad = lines["has_wo"] & lines["qty"].notna() & (lines["wo_total"] > lines["qty"] + 1e-9)
+    return ledger.table("orders").issues_at(
+        "over-issued", lines[bad], "qty", key="@label", total="@wo_total", qty="@qty"
+    )
 
 
 def check_over_produced(ledger: Ledger, ctx: Context) -> list[Issue]:
-    table = ledger.table("work_orders")
-    daily = ledger["daily"]
-    good = daily["good_qty"].groupby(daily["wo_no"], sort=False).sum()
-    df = table.df.drop_duplicates("wo_no")
-    df = df.assign(_total=df["wo_no"].map(good).astype("float64"))
-    bad = df["_total"].notna() & df["qty"].notna() & (df["_total"] > df["qty"] + 1e-9)
-    return table.issues_at("over-produced", df[bad], "wo_no", total="@_total", qty="@qty")
+    wo = ctx.book.work_orders
+    bad = (wo["produced"] > 0) & wo["qty"].notna() & (wo["produced"] > wo["qty"] + 1e-9)
+    return ledger.table("work_orders").issues_at(
+        "over-produced", wo[bad], "wo_no", value_key="wo_no", total="@produced", qty="@qty"
+    )
 
 
-def _line_facts(ledger: Ledger, ctx: Context) -> pd.DataFrame:
-    """Per order-line code: qty and the clerk's label (first row of a duplicated key)."""
-    orders = ledger["orders"]
-    first = ~ctx.order_keys.duplicated()
-    return pd.DataFrame(
-        {"qty": orders["qty"][first].to_numpy(), "label": _labels(orders[first]).to_numpy()},
-        index=ctx.codes(ctx.order_keys[first]),
+def check_under_issued(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """Open order lines with work orders that cover only part of their qty."""
+    lines = ctx.book.lines
+    bad = lines["has_wo"] & (lines["uncovered_qty"] > 0)
+    rows = lines[bad].assign(_done=np.maximum(lines["produced"], lines["shipped"])[bad])
+    return ledger.table("orders").issues_at(
+        "under-issued", rows, "qty", key="@label", qty="@qty", done="@_done",
+        active="@active_balance", uncovered="@uncovered_qty",
+    )
+
+
+def check_closed_short(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """Work orders closed (完成/关闭) below their qty while their order line still
+    has quantity no work order covers."""
+    book = ctx.book
+    wo = book.work_orders
+    uncovered = book.line_of(wo["code"].to_numpy(), "uncovered_qty").astype("float64")
+    short = wo["state"].isin(("完成", "关闭")) & (wo["produced"] < wo["qty"] - 1e-9)
+    bad = short & (np.nan_to_num(uncovered) > 0)
+    rows = wo[bad].assign(
+        _uncovered=uncovered[bad.to_numpy()], _label=book.line_of(wo["code"].to_numpy()[bad.to_numpy()], "label")
+    )
+    return ledger.table("work_orders").issues_at(
+        "closed-short", rows, "status", value_key="state", wo="@wo_no", state="@state",
+        produced="@produced", qty="@qty", key="@_label", uncovered="@_uncovered",
     )
 
 
@@ -216,23 +186,23 @@ def _first_in_group(flags: pd.Series, groups: pd.Series) -> pd.Series:
 def check_over_shipped(ledger: Ledger, ctx: Context) -> list[Issue]:
     """The shipment row at which the running total passes the order qty."""
     table = ledger.table("shipments")
+    lines = ctx.book.lines
     df = table.df.assign(_code=ctx.ship_codes)
     df = df[(df["_code"] >= 0) & df["qty"].notna()]
     if df.empty:
         return []
-    facts = _line_facts(ledger, ctx)
     df = df.sort_values(["ship_date", ROW], kind="stable")
     groups = df["_code"]
     running = df["qty"].groupby(groups.to_numpy(), sort=False).cumsum()
-    limit = pd.Series(facts["qty"].reindex(groups.to_numpy()).to_numpy(), index=df.index)
+    limit = pd.Series(lines["qty"].to_numpy()[groups.to_numpy()], index=df.index)
     first_over = _first_in_group(running > limit + 1e-9, groups)
     if not first_over.any():
         return []
-    totals = df["qty"].groupby(groups.to_numpy(), sort=False).sum()
     hit = df[first_over]
+    codes = hit["_code"].to_numpy()
     rows = hit.assign(
-        _label=facts["label"].reindex(hit["_code"]).to_numpy(),
-        _total=totals.reindex(hit["_code"]).to_numpy(),
+        _label=lines["label"].to_numpy()[codes],
+        _total=lines["shipped"].to_numpy()[codes],
         _qty=limit[first_over].to_numpy(),
     )
     return table.issues_at("over-shipped", rows, "qty", key="@_label", total="@_total", qty="@_qty")
@@ -241,20 +211,19 @@ def check_over_shipped(ledger: Ledger, ctx: Context) -> list[Issue]:
 def check_shipped_before_produced(ledger: Ledger, ctx: Context) -> list[Issue]:
     """Cumulative shipped by a date exceeds cumulative good output by that date,
     for order lines that are made here (have work orders)."""
+    book = ctx.book
     ships = ledger.table("shipments")
-    s = ships.df.assign(_code=ctx.ship_codes)
-    wo_codes = ctx.wo_codes
-    s = s[(s["_code"] >= 0) & s["qty"].notna() & s["ship_date"].notna() & s["_code"].isin(wo_codes[wo_codes >= 0])]
+    s = ships.df.assign(_code=book.ship_codes)
+    made_here = book.lines["has_wo"].to_numpy()
+    s = s[(s["_code"] >= 0) & s["qty"].notna() & s["ship_date"].notna()]
+    s = s[made_here[s["_code"].to_numpy()]]
     if s.empty:
         return []
-    # Daily good output per order line and date: work order -> order-line code.
-    wos = ledger["work_orders"]
-    first = ~wos["wo_no"].duplicated()
-    wo_index = pd.Index(wos["wo_no"][first].astype(object))
-    wo_line = wo_codes[first.to_numpy()]
-    daily = ledger["daily"]
-    pos = np.asarray(wo_index.get_indexer(pd.Index(daily["wo_no"].astype(object))))
+    # Daily good output per order line and date: report -> work order -> order line.
+    wo_line = book.work_orders["code"].to_numpy()
+    pos = book.daily_wo
     code = np.where(pos >= 0, wo_line[np.clip(pos, 0, None)], -1) if len(wo_line) else np.full(len(pos), -1)
+    daily = ledger["daily"]
     d = pd.DataFrame({"_code": code, "ship_date": daily["date"].to_numpy(), "_produced": daily["good_qty"].to_numpy()})
     d = d[(d["_code"] >= 0) & d["ship_date"].notna()]
     prod = d.groupby(["_code", "ship_date"], sort=False)["_produced"].sum().reset_index()
@@ -271,7 +240,7 @@ def check_shipped_before_produced(ledger: Ledger, ctx: Context) -> list[Issue]:
     if not bad.any():
         return []
     hit = merged[bad]
-    rows = hit.assign(_label=_line_facts(ledger, ctx)["label"].reindex(hit["_code"]).to_numpy())
+    rows = hit.assign(_label=book.lines["label"].to_numpy()[hit["_code"].to_numpy()])
     return ships.issues_at(
         "shipped-before-produced", rows, "ship_date", key="@_label", shipped="@_shipped", produced="@_produced"
     )
@@ -313,20 +282,29 @@ def check_duplicate_reports(ledger: Ledger, ctx: Context) -> list[Issue]:
 
 
 def check_no_work_order(ledger: Ledger, ctx: Context) -> list[Issue]:
-    """Open order lines with no work order within 7 days of their commitment (有单无工单)."""
-    table = ledger.table("orders")
-    df = table.df
-    if df.empty or not ledger.table("work_orders").present:
+    """Open order lines with no work order within N days of their commitment (有单无工单)."""
+    lines = ctx.book.lines
+    if lines.empty or not ledger.table("work_orders").present:
         return []
-    codes = ctx.codes(ctx.order_keys)
-    shipped = ctx.per_line(ctx.ship_codes, ledger["shipments"]["qty"])[codes]
-    commit = commitment_date(df)
-    open_line = ~df["status"].isin(CLOSED_STATES) & (shipped < df["qty"].fillna(0.0).to_numpy())
-    no_wo = ~ctx.has_work_order[codes]
-    soon = commit <= pd.Timestamp(ctx.as_of + timedelta(days=NO_WORK_ORDER_DAYS))
-    bad = open_line & no_wo & soon & df["qty"].notna()
-    rows = df[bad].assign(_label=_labels(df[bad]), _commit=commit[bad])
-    return table.issues_at("no-work-order", rows, "order_no", key="@_label", commitment="@_commit")
+    as_of = pd.Timestamp(ctx.as_of)
+    soon = lines["commitment_date"] <= as_of + pd.Timedelta(days=ctx.options.no_work_order_days)
+    bad = lines["open"] & ~lines["has_wo"] & soon & lines["qty"].notna()
+    rows = lines[bad]
+    passed = rows["commitment_date"] < as_of
+    days = ctx.options.no_work_order_days
+    when = np.where(passed, "承诺交期 " + _day(rows) + " 已过,", "距承诺交期 " + _day(rows) + f" 不足 {days} 天")
+    when_en = np.where(
+        passed, "although its commitment date " + _day(rows) + " has passed",
+        f"within {days} days of its commitment date " + _day(rows),
+    )
+    return ledger.table("orders").issues_at(
+        "no-work-order", rows.assign(_when=when, _when_en=when_en), "order_no",
+        key="@label", when="@_when", when_en="@_when_en",
+    )
+
+
+def _day(rows: pd.DataFrame) -> pd.Series:
+    return rows["commitment_date"].dt.strftime("%Y-%m-%d").fillna("")
 
 
 def check_missing_rate(ledger: Ledger, ctx: Context) -> list[Issue]:
@@ -335,12 +313,10 @@ def check_missing_rate(ledger: Ledger, ctx: Context) -> list[Issue]:
     if items.empty:
         return []
     rate = items.drop_duplicates("item").set_index("item")["std_rate"]
-    table = ledger.table("orders")
-    df = table.df
-    item_rate = df["item"].map(rate)
-    known = df["item"].isin(rate.index)
-    bad = known & ~(item_rate > 0) & ~df["status"].isin(CLOSED_STATES)
-    return table.issues_at("missing-rate", df[bad], "item")
+    lines = ctx.book.lines
+    known = lines["item"].isin(rate.index)
+    bad = known & ~(lines["item"].map(rate) > 0) & lines["open"]
+    return ledger.table("orders").issues_at("missing-rate", lines[bad], "item")
 
 
 def check_delivery_notes(ledger: Ledger, ctx: Context) -> list[Issue]:
@@ -350,9 +326,9 @@ def check_delivery_notes(ledger: Ledger, ctx: Context) -> list[Issue]:
     notes = df["note_no"]
     if notes.isna().all():
         return []
-    customer_by_key = pd.Series(ledger["orders"]["customer"].to_numpy(), index=ctx.order_keys.to_numpy())
-    customer_by_key = customer_by_key[~customer_by_key.index.duplicated()]
-    d = df.assign(_customer=ctx.ship_keys.map(customer_by_key), _date=df["ship_date"].dt.strftime("%Y-%m-%d"))
+    d = df.assign(
+        _customer=ctx.book.line_of(ctx.ship_codes, "customer"), _date=df["ship_date"].dt.strftime("%Y-%m-%d")
+    )
     d = d[notes.notna()]
     out: list[Issue] = []
     for column, what_zh, what_en in (("_customer", "客户", "customers"), ("_date", "日期", "dates")):
@@ -373,6 +349,171 @@ def check_delivery_notes(ledger: Ledger, ctx: Context) -> list[Issue]:
     return out
 
 
+# --- daily-report audit (审核生产日报) ---------------------------------------------
+
+
+def _reports(ledger: Ledger, ctx: Context) -> pd.DataFrame:
+    book = ctx.book
+    daily = ledger["daily"]
+    pos = book.daily_wo
+    wo = book.work_orders
+
+    def from_wo(column: str) -> np.ndarray:
+        values = wo[column].to_numpy(dtype=object)
+        if not len(values):
+            return np.full(len(pos), np.nan, dtype=object)
+        out = values[np.clip(pos, 0, None)]
+        out[pos < 0] = np.nan
+        return out
+
+    own = norm_line(daily["line"])
+    wo_line = from_wo("line")
+    return pd.DataFrame(
+        {
+            "date": daily["date"],
+            "own_line": own,
+            "line": own.where(own.notna(), pd.Series(wo_line, index=daily.index)),
+            "wo_own_line": from_wo("own_line"),
+            "wo_no": daily["wo_no"],
+            "item": from_wo("item"),
+            "good_qty": daily["good_qty"],
+            "bad_qty": daily["bad_qty"],
+            "hours": daily["hours"],
+            "_src": daily["_src"],
+            "_row": daily["_row"],
+        },
+        index=daily.index,
+    )
+
+
+def _overtime(ledger: Ledger) -> pd.DataFrame:
+    """日历 加班 hours per (line, date); a blank 产线 is every line (line NaN)."""
+    cal = ledger["calendar"]
+    ot = cal[(cal["kind"] == "加班") & cal["date"].notna()]
+    return pd.DataFrame({"line": norm_line(ot["line"]), "date": ot["date"], "overtime": ot["hours"].fillna(0.0)})
+
+
+def check_hours_over_capacity(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """Hours reported for one line on one day above 班次数 x 每班工时 plus that day's
+    日历 overtime; at the 工时 cell of the line-day's last report row."""
+    lines = ledger["lines"]
+    r = _reports(ledger, ctx)
+    r = r[r["hours"].notna() & r["date"].notna() & r["line"].notna()]
+    if r.empty or lines.empty:
+        return []
+    spec = lines[lines["line"].notna()]
+    spec = pd.DataFrame(
+        {
+            "line": norm_line(spec["line"]),
+            "normal": (spec["shifts"].fillna(1.0) * spec["hours_per_shift"].fillna(8.0)).to_numpy(),
+        }
+    ).drop_duplicates("line")
+    r = r.assign(_pos=np.arange(len(r)))
+    days = (
+        r.groupby(["line", "date"], sort=False)
+        .agg(hours=("hours", "sum"), _pos=("_pos", "max"))
+        .reset_index()
+        .merge(spec, on="line", how="inner")
+    )
+    ot = _overtime(ledger)
+    own = ot[ot["line"].notna()].groupby(["line", "date"])["overtime"].max().rename("own_ot")
+    every = ot[ot["line"].isna()].groupby("date")["overtime"].max().rename("all_ot")
+    days = days.join(own, on=["line", "date"]).join(every, on="date")
+    days["limit"] = days["normal"] + days["own_ot"].fillna(days["all_ot"]).fillna(0.0)
+    over = days[days["hours"] > days["limit"] + 1e-9]
+    if over.empty:
+        return []
+    rows = r.iloc[over["_pos"].to_numpy()].assign(
+        _hours=over["hours"].to_numpy(), _limit=over["limit"].to_numpy(), _day=over["date"].to_numpy()
+    )
+    return ledger.table("daily").issues_at(
+        "hours-over-capacity", rows, "hours", value_key="_hours", line="@line", day="@_day",
+        hours="@_hours", limit="@_limit",
+    )
+
+
+def check_rate_outliers(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """Good pieces per hour far above or below the item's standard rate."""
+    items = ledger["items"]
+    if items.empty:
+        return []
+    std = items[items["item"].notna()].drop_duplicates("item").set_index("item")["std_rate"]
+    r = _reports(ledger, ctx)
+    r = r[(r["hours"] > 0) & r["good_qty"].notna() & r["item"].notna()]
+    if r.empty:
+        return []
+    rate = r["good_qty"] / r["hours"]
+    standard = pd.Series(r["item"].map(std).to_numpy(dtype="float64"), index=r.index)
+    ratio = rate / standard.where(standard > 0)
+    bad = (ratio > ctx.options.rate_high) | (ratio < ctx.options.rate_low)
+    rows = r[bad].assign(_rate=rate[bad].round(1), _std=standard[bad], _ratio=ratio[bad].round(2))
+    return ledger.table("daily").issues_at(
+        "rate-outlier", rows, "good_qty", hours="@hours", rate="@_rate", std="@_std", ratio="@_ratio"
+    )
+
+
+def check_defect_rate(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """不良数 / (良品数 + 不良数) above the defect-rate setting."""
+    daily = ledger.table("daily")
+    df = daily.df
+    total = df["good_qty"].fillna(0.0) + df["bad_qty"].fillna(0.0)
+    share = df["bad_qty"] / total.where(total > 0)
+    bad = share > ctx.options.defect_rate + 1e-12
+    rows = df[bad].assign(_share=share[bad].map(_percent), _limit=_percent(ctx.options.defect_rate))
+    return daily.issues_at("high-defect-rate", rows, "bad_qty", good="@good_qty", share="@_share", limit="@_limit")
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1%}".replace(".0%", "%")
+
+
+def check_line_mismatch(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """A report's 产线 that differs from its work order's 产线."""
+    r = _reports(ledger, ctx)
+    bad = r["own_line"].notna() & r["wo_own_line"].notna() & (r["own_line"] != r["wo_own_line"])
+    if ledger.table("lines").present:  # a line not on 产线 is unknown-line already
+        bad &= r["own_line"].isin(list(ctx.calendar.lines))
+    rows = r[bad]
+    daily = ledger.table("daily")
+    return daily.issues_at(
+        "line-mismatch", rows.assign(_value=ledger["daily"]["line"][bad]), "line", value_key="_value",
+        wo="@wo_no", wo_line="@wo_own_line",
+    )
+
+
+def check_rest_day_reports(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """A report dated on a rest day of its line (the calendar already counts 日历
+    overtime and working-day rows as working days)."""
+    r = _reports(ledger, ctx)
+    calendar = ctx.calendar
+    r = r[r["date"].notna() & r["line"].isin(list(calendar.lines))]
+    out: list[Issue] = []
+    daily = ledger.table("daily")
+    for line, part in r.groupby("line", sort=True):
+        first = part["date"].min()
+        n = int((part["date"].max() - first).days) + 1
+        working = calendar.workday_array(line, first.date(), n)
+        offset = (part["date"] - first).dt.days.to_numpy()
+        rest = ~working[offset]
+        if rest.any():
+            out += daily.issues_at("rest-day-report", part[rest], "date", line=line)
+    return out
+
+
+def check_holiday_data(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """Open order lines due in years ``chinesecalendar`` has no holidays for: the
+    forecasts there assume none (the plan says the same of its forecast years)."""
+    if not ledger.options.holidays:
+        return []
+    lines = ctx.book.lines
+    due = lines.loc[lines["open"], "commitment_date"].dropna()
+    years = sorted(int(y) for y in due.dt.year.unique() if china_day_kinds(int(y)) is None)
+    if not years:
+        return []
+    ref = CellRef(file=ledger.files[0] if ledger.files else ledger.name, sheet="日历")
+    return [make_issue("no-holiday-data", ref, ", ".join(str(y) for y in years))]
+
+
 CHECKS: list[Check] = [
     check_duplicate_keys,
     check_quantities,
@@ -387,8 +528,16 @@ CHECKS: list[Check] = [
     check_signed_before_shipped,
     check_duplicate_reports,
     check_no_work_order,
+    check_under_issued,
+    check_closed_short,
     check_missing_rate,
     check_delivery_notes,
+    check_hours_over_capacity,
+    check_rate_outliers,
+    check_defect_rate,
+    check_line_mismatch,
+    check_rest_day_reports,
+    check_holiday_data,
 ]
 
 

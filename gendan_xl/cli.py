@@ -177,6 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     lang: Lang = getattr(args, "lang", "zh")
+    if getattr(args, "as_of", False) is None:  # the as-of date is resolved here, once
+        args.as_of = date.today()
     try:
         return int(args.func(args))
     except LedgerError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from gendan_xl import cli
-from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, _date, _out
+from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, _date, _out
 from gendan_xl.model import REASON_LABEL, STATUS_LABEL, Lang, LateReason, OrderStatus
 
 PRIORITY_NAMES = {
@@ -36,11 +37,11 @@ TEXT: dict[str, dict[str, str]] = {
         "alerts": "交期预警",
         "no_alerts": "没有逾期、延误或有风险的订单行。",
         "more": "…… 另有 {n} 行(用 --json 查看全部)",
-        "cols_alert": "订单行|客户|产品|未完成|承诺交期|预计完工|延误天数|状态|原因",
-        "load": "产线负荷(按周,计划工时/可用工时)",
+        "cols_alert": "订单行|客户|产品|未完成|未下工单|承诺交期|预计完工|延误天数|余量(工作日)|状态|原因",
+        "load": "产线负荷(按周:需求负荷率 需求工时/排产工时/可用工时;需求 = 按交期倒排所需)",
         "line": "产线",
         "overloads": "产能缺口(建议外协或加班)",
-        "cols_over": "产线|截至|需求工时|可用工时|缺口工时|缺口数量|涉及订单行",
+        "cols_over": "产线|开始|缺口最大日|缺口工时|缺口数量(按产品)|预计延误的订单行",
         "otd": "准时交货率(已出完的订单行,按承诺交期月份)",
         "cols_otd": "客户|月份|行数|准时|准时率",
         "whatif": "插单模拟",
@@ -63,11 +64,11 @@ TEXT: dict[str, dict[str, str]] = {
         "alerts": "Order lines needing attention",
         "no_alerts": "No overdue, late or at-risk order lines.",
         "more": "... {n} more (use --json for all)",
-        "cols_alert": "Order line|Customer|Item|Open qty|Commitment|Forecast|Days late|Status|Reason",
-        "load": "Line load by week (scheduled / available hours)",
+        "cols_alert": "Order line|Customer|Item|Open qty|No work order|Commitment|Forecast|Days late|Slack (workdays)|Status|Reason",
+        "load": "Line load by week (required load: required / scheduled / available hours; required = by the due dates)",
         "line": "Line",
         "overloads": "Capacity shortfalls (outsource or overtime)",
-        "cols_over": "Line|By|Hours due|Hours available|Short (h)|Short (pcs)|Order lines",
+        "cols_over": "Line|From|Peak by|Short (h)|Short (pcs by item)|Order lines forecast late",
         "otd": "On-time delivery (fully shipped lines, by commitment month)",
         "cols_otd": "Customer|Month|Lines|On time|Rate",
         "whatif": "Rush-order what-if",
@@ -116,13 +117,17 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_whatif(args: argparse.Namespace) -> int:
     from gendan_xl.engine import check
-    from gendan_xl.plan import whatif
+    from gendan_xl.plan import PlanInputError, whatif
 
     checked = check(Path(args.ledger), args.as_of)
-    result = whatif(
-        checked.ledger, args.item, args.qty, args.due, checked.as_of,
-        line=args.line, priority=PRIORITY_NAMES[args.priority],
-    )
+    try:
+        result = whatif(
+            checked.ledger, args.item, args.qty, args.due, checked.as_of,
+            line=args.line, priority=PRIORITY_NAMES[args.priority],
+        )
+    except PlanInputError as exc:
+        sys.stderr.write((exc.message_zh if args.lang == "zh" else exc.message_en) + "\n")
+        return EXIT_UNUSABLE
     lang: Lang = args.lang
     if args.json:
         _out(json.dumps(result.to_json(), ensure_ascii=False))
@@ -218,6 +223,8 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
     console.print("  ".join(f"{_status(s, lang)} {n}" for s, n in counts if n))
     if errors:
         console.print(f"[red]{t['errors'].format(n=errors)}[/red]")
+    for issue in result.issues:  # notices of the plan itself (years without holiday data)
+        console.print(f"[yellow]{issue.message(lang)}[/yellow]")
 
     alerts = result.alerts()
     if alerts.empty:
@@ -225,9 +232,12 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
     else:
         table = _table(t["alerts"], t["cols_alert"])
         for rec in alerts.head(ALERT_LIMIT).itertuples(index=False):
+            late = rec.days_late is not pd.NA and (rec.days_late or 0) > 0
             table.add_row(
-                str(rec.label), _d(rec.customer), str(rec.item), _n(rec.balance), _d(rec.commitment_date),
-                _d(rec.forecast_finish), _n(rec.days_late), _status(rec.status, lang), _reason(rec.reason, lang),
+                str(rec.label), _d(rec.customer), str(rec.item), _n(rec.balance), _n(rec.uncovered_qty or None),
+                _d(rec.commitment_date), _d(rec.forecast_finish), _n(rec.days_late if late else None),
+                _n(None if late else rec.slack_workdays),
+                _status(rec.status, lang), _reason(rec.reason, lang),
             )
         console.print(table)
         if len(alerts) > ALERT_LIMIT:
@@ -242,7 +252,7 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
             row = [str(line)]
             for week in shown:
                 rec = cells.get(week)
-                row.append(_load_cell(rec.scheduled_hours, rec.available_hours) if rec else "")
+                row.append(_load_cell(rec.required_hours, rec.scheduled_hours, rec.available_hours) if rec else "")
             table.add_row(*row)
         console.print(table)
 
@@ -252,9 +262,10 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
         for rec in over.head(ALERT_LIMIT).itertuples(index=False):
             keys = list(rec.order_keys)
             shown_keys = "、".join(keys[:5]) + (" …" if len(keys) > 5 else "")
+            items = "、".join(f"{i['item']} × {_n(float(i['qty']))}" for i in rec.items)
             table.add_row(
-                str(rec.line), _d(rec.by_date), _n(rec.due_hours), _n(rec.available_hours),
-                f"[red]{_n(rec.shortfall_hours)}[/red]", _n(float(rec.shortfall_qty)), shown_keys,
+                str(rec.line), _d(rec._2), _d(rec.by_date), f"[red]{_h(rec.shortfall_hours)}[/red]",
+                items, shown_keys,
             )
         console.print(table)
         if len(over) > ALERT_LIMIT:
@@ -273,12 +284,19 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
         console.print(table)
 
 
-def _load_cell(scheduled: float, available: float) -> str:
+def _h(hours: float) -> str:
+    """Hours to one decimal."""
+    return f"{hours:,.1f}"
+
+
+def _load_cell(required: float, scheduled: float, available: float) -> str:
+    """A week's load: the required load (red over 100%), then required / scheduled /
+    available hours, each to one decimal (scheduled never shows above available)."""
     if available <= 0:
-        return "[dim]-[/dim]"
-    share = scheduled / available
-    colour = "red" if share >= 0.95 else "yellow" if share >= 0.8 else "green"
-    return f"[{colour}]{share:.0%}[/{colour}] {scheduled:g}/{available:g}"
+        return "[dim]-[/dim]" if required <= 0 else f"[red]∞[/red] {_h(required)}/-/0.0"
+    share = required / available
+    colour = "red" if share > 1.0005 else "yellow" if share >= 0.8 else "green"
+    return f"[{colour}]{share:.0%}[/{colour}] {_h(required)}/{_h(min(scheduled, available))}/{_h(available)}"
 
 
 def render_whatif(result: Any, lang: Lang, args: argparse.Namespace, errors: int, item_known: bool) -> None:

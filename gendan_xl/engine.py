@@ -7,12 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gendan_xl.checks import run_checks
 from gendan_xl.ledger import Ledger
 from gendan_xl.model import SEVERITY_LABEL, Issue, Lang, Severity, sort_issues
 from gendan_xl.read import read_ledger
+
+if TYPE_CHECKING:
+    from gendan_xl.write.report_data import ReportData
 
 
 @dataclass
@@ -43,24 +46,26 @@ class CheckResult:
 
 
 def check_ledger(ledger: Ledger, as_of: date) -> CheckResult:
+    """Derive the order book (once; every later stage reads it), then run the checks."""
+    ledger.book  # noqa: B018 - built here, between reading and checking
     issues = sort_issues(ledger.issues + run_checks(ledger, as_of))
     return CheckResult(ledger, as_of, issues)
 
 
-def report_data(ledger: Ledger, checked: CheckResult, as_of: date) -> Any:
+def report_data(ledger: Ledger, checked: CheckResult, as_of: date) -> ReportData:
     """Plan the ledger and gather what the report shows (the check's and the
-    plan's issues together): a ``write.report_data.ReportData``."""
+    plan's issues together, each once)."""
     from gendan_xl.plan import plan_ledger
     from gendan_xl.write.report_data import build_report_data
 
     plan = plan_ledger(ledger, as_of)
-    issues = sort_issues(checked.issues + list(plan.issues))
-    return build_report_data(ledger, plan, issues, as_of)
+    seen = {(i.code, i.ref, i.value) for i in checked.issues}
+    extra = [i for i in plan.issues if (i.code, i.ref, i.value) not in seen]
+    return build_report_data(ledger, plan, sort_issues(checked.issues + extra), as_of)
 
 
-def check(target: Path, as_of: date | None = None) -> CheckResult:
+def check(target: Path, as_of: date) -> CheckResult:
     """Read and check a ledger (a workbook, or a folder / gendan.toml)."""
-    as_of = as_of or date.today()
     return check_ledger(read_ledger(target, as_of), as_of)
 
 

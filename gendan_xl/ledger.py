@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,10 @@ import pyarrow.compute as pc
 
 from gendan_xl.model import CellRef, Issue, make_issue
 from gendan_xl.schema import SHEET_BY_KEY, SheetSpec
+from gendan_xl.settings import Settings
+
+if TYPE_CHECKING:
+    from gendan_xl.orderbook import OrderBook
 
 SRC = "_src"
 ROW = "_row"
@@ -98,9 +103,21 @@ class Ledger:
 
     name: str  # display name of the ledger (main file or config folder)
     tables: dict[str, Table]
-    settings: dict[str, object] = field(default_factory=dict)
+    settings: dict[str, object] = field(default_factory=dict)  # raw values as written
     issues: list[Issue] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    options: Settings = field(default_factory=Settings)  # the settings, parsed once
+    _book: OrderBook | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def book(self) -> OrderBook:
+        """The order book: every order line with its totals and every row's order
+        line, derived once per ledger (the tables are not changed after reading)."""
+        if self._book is None:
+            from gendan_xl.orderbook import OrderBook
+
+            self._book = OrderBook.build(self)
+        return self._book
 
     def __getitem__(self, key: str) -> pd.DataFrame:
         return self.tables[key].df
@@ -135,6 +152,18 @@ def order_key(df: pd.DataFrame) -> pd.Series:
         np.where(has_line, order_no + "#" + line_no.fillna(""), order_no + "@" + item),
         index=df.index,
         dtype="object",
+    )
+
+
+def order_label(df: pd.DataFrame) -> pd.Series:
+    """How a clerk names an order line: ``SO123-2``, or ``SO123(P001)`` without 行号."""
+    order_no = df["order_no"].astype("string").fillna("")
+    line_no = df["line_no"].astype("string").fillna("")
+    item = df["item"].astype("string").fillna("")
+    return pd.Series(
+        np.where(line_no != "", order_no + "-" + line_no, order_no + "(" + item + ")"),
+        index=df.index,
+        dtype=object,
     )
 
 

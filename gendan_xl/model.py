@@ -143,8 +143,45 @@ ISSUE_TYPES: dict[str, IssueType] = {
     ),
     "no-work-order": IssueType(
         Severity.WARNING,
-        "订单行 {key} 距承诺交期 {commitment} 不足 7 天仍未下工单(有单无工单)",
-        "Order line {key} has no work order within 7 days of its commitment date {commitment}",
+        "订单行 {key} {when}仍未下工单(有单无工单)",
+        "Order line {key} has no work order {when_en}",
+    ),
+    "under-issued": IssueType(
+        Severity.WARNING,
+        "订单行 {key} 数量 {qty},已生产/出货 {done},在制工单余量 {active},还有 {uncovered} 未下工单",
+        "Order line {key}: qty {qty}, {done} made or shipped, {active} left on open work orders:"
+        " {uncovered} have no work order",
+    ),
+    "closed-short": IssueType(
+        Severity.WARNING,
+        "工单 {wo} 已{state},良品 {produced} 少于工单数量 {qty};订单行 {key} 还有 {uncovered} 未下工单",
+        "Work order {wo} is {state} with {produced} good of {qty}; order line {key} still has"
+        " {uncovered} without a work order",
+    ),
+    "hours-over-capacity": IssueType(
+        Severity.ERROR,
+        "产线 {line} 在 {day} 报工 {hours} 小时,超过当天可用 {limit} 小时",
+        "Line {line} reported {hours} h on {day}, more than the {limit} h it has that day",
+    ),
+    "rate-outlier": IssueType(
+        Severity.WARNING,
+        "良品 {value} / 工时 {hours} = 每小时 {rate},是标准产能 {std} 的 {ratio} 倍",
+        "{value} good in {hours} h = {rate}/h, {ratio}x the standard rate {std}",
+    ),
+    "high-defect-rate": IssueType(
+        Severity.WARNING,
+        "不良 {value},良品 {good},不良率 {share} 超过 {limit}",
+        "{value} rejects with {good} good: defect rate {share} above {limit}",
+    ),
+    "line-mismatch": IssueType(
+        Severity.WARNING,
+        "日报产线「{value}」与工单 {wo} 的产线「{wo_line}」不同",
+        "Reported line '{value}' differs from work order {wo}'s line '{wo_line}'",
+    ),
+    "rest-day-report": IssueType(
+        Severity.INFO,
+        "{value} 是产线 {line} 的休息日,日历中没有加班记录",
+        "{value} is a rest day of line {line} and the calendar has no overtime for it",
     ),
     "missing-rate": IssueType(
         Severity.WARNING,
@@ -163,6 +200,11 @@ ISSUE_TYPES: dict[str, IssueType] = {
         Severity.INFO,
         "{value} 年没有法定节假日数据,排产按无节假日计算;如有放假请在「日历」表中填写",
         "No China holiday data for {value}; the schedule assumes no holidays (enter them in the 日历 sheet)",
+    ),
+    "bad-setting-value": IssueType(
+        Severity.WARNING,
+        "设置「{setting}」的值「{value}」无效,已按默认值 {default} 计算",
+        "Setting '{setting}' has an invalid value '{value}'; the default {default} is used",
     ),
     "bad-setting": IssueType(
         Severity.WARNING,
@@ -300,8 +342,24 @@ STATUS_LABEL: dict[str, dict[OrderStatus, str]] = {
 }
 
 
+# Order lines a clerk must look at first, most urgent first: the one order used by
+# `gendan plan`, 交期预警 and every other list of order lines.
+STATUS_SEVERITY: dict[OrderStatus, int] = {
+    OrderStatus.OVERDUE: 0,
+    OrderStatus.LATE: 1,
+    OrderStatus.UNSCHEDULABLE: 2,
+    OrderStatus.AT_RISK: 3,
+    OrderStatus.HOLD: 4,
+    OrderStatus.ON_TRACK: 5,
+    OrderStatus.DONE: 6,
+    OrderStatus.CANCELLED: 7,
+}
+CLOSED_STATUSES = (OrderStatus.DONE, OrderStatus.CANCELLED)
+
+
 class LateReason(StrEnum):
     CAPACITY = "capacity"
+    AWAITING_SHIPMENT = "awaiting_shipment"
     NO_WORK_ORDER = "no_work_order"
     NO_RATE = "no_rate"
     MATERIAL_SHORTAGE = "material_shortage"
@@ -311,6 +369,7 @@ class LateReason(StrEnum):
 REASON_LABEL: dict[str, dict[LateReason, str]] = {
     "zh": {
         LateReason.CAPACITY: "产能不足",
+        LateReason.AWAITING_SHIPMENT: "待出货",
         LateReason.NO_WORK_ORDER: "未下工单",
         LateReason.NO_RATE: "无产能数据",
         LateReason.MATERIAL_SHORTAGE: "欠料",

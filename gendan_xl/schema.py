@@ -65,7 +65,13 @@ PRIORITIES = ("普通", "急", "特急")
 ORDER_STATES = ("正常", "暂停", "取消", "完成")
 CALENDAR_KINDS = ("休息", "加班", "工作")
 EXCEPTIONS = ("欠料", "品质", "设备", "其他")
-WO_STATES = ("未开工", "生产中", "完成", "暂停", "取消")
+WO_STATES = ("未开工", "生产中", "完成", "关闭", "暂停", "取消")
+# Work orders that no longer cover any quantity, and those that cover it but hold it.
+WO_CLOSED_STATES = ("完成", "关闭", "取消")
+WO_HOLD_STATES = ("暂停",)
+# Order lines closed for good, and those on hold (状态 on 订单).
+ORDER_CLOSED_STATES = ("取消", "完成")
+ORDER_HOLD_STATES = ("暂停",)
 
 ORDERS = SheetSpec(
     "orders",
@@ -177,7 +183,8 @@ WORK_ORDERS = SheetSpec(
         C("plan_start", "计划开工", "date", aliases=("planned start", "开工日期")),
         C("plan_finish", "计划完工", "date", aliases=("planned finish", "完工日期")),
         C("issue_date", "下达日期", "date", aliases=("issue date", "下单日期")),
-        C("status", "状态", "choice", aliases=("status",), choices=WO_STATES),
+        C("status", "状态", "choice", aliases=("status",), choices=WO_STATES,
+          note_zh="未开工/生产中/完成/关闭/暂停/取消;完成、关闭、取消的工单不再计入在制"),
     ),
     aliases=("work orders", "工单表", "制造命令单", "生产工单"),
     required=True,
@@ -267,6 +274,11 @@ SETTING_KEYS: dict[str, tuple[str, object]] = {
     "holidays": ("法定节假日", "是"),
     "note_lines": ("送货单每页行数", 10),
     "note_paper": ("送货单纸张", "A5"),
+    "no_work_order_days": ("未下工单提醒天数", 7),
+    "rate_high": ("产能偏高倍数", 1.5),
+    "rate_low": ("产能偏低倍数", 0.3),
+    "defect_rate": ("不良率上限", "5%"),
+    "backups_keep": ("备份保留份数", 20),
 }
 
 TOTAL_WORDS = ("合计", "总计", "小计", "total", "subtotal", "sum")

@@ -286,8 +286,8 @@ def test_shipped_before_produced_by_date(tmp_path: Path, sheets: Sheets) -> None
 
 
 def test_future_date(tmp_path: Path, sheets: Sheets) -> None:
-    sheets["生产日报"].append([date(2026, 11, 21), "WO3", "L2", 10])  # the day after as-of
-    assert found(tmp_path, sheets) == [("future-date", "生产日报", "A5")]
+    sheets["生产日报"].append([date(2026, 11, 21), "WO3", "L2", 10])  # the day after as-of, a Saturday
+    assert found(tmp_path, sheets) == [("future-date", "生产日报", "A5"), ("rest-day-report", "生产日报", "A5")]
 
 
 def test_future_date_shipment(tmp_path: Path, sheets: Sheets) -> None:
@@ -334,7 +334,21 @@ def test_no_work_order(tmp_path: Path, sheets: Sheets) -> None:
     sheets["订单"][3][6] = date(2026, 11, 26)  # due within 7 days of the as-of date
     result = run(tmp_path, sheets)
     assert flat(result) == [("no-work-order", "订单", "A4")]
-    assert result.issues[0].args == {"key": "SO2-1", "commitment": "2026-11-26"}
+    assert result.issues[0].args == {
+        "key": "SO2-1",
+        "when": "距承诺交期 2026-11-26 不足 7 天",
+        "when_en": "within 7 days of its commitment date 2026-11-26",
+    }
+    assert result.issues[0].message() == "订单行 SO2-1 距承诺交期 2026-11-26 不足 7 天仍未下工单(有单无工单)"
+
+
+def test_no_work_order_after_the_date_says_it_has_passed(tmp_path: Path, sheets: Sheets) -> None:
+    del sheets["工单"][3]
+    sheets["订单"][3][6] = date(2026, 11, 18)  # two days before the as-of date
+    result = run(tmp_path, sheets)
+    assert flat(result) == [("no-work-order", "订单", "A4")]
+    assert result.issues[0].message() == "订单行 SO2-1 承诺交期 2026-11-18 已过,仍未下工单(有单无工单)"
+    assert "has passed" in result.issues[0].message("en")
 
 
 def test_no_work_order_quiet_when_far_or_closed(tmp_path: Path, sheets: Sheets) -> None:
@@ -410,7 +424,8 @@ def test_tolerant_dates_raise_nothing(tmp_path: Path, sheets: Sheets, value: obj
 
 @pytest.mark.parametrize("value", TOLERANT_QTYS, ids=str)
 def test_tolerant_numbers_raise_nothing(tmp_path: Path, sheets: Sheets, value: object) -> None:
-    sheets["订单"][3][4] = value  # 数量 of SO2; WO3 is 80, so any of these covers it
+    sheets["订单"][3][4] = value  # 数量 of SO2 ...
+    sheets["工单"][3][4] = value  # ... and of WO3, its one work order: covered exactly
     result = run(tmp_path, sheets)
     assert flat(result) == []
     expected = {"１２０": 120, "1,200": 1200, "1200pcs": 1200, " 80 ": 80, "1,200 PCS": 1200}

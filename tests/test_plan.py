@@ -308,12 +308,23 @@ def test_weekly_capacity(result: PlanResult) -> None:
 
 
 def test_overload_on_line_a(result: PlanResult) -> None:
-    # Due on A by 8 Oct: SO3 10 + SO1 16 + SO2 26 + SO4 60 = 112 h; available 17 Sep - 8 Oct: 88 h.
-    # The 24 h shortfall falls on the latest-due work, SO4 at 10/h: 240 pcs.
-    assert flat(result.overloads, ["line", "by_date", "due_hours", "available_hours", "shortfall_hours",
-                                   "shortfall_qty", "order_keys", "items"]) == [
-        ["A线", "2026-10-08", 112.0, 88.0, 24.0, 240, ["SO4-1"], ["P1"]],
+    """Required load on A, each job laid backward from its date at 8 h a day:
+    SO3 10 h by 20 Sep (19: 2, 20: 8); SO1 16 h by 25 Sep (23: 8, 24: 8); SO2 26 h
+    by 30 Sep (24: 2, 28-30: 8 each); SO4 60 h by 8 Oct (20: 4, then 8 h on each
+    working day 21 Sep - 8 Oct). Cumulative required minus available: 24 Sep 0,
+    28 Sep +8, 29 +16, 30 Sep - 8 Oct +24 (the holiday adds nothing to either),
+    9 Oct +16, 10 +8, 11 +4 (4 h Sunday), 12 Oct -4. One episode, 28 Sep - 11 Oct,
+    24 h short by 8 Oct (112 h due, 88 h available): the latest-due work, SO4 at
+    10/h, 240 pcs of P1. Of the lines due in the episode (SO2, SO4) only SO4 is
+    forecast late."""
+    assert flat(result.overloads, ["line", "from", "by_date", "shortfall_hours", "items", "order_keys"]) == [
+        ["A线", "2026-09-28", "2026-10-08", 24.0, [{"item": "P1", "qty": 240}], ["SO4-1"]],
     ]
+    a = result.capacity_daily[result.capacity_daily["line"] == "A线"].set_index("date")["required_hours"]
+    assert {str(d.date()): h for d, h in a.items() if h} == {
+        "2026-09-19": 2, "2026-09-20": 12, "2026-09-21": 8, "2026-09-23": 16, "2026-09-24": 18,
+        "2026-09-28": 16, "2026-09-29": 16, "2026-09-30": 16, "2026-10-08": 8,
+    }
 
 
 def test_overload_shortfall_spans_items(workbook: Callable[..., Path]) -> None:
@@ -334,9 +345,11 @@ def test_overload_shortfall_spans_items(workbook: Callable[..., Path]) -> None:
         "出货": [["出货日期", "订单号", "数量"]],
     })
     result = plan_ledger(read_ledger(path, D(2026, 11, 2)), D(2026, 11, 2))
-    assert flat(result.overloads, ["line", "by_date", "shortfall_hours", "shortfall_qty", "order_keys",
-                                   "items"]) == [
-        ["L", "2026-11-02", 12.0, 90, ["O1(Q1)", "O2(Q2)"], ["Q1", "Q2"]],
+    # Required: Monday 2 Nov 15 (O1, 7 h of it overflow) + 5 (O2) = 20 h, O3 2 h on Thursday
+    # and 8 h on Friday. Cumulative excess: Mon 12, Tue 4, then below: one episode of two days.
+    assert flat(result.overloads, ["line", "from", "by_date", "shortfall_hours", "items", "order_keys"]) == [
+        ["L", "2026-11-02", "2026-11-02", 12.0, [{"item": "Q2", "qty": 20}, {"item": "Q1", "qty": 70}],
+         ["O1(Q1)", "O2(Q2)"]],
     ]
     # The schedule itself: O1 15 h -> Tue 3 Nov, O2 5 h -> Wed 4 Nov, O3 10 h -> Thu 5 Nov.
     assert flat(result.orders, ["label", "forecast_finish", "status"]) == [
@@ -383,14 +396,15 @@ def test_json_contract(result: PlanResult) -> None:
     assert list(data) == ["as_of", "orders", "work_orders", "capacity", "overloads", "otd"]
     assert data["as_of"] == "2026-09-17"
     assert list(data["orders"][0]) == [
-        "order_no", "line_no", "customer", "item", "qty", "produced", "shipped", "balance", "due_date",
+        "order_no", "line_no", "customer", "item", "qty", "produced", "shipped", "balance", "uncovered_qty",
+        "due_date",
         "commitment_date", "line", "rate", "rate_source", "forecast_finish", "days_late", "workdays_late",
         "slack_workdays", "status", "reason",
     ]
     so4 = next(o for o in data["orders"] if o["order_no"] == "SO4")
     assert so4 == {
         "order_no": "SO4", "line_no": "1", "customer": "BETA", "item": "P1", "qty": 600, "produced": 0,
-        "shipped": 0, "balance": 600, "due_date": "2026-10-09", "commitment_date": "2026-10-08",
+        "shipped": 0, "balance": 600, "uncovered_qty": 0, "due_date": "2026-10-09", "commitment_date": "2026-10-08",
         "line": "A线", "rate": 10, "rate_source": "standard", "forecast_finish": "2026-10-12",
         "days_late": 4, "workdays_late": 4, "slack_workdays": 0, "status": "late", "reason": "capacity",
     }
@@ -398,24 +412,34 @@ def test_json_contract(result: PlanResult) -> None:
     assert (so9["forecast_finish"], so9["days_late"], so9["reason"]) == (None, None, None)
     periods = [c["period"] for c in data["capacity"]]
     assert "2026-09-17" in periods and "2026-W41" in periods
-    assert all(set(c) == {"line", "period", "available_hours", "scheduled_hours", "utilization"}
-               for c in data["capacity"])
+    assert all(set(c) == {"line", "period", "available_hours", "scheduled_hours", "utilization",
+                          "required_hours", "required_utilization"} for c in data["capacity"])
+    w39 = next(c for c in data["capacity"] if c["line"] == "A线" and c["period"] == "2026-W39")
+    # 21-27 Sep on A: 21, 23, 24 worked (22 maintenance, 25-27 Mid-autumn): 24 h available, all
+    # scheduled; required 8 + 16 + 18 = 42 h (see test_overload_on_line_a): 175%.
+    assert (w39["available_hours"], w39["scheduled_hours"], w39["required_hours"]) == (24, 24, 42)
+    assert w39["required_utilization"] == 1.75
     day_off = next(c for c in data["capacity"] if c["line"] == "A线" and c["period"] == "2026-09-22")
     assert day_off["utilization"] is None
-    assert data["overloads"] == [{"line": "A线", "by_date": "2026-10-08", "shortfall_hours": 24,
-                                  "shortfall_qty": 240, "order_keys": ["SO4-1"]}]
+    assert data["overloads"] == [{"line": "A线", "from": "2026-09-28", "by_date": "2026-10-08",
+                                  "shortfall_hours": 24, "items": [{"item": "P1", "qty": 240}],
+                                  "order_keys": ["SO4-1"]}]
     assert data["otd"][0] == {"customer": "ACME", "month": "2026-08", "lines": 2, "on_time": 1, "rate": 0.5}
     assert set(data["work_orders"][0]) >= {"wo_no", "order_no", "forecast_finish", "rate_source"}
 
 
 def test_risk_days_from_settings(workbook: Callable[..., Path]) -> None:
     book = sheets()
-    book["设置"] = [["项目", "值"], ["风险天数", 1]]
+    book["设置"] = [["项目", "值"], ["风险天数", 3]]
     result = plan_ledger(read_ledger(workbook(book), AS_OF), AS_OF)
-    assert result.risk_days == 1
-    assert result.order("SO3-1")["status"] == "on_track"  # slack 2 > 1
+    assert result.risk_days == 3
+    assert result.order("SO5-1")["status"] == "on_track"  # slack 4 > 3
     assert result.order("SO1-1")["status"] == "at_risk"  # slack 0
-    assert plan_ledger(read_ledger(workbook(book), AS_OF), AS_OF, risk_days=2).order("SO3-1")["status"] == "at_risk"
+    assert plan_ledger(read_ledger(workbook(book), AS_OF), AS_OF, risk_days=4).order("SO5-1")["status"] == "at_risk"
+    # SO3 has no work order at all: at risk whatever its slack (2 working days here).
+    for risk in (0, 3):
+        so3 = plan_ledger(read_ledger(workbook(book), AS_OF), AS_OF, risk_days=risk).order("SO3-1")
+        assert (so3["status"], so3["reason"], so3["slack_workdays"]) == ("at_risk", "no_work_order", 2)
 
 
 # --- what-if ------------------------------------------------------------------------------
@@ -442,15 +466,25 @@ def test_whatif_rush_order(ledger: Ledger) -> None:
 
 
 def test_whatif_normal_priority_on_another_line(ledger: Ledger) -> None:
-    # 普通 200 x P1 (20 h at 10/h) forced onto B, due 23 Sep: after SO8 (due 15th) and before
-    # SO5 (due 24th) on B: cum 24 -> 20 Sep (make-up Sunday); SO5 cum 44 -> 22 Sep.
-    result = whatif(ledger, "P1", 200, D(2026, 9, 23), AS_OF, line="B线", priority="普通")
+    # 普通 500 x P3 (10 h at 50/h) on B (10 h a day), due 23 Sep: after SO8 (due 15th, 4 h) and
+    # before SO5 (due 24th, 20 h): cum 14 -> 18 Sep; SO5 cum 34 -> 6 h of the 18th, 10 h on the
+    # make-up Sunday 20th, 4 h on the 21st (before: cum 24 -> the 20th).
+    result = whatif(ledger, "P3", 500, D(2026, 9, 23), AS_OF, line="B线", priority="普通")
     assert (result.new["line"], result.new["forecast_finish"], result.new["status"]) == (
-        "B线", D(2026, 9, 20), "on_track"
+        "B线", D(2026, 9, 18), "at_risk"  # a rush line has no work order yet: never on track
     )
     assert flat(result.moved, ["label", "before", "after", "delta_days", "becomes_late"]) == [
-        ["SO5-1", "2026-09-20", "2026-09-22", 2, False],
+        ["SO5-1", "2026-09-20", "2026-09-21", 1, False],
     ]
+
+
+def test_whatif_refuses_a_line_the_item_does_not_run_on(ledger: Ledger) -> None:
+    from gendan_xl.plan import PlanInputError
+
+    with pytest.raises(PlanInputError, match="A线"):
+        whatif(ledger, "P1", 200, D(2026, 9, 23), AS_OF, line="B线")
+    with pytest.raises(PlanInputError, match="不在产线表中"):
+        whatif(ledger, "P1", 200, D(2026, 9, 23), AS_OF, line="C线")
 
 
 def test_whatif_unknown_item_moves_nothing(ledger: Ledger) -> None:

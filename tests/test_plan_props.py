@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gendan_xl.ledger import ROW, Ledger, Source, make_table
-from gendan_xl.plan import forward_schedule, plan_ledger, whatif
+from gendan_xl.plan import PlanInputError, forward_schedule, plan_ledger, whatif
 from gendan_xl.schema import SHEETS
 
 BASE = date(2026, 9, 10)
@@ -173,6 +174,12 @@ def test_adding_an_order_never_makes_a_forecast_earlier(
     case: tuple[Ledger, date], item: str, qty: int, due_in: int, priority: str, line: str | None
 ) -> None:
     ledger, as_of = case
+    items = ledger["items"]
+    own = set(items.loc[items["item"] == item, "line"].dropna())
+    if line is not None and own and line not in own:  # another line than the item's: refused
+        with pytest.raises(PlanInputError):
+            whatif(ledger, item, qty, as_of + timedelta(days=due_in), as_of, line=line, priority=priority)
+        return
     result = whatif(ledger, item, qty, as_of + timedelta(days=due_in), as_of, line=line, priority=priority)
     before = finish_days(result.before)
     after = finish_days(result.after).reindex(before.index)

@@ -66,7 +66,7 @@ from gendan_xl.write.report import (
     Kind,
     column_values,
 )
-from gendan_xl.write.report_data import alerts, capacity_weeks, order_lines, overloads
+from gendan_xl.write.report_data import alerts, capacity_weeks, overloads
 
 Handler = Callable[[LiveWorkbook, date], object]
 Grids = dict[str, tuple[list[list[object]], int, int]]
@@ -118,7 +118,7 @@ def on_alerts(live: LiveWorkbook, as_of: date) -> PlanResult:
     """交期预警: refresh the sheet with the report's rows (open order lines, most severe first)."""
     ledger = read_live(live, as_of)
     plan = plan_ledger(ledger, as_of)
-    lines = alerts(order_lines(ledger, plan.orders))
+    lines = alerts(plan.orders)
     _write_table(live, ALERT_SHEET, ALERT_COLS, lines)
     _colour_by_status(live, ALERT_SHEET, list(lines["status"]), len(ALERT_COLS))
     counts = lines["status"].value_counts()
@@ -134,7 +134,7 @@ def on_capacity(live: LiveWorkbook, as_of: date) -> PlanResult:
     ledger = read_live(live, as_of)
     plan = plan_ledger(ledger, as_of)
     weeks = capacity_weeks(plan.capacity_weekly, as_of)
-    weeks["load"] = weeks["utilization"].map(load_label)
+    weeks["load"] = weeks["required_utilization"].map(load_label)
     short = overloads(plan.overloads)
     _write_table(live, CAPACITY_SHEET, CAPACITY_COLS, weeks)
     top = len(weeks) + 3
@@ -143,8 +143,8 @@ def on_capacity(live: LiveWorkbook, as_of: date) -> PlanResult:
     if len(short):
         live.write_range(CAPACITY_SHEET, (top + 1, 1), table_rows(OVERLOAD_COLS, short))
         live.number_formats(CAPACITY_SHEET, _formats(OVERLOAD_COLS, top + 2, top + 1 + len(short)))
-    full = int((weeks["load"] == "满负荷").sum())
-    live.alert(f"产能负荷:{full} 个产线周满负荷,{len(short)} 处产能缺口。详见「{CAPACITY_SHEET}」。")
+    full = int(weeks["load"].isin(("满负荷", "超负荷")).sum())
+    live.alert(f"产能负荷:{full} 个产线周满负荷或超负荷,{len(short)} 处产能缺口。详见「{CAPACITY_SHEET}」。")
     return plan
 
 
@@ -313,17 +313,21 @@ CAPACITY_COLS = (
     Col("line", "产线", "Prod. line"),
     Col("week", "周", "Week"),
     Col("available_hours", "可用工时", "Available h", "num"),
+    Col("required_hours", "需求工时", "Required h", "num"),
+    Col("required_utilization", "需求负荷率", "Required load", "pct"),
     Col("scheduled_hours", "排产工时", "Scheduled h", "num"),
-    Col("utilization", "负荷率", "Load", "pct"),
+    Col("utilization", "排产负荷率", "Scheduled load", "pct"),
     Col("load", "负荷", "Load level"),
 )
 FULL_LOAD, HIGH_LOAD = 0.95, 0.8  # as the terminal's load colours
 
 
 def load_label(utilization: float) -> str:
-    """A week's load in words: 休息 (no hours), 正常, 偏高, 满负荷."""
+    """A week's load in words: 休息 (no hours), 正常, 偏高, 满负荷, 超负荷."""
     if utilization != utilization:  # NaN: no working hours that week
         return "休息"
+    if utilization > 1.0005:
+        return "超负荷"
     return "满负荷" if utilization >= FULL_LOAD else "偏高" if utilization >= HIGH_LOAD else "正常"
 
 

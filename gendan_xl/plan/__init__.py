@@ -8,25 +8,25 @@ rush-order what-if.
     result.to_json()                             # the `gendan plan --json` object
     whatif(ledger, "P001", 500, due, as_of)      # WhatIfResult
 
-Modules: ``progress`` (produced / shipped / balance, rates, line starts),
-``schedule`` (the vectorised forward schedule of one line), ``core`` (the
-stage itself), ``result`` (result objects and their JSON).
+Modules: ``progress`` (line starts, recent reports, rates; the totals come from
+the order book), ``schedule`` (the vectorised forward schedule of one line),
+``load`` (available, scheduled and required load, overload episodes), ``core``
+(the stage itself), ``result`` (result objects and their JSON).
 """
 
-from gendan_xl.plan.core import DEFAULT_RISK_DAYS, plan_ledger, risk_days_setting, whatif
+from gendan_xl.plan.core import PlanInputError, plan_ledger, whatif
 from gendan_xl.plan.result import ALERT_STATUSES, SEVERITY_RANK, PlanResult, WhatIfResult
 from gendan_xl.plan.schedule import MAX_HORIZON_DAYS, Placement, forward_schedule
 
 __all__ = [
     "ALERT_STATUSES",
-    "DEFAULT_RISK_DAYS",
     "MAX_HORIZON_DAYS",
     "SEVERITY_RANK",
     "Placement",
+    "PlanInputError",
     "PlanResult",
     "WhatIfResult",
     "forward_schedule",
     "plan_ledger",
-    "risk_days_setting",
     "whatif",
 ]

@@ -5,7 +5,6 @@ rush-order what-if (the same plan run with and without one extra order line).
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import numpy as np
@@ -13,59 +12,61 @@ import pandas as pd
 
 from gendan_xl.calendar import WorkCalendar
 from gendan_xl.ledger import ROW, SRC, Ledger
-from gendan_xl.model import PRIORITY_RANK, CellRef, Issue, LateReason, OrderStatus, make_issue
+from gendan_xl.model import (
+    PRIORITY_RANK,
+    STATUS_SEVERITY,
+    CellRef,
+    Issue,
+    LateReason,
+    OrderStatus,
+    make_issue,
+)
+from gendan_xl.orderbook import OrderBook, norm_line
+from gendan_xl.plan.load import LineLoad, capacity_tables, overload_episodes, required_load
 from gendan_xl.plan.progress import (
-    CLOSED_WO_STATES,
     RATE_WINDOW_WORKDAYS,
     SIGNAL_WINDOW_WORKDAYS,
     Progress,
     lookup,
-    norm_line,
     progress,
     rates,
     recent_reports,
     signals,
 )
-from gendan_xl.plan.result import SEVERITY_RANK, PlanResult, WhatIfResult
-from gendan_xl.plan.schedule import EPS, MAX_HORIZON_DAYS, forward_schedule, index_to_dates
+from gendan_xl.plan.result import PlanResult, WhatIfResult
+from gendan_xl.plan.schedule import MAX_HORIZON_DAYS, forward_schedule, index_to_dates
 
-DEFAULT_RISK_DAYS = 2
-MIN_LOAD_DAYS = 28  # the line-load table covers at least four weeks
 WHATIF_ORDER_NO = "插单"
 S = OrderStatus
 R = LateReason
 
 
-def risk_days_setting(ledger: Ledger) -> int:
-    value = ledger.setting("risk_days", DEFAULT_RISK_DAYS)
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        return DEFAULT_RISK_DAYS
-    return DEFAULT_RISK_DAYS if math.isnan(number) else max(0, int(number))
+class PlanInputError(ValueError):
+    """A what-if asked for something the ledger cannot plan (an unknown line ...)."""
+
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        super().__init__(message_zh)
+        self.message_zh = message_zh
+        self.message_en = message_en
 
 
 def plan_ledger(
     ledger: Ledger,
-    as_of: date | None = None,
+    as_of: date,
     *,
     risk_days: int | None = None,
     calendar: WorkCalendar | None = None,
-    extra_orders: pd.DataFrame | None = None,
+    book: OrderBook | None = None,
 ) -> PlanResult:
-    """Plan a ledger at ``as_of`` (default today).
+    """Plan a ledger at ``as_of``.
 
-    ``extra_orders``: order rows (columns of the 订单 table, plus an optional
-    ``line``) planned as if they were in the ledger; the what-if uses it.
+    ``book``: the order book to plan (default ``ledger.book``); the what-if passes
+    one with its rush order line added.
     """
-    as_of = as_of or date.today()
     calendar = calendar or WorkCalendar.from_ledger(ledger)
-    risk = risk_days_setting(ledger) if risk_days is None else risk_days
+    risk = ledger.options.risk_days if risk_days is None else risk_days
     daily = ledger["daily"]
-    prog = progress(
-        ledger["orders"], ledger["items"], ledger["work_orders"], daily, ledger["shipments"],
-        calendar, as_of, extra_orders,
-    )
+    prog = progress(ledger, book or ledger.book, calendar, as_of)
     actual = rates(prog, recent_reports(daily, prog, calendar, as_of, RATE_WINDOW_WORKDAYS))
     flags = signals(prog, recent_reports(daily, prog, calendar, as_of, SIGNAL_WINDOW_WORKDAYS))
 
@@ -73,7 +74,8 @@ def plan_ledger(
     jobs, loads = _schedule(jobs, prog, calendar)
     orders = _order_status(prog, jobs, actual, flags, calendar, as_of, risk)
     work_orders = _work_orders(prog, jobs, orders)
-    daily_load, weekly_load = _capacity(loads, prog, as_of)
+    required = required_load(jobs, loads)
+    daily_load, weekly_load = capacity_tables(loads, required, as_of)
     return PlanResult(
         as_of=as_of,
         risk_days=risk,
@@ -81,9 +83,10 @@ def plan_ledger(
         work_orders=work_orders,
         capacity_daily=daily_load,
         capacity_weekly=weekly_load,
-        overloads=_overloads(jobs, loads, prog, as_of),
+        overloads=overload_episodes(jobs, loads, required, orders),
         otd=_otd(orders),
         rates=_rate_table(prog, actual),
+        line_yield=_line_yield(prog.work_orders),
         starts=dict(prog.starts),
         issues=_calendar_issues(ledger, calendar, orders),
     )
@@ -98,6 +101,14 @@ def _calendar_issues(ledger: Ledger, calendar: WorkCalendar, orders: pd.DataFram
         return []
     ref = CellRef(file=ledger.files[0] if ledger.files else ledger.name, sheet="日历")
     return [make_issue("no-holiday-data", ref, ", ".join(str(y) for y in years))]
+
+
+def _line_yield(wo: pd.DataFrame) -> pd.DataFrame:
+    """良率 per production line over its work orders' reports."""
+    w = wo[wo["line"].notna() & ((wo["produced"] + wo["rejects"]) > 0)]
+    g = w.groupby("line", sort=True)[["produced", "rejects"]].sum().reset_index()
+    g["yield"] = (g["produced"] / (g["produced"] + g["rejects"])).round(4)
+    return g
 
 
 # --- rates ---------------------------------------------------------------------------
@@ -129,14 +140,15 @@ def _rate_table(prog: Progress, actual: pd.DataFrame) -> pd.DataFrame:
 
 
 def _jobs(prog: Progress, actual: pd.DataFrame, calendar: WorkCalendar) -> pd.DataFrame:
-    """What still has to be made, in schedule order: open work orders, and open
-    order lines without any work order (on the item's line)."""
+    """What still has to be made, in schedule order: open work orders (not closed,
+    not held), and each open order line's quantity no work order covers (on the
+    item's line, as planned work)."""
     ol = prog.lines
-    open_line = _open(ol)
-    open_keys = set(ol.loc[open_line, "key"])
+    open_keys = set(ol.loc[ol["open"], "key"])
     wo = prog.work_orders
     wo_open = (
-        ~wo["state"].isin(CLOSED_WO_STATES)
+        ~wo["closed"]
+        & ~wo["held"]
         & (wo["balance"] > 0)
         & (wo["key"].isna() | wo["key"].isin(open_keys))
     )
@@ -149,13 +161,13 @@ def _jobs(prog: Progress, actual: pd.DataFrame, calendar: WorkCalendar) -> pd.Da
             "item": w["item"],
             "line": w["line"],
             "balance": w["balance"],
-            "priority_rank": w["key"].map(by_key["priority_rank"]).fillna(PRIORITY_RANK["普通"]),
+            "priority_rank": lookup(w["key"], by_key["priority_rank"]).fillna(PRIORITY_RANK["普通"]),
             "commitment_date": lookup(w["key"], by_key["commitment_date"]),
             "order_date": lookup(w["key"], by_key["order_date"]),
             "from_wo": True,
         }
     )
-    o = ol[open_line & ~ol["has_wo"] & (ol["balance"] > 0)]
+    o = ol[ol["uncovered_qty"] > 0]
     line = o["line_override"].where(o["line_override"].notna(), o["item"].map(prog.item_line))
     order_jobs = pd.DataFrame(
         {
@@ -163,7 +175,7 @@ def _jobs(prog: Progress, actual: pd.DataFrame, calendar: WorkCalendar) -> pd.Da
             "wo_no": np.nan,
             "item": o["item"],
             "line": line,
-            "balance": o["balance"],
+            "balance": o["uncovered_qty"],
             "priority_rank": o["priority_rank"],
             "commitment_date": o["commitment_date"],
             "order_date": o["order_date"],
@@ -185,28 +197,6 @@ def _jobs(prog: Progress, actual: pd.DataFrame, calendar: WorkCalendar) -> pd.Da
     jobs["no_rate"] = ~(jobs["rate"] > 0)
     jobs["hours"] = np.where(jobs["no_rate"], np.nan, jobs["balance"] / jobs["rate"])
     return jobs
-
-
-def _open(ol: pd.DataFrame) -> pd.Series:
-    """Order lines still to be made and shipped."""
-    return ~ol["order_status"].isin(("取消", "暂停", "完成")) & (ol["shipped"] < ol["qty"])
-
-
-class LineLoad:
-    """One line's days from its start: available and scheduled hours."""
-
-    def __init__(self, line: str, start: date, available: np.ndarray, scheduled: np.ndarray) -> None:
-        self.line = line
-        self.start = start
-        self.available = available
-        self.scheduled = scheduled
-        self.cum_available = np.cumsum(available)
-
-    @property
-    def last_busy(self) -> int:
-        """Index of the last day with scheduled hours (-1 when idle)."""
-        busy = np.flatnonzero(self.scheduled > EPS)
-        return int(busy[-1]) if len(busy) else -1
 
 
 def _schedule(
@@ -282,21 +272,22 @@ def _order_status(
     f_no_rate, f_no_line, f_beyond = flag(no_rate), flag(no_line), flag(beyond)
     f_short = flag(flags["shortage"]) if len(flags) else pd.Series(False, index=ol.index)
     f_quality = flag(flags["quality"]) if len(flags) else pd.Series(False, index=ol.index)
-    paused = prog.work_orders[(prog.work_orders["state"] == "暂停") & (prog.work_orders["balance"] > 0)]
-    wo_hold = ol["key"].isin(set(paused["key"].dropna()))
+    wo_hold = ol["held_balance"] > 0
+    uncovered = ol["uncovered_qty"] > 0
 
-    _lateness(ol, calendar)
     commit = ol["commitment_date"]
     ts_as_of = pd.Timestamp(as_of)
+    past_due = (commit < ts_as_of).to_numpy()
+    _lateness(ol, calendar, past_due, ts_as_of)
     status_conditions: list[np.ndarray] = [
             (ol["order_status"] == "取消").to_numpy(),
             (ol["order_status"] == "暂停").to_numpy(),
             ((ol["order_status"] == "完成") | (ol["shipped"] >= ol["qty"])).to_numpy(),
             wo_hold.to_numpy(),
-            (commit < ts_as_of).to_numpy(),
+            past_due,
             ol["forecast_finish"].isna().to_numpy(),
             (ol["forecast_finish"] > commit).to_numpy(),
-            (pending & (ol["slack_workdays"] <= risk_days)).to_numpy(),
+            ((pending & (ol["slack_workdays"] <= risk_days)) | uncovered).to_numpy(),
     ]
     status_choices = [S.CANCELLED, S.HOLD, S.DONE, S.HOLD, S.OVERDUE, S.UNSCHEDULABLE, S.LATE, S.AT_RISK]
     status = _first_true(status_conditions, [s.value for s in status_choices], S.ON_TRACK.value)
@@ -305,33 +296,40 @@ def _order_status(
     closed = np.isin(status, [S.CANCELLED, S.HOLD, S.DONE])
     for col in ("forecast_start", "forecast_finish"):
         ol.loc[closed, col] = pd.NaT
+    no_figure = closed | (ol["forecast_finish"].isna().to_numpy() & ~past_due)
     for col in ("days_late", "workdays_late", "slack_workdays"):
-        ol[col] = ol[col].mask(closed | ol["forecast_finish"].isna().to_numpy()).astype("Int64")
+        ol[col] = ol[col].mask(no_figure).astype("Int64")
 
     needs_reason = np.isin(status, [S.OVERDUE, S.LATE, S.AT_RISK, S.UNSCHEDULABLE])
     making = pending | (ol["balance"] > 0)
+    awaiting = (ol["produced"] >= ol["qty"]) & (ol["shipped"] < ol["qty"]) & ~pending
     reason_conditions: list[np.ndarray] = [
+            awaiting.to_numpy(),
             (f_no_rate | (~pending & making & np.isnan(rate))).to_numpy(),
             f_no_line.to_numpy(),
             f_beyond.to_numpy(),
-            (~ol["has_wo"] & making).to_numpy(),
+            (uncovered | (~ol["has_wo"] & making)).to_numpy(),
             f_short.to_numpy(),
             f_quality.to_numpy(),
             pending.to_numpy(),
     ]
-    reason_choices = [R.NO_RATE, None, R.CAPACITY, R.NO_WORK_ORDER, R.MATERIAL_SHORTAGE, R.QUALITY, R.CAPACITY]
+    reason_choices = [
+        R.AWAITING_SHIPMENT, R.NO_RATE, None, R.CAPACITY, R.NO_WORK_ORDER, R.MATERIAL_SHORTAGE, R.QUALITY,
+        R.CAPACITY,
+    ]
     reason = _first_true(reason_conditions, [r.value if r else None for r in reason_choices], None)
     reason[~needs_reason] = None
     ol["reason"] = reason
 
-    ol["_rank"] = pd.Series(status).map(SEVERITY_RANK).to_numpy()
+    ol["_rank"] = pd.Series(status).map(STATUS_SEVERITY).to_numpy()
     ol["_late"] = -ol["days_late"].astype("float64").fillna(-1e9)
     ol = ol.sort_values(["_rank", "_late", "commitment_date", "key"], na_position="last", kind="stable")
     columns = [
-        "key", "label", "order_no", "line_no", "customer", "item", "priority", "order_date", "qty",
-        "produced", "shipped", "ready_qty", "balance", "due_date", "commitment_date", "has_work_order",
-        "line", "rate", "rate_source", "forecast_start", "forecast_finish", "days_late",
-        "workdays_late", "slack_workdays", "status", "reason", "last_ship", SRC, ROW,
+        "key", "label", "order_no", "line_no", "customer", "customer_po", "item", "item_name", "priority",
+        "order_date", "qty", "issued", "produced", "rejects", "shipped", "ready_qty", "balance",
+        "uncovered_qty", "due_date", "commitment_date", "has_work_order", "line", "rate", "rate_source",
+        "forecast_start", "forecast_finish", "days_late", "workdays_late", "slack_workdays", "status",
+        "reason", "last_ship", SRC, ROW,
     ]
     return ol[columns].reset_index(drop=True)
 
@@ -348,10 +346,16 @@ def _first_true(conditions: list[np.ndarray], choices: list[str | None], default
     return out
 
 
-def _lateness(ol: pd.DataFrame, calendar: WorkCalendar) -> None:
+def _lateness(ol: pd.DataFrame, calendar: WorkCalendar, past_due: np.ndarray, as_of: pd.Timestamp) -> None:
     """days_late (calendar days), workdays_late and slack_workdays (working days
-    of the order line's line; the default calendar for an unknown line)."""
+    of the order line's line; the default calendar for an unknown line).
+
+    For a line past its commitment date the lateness runs to the later of its
+    forecast finish and the as-of date: goods made but not shipped, or not yet
+    forecast, grow later by one day for every day they stay unshipped."""
     finish, commit = ol["forecast_finish"], ol["commitment_date"]
+    overdue_end = finish.where(finish > as_of, as_of)
+    finish = finish.where(~past_due, overdue_end)
     ol["days_late"] = (finish - commit).dt.days.astype("float64")
     late = np.full(len(ol), np.nan)
     slack = np.full(len(ol), np.nan)
@@ -394,7 +398,8 @@ def _work_orders(prog: Progress, jobs: pd.DataFrame, orders: pd.DataFrame) -> pd
     wo["commitment_date"] = lookup(wo["key"], by_key["commitment_date"])
     wo["order_status"] = wo["key"].map(by_key["status"])
     columns = [
-        "wo_no", "key", "order_no", "line_no", "item", "qty", "produced", "balance", "state", "line",
+        "wo_no", "key", "order_no", "line_no", "item", "qty", "produced", "rejects", "yield", "balance", "state",
+        "line",
         "rate", "rate_source", "scheduled", "forecast_start", "forecast_finish", "commitment_date",
         "plan_finish", "order_status", SRC, ROW,
     ]
@@ -402,117 +407,6 @@ def _work_orders(prog: Progress, jobs: pd.DataFrame, orders: pd.DataFrame) -> pd
 
 
 # --- capacity, overloads, OTD ----------------------------------------------------------
-
-
-def _capacity(loads: dict[str, LineLoad], prog: Progress, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Available and scheduled hours per line and day, from each line's start
-    through the end of the planned work (at least four weeks), and per ISO week."""
-    end = np.datetime64(as_of, "D") + MIN_LOAD_DAYS - 1
-    for load in loads.values():
-        if load.last_busy >= 0:
-            end = max(end, np.datetime64(load.start, "D") + load.last_busy)
-    end = end + (6 - pd.Timestamp(end).weekday())  # through the Sunday: whole ISO weeks
-    parts = []
-    for line, load in loads.items():
-        n = int((end - np.datetime64(load.start, "D")).astype(int)) + 1
-        if n <= 0:
-            continue
-        dates = (np.datetime64(load.start, "D") + np.arange(n)).astype("datetime64[ns]")
-        parts.append(
-            pd.DataFrame(
-                {
-                    "line": line,
-                    "date": dates,
-                    "available_hours": load.available[:n],
-                    "scheduled_hours": np.round(load.scheduled[:n], 6),
-                }
-            )
-        )
-    cols = ["line", "date", "available_hours", "scheduled_hours"]
-    days = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
-    days["date"] = pd.to_datetime(days["date"])
-    days["utilization"] = _utilization(days)
-    iso = days["date"].dt.isocalendar()
-    week = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
-    week_start = days["date"] - pd.to_timedelta(days["date"].dt.day_of_week, unit="D")
-    weeks = (
-        days.assign(week=week, week_start=week_start)
-        .groupby(["line", "week"], sort=False)
-        .agg(
-            week_start=("week_start", "first"),
-            available_hours=("available_hours", "sum"),
-            scheduled_hours=("scheduled_hours", "sum"),
-        )
-        .reset_index()
-    )
-    weeks["utilization"] = _utilization(weeks)
-    return days, weeks
-
-
-def _utilization(df: pd.DataFrame) -> pd.Series:
-    avail = df["available_hours"].astype("float64")
-    return (df["scheduled_hours"].astype("float64") / avail.where(avail > 0)).round(4)
-
-
-def _overloads(
-    jobs: pd.DataFrame, loads: dict[str, LineLoad], prog: Progress, as_of: date
-) -> pd.DataFrame:
-    """Per line, each commitment date by which the hours due exceed the hours
-    available from the line's start; the shortfall falls on the latest-due work
-    in that window (what to outsource or make in overtime). Work already past its
-    date counts as due on the as-of date."""
-    cols = [
-        "line", "by_date", "due_hours", "available_hours", "shortfall_hours", "shortfall_qty",
-        "order_keys", "items",
-    ]
-    ok = jobs["forecast_finish"].notna() | jobs["beyond"]
-    j = jobs[ok & jobs["commitment_date"].notna()].copy()
-    if j.empty:
-        return pd.DataFrame(columns=cols)
-    labels = prog.lines.set_index("key")["label"]
-    j["label"] = j["key"].map(labels).fillna(j["wo_no"])
-    j["due"] = j["commitment_date"].where(j["commitment_date"] >= pd.Timestamp(as_of), pd.Timestamp(as_of))
-    out = []
-    for line, part in j.groupby("line", sort=False):
-        load = loads[str(line)]
-        p = part.sort_values(["due", "priority_rank", "order_date", "key", "wo_no"], na_position="last", kind="stable")
-        hours = p["hours"].to_numpy(dtype="float64")
-        rate = p["rate"].to_numpy(dtype="float64")
-        cum_h = np.cumsum(hours)
-        cum_q = np.cumsum(hours * rate)
-        due = p["due"].to_numpy(dtype="datetime64[D]")
-        last_of_date = np.flatnonzero(np.r_[due[1:] != due[:-1], True])
-        dates = due[last_of_date]
-        day_idx = (dates - np.datetime64(load.start, "D")).astype(np.int64)
-        avail = np.where(day_idx < 0, 0.0, load.cum_available[np.clip(day_idx, 0, len(load.available) - 1)])
-        short = cum_h[last_of_date] - avail
-        over = short > EPS
-        if not over.any():
-            continue
-        pos, short, dates, avail = last_of_date[over], short[over], dates[over], avail[over]
-        target = cum_h[pos] - short
-        first = np.searchsorted(cum_h, target + EPS, side="left")  # first job with hours past target
-        partial = cum_h[first] - target  # hours of job ``first`` inside the shortfall
-        qty = (cum_q[pos] - cum_q[first]) + partial * rate[first]
-        label_arr = p["label"].to_numpy(dtype=object)
-        item_arr = p["item"].to_numpy(dtype=object)
-        for k in range(len(pos)):
-            sl = slice(int(first[k]), int(pos[k]) + 1)
-            out.append(
-                {
-                    "line": line,
-                    "by_date": pd.Timestamp(dates[k]),
-                    "due_hours": round(float(cum_h[pos[k]]), 4),
-                    "available_hours": round(float(avail[k]), 4),
-                    "shortfall_hours": round(float(short[k]), 4),
-                    "shortfall_qty": math.ceil(float(qty[k]) - 1e-6),
-                    "order_keys": list(dict.fromkeys(label_arr[sl])),
-                    "items": list(dict.fromkeys(item_arr[sl])),
-                }
-            )
-    df = pd.DataFrame(out, columns=cols)
-    df["by_date"] = pd.to_datetime(df["by_date"])
-    return df
 
 
 def _otd(orders: pd.DataFrame) -> pd.DataFrame:
@@ -549,7 +443,7 @@ def whatif(
     item: str,
     qty: float,
     due: date,
-    as_of: date | None = None,
+    as_of: date,
     *,
     line: str | None = None,
     priority: str = "特急",
@@ -558,9 +452,12 @@ def whatif(
     calendar: WorkCalendar | None = None,
 ) -> WhatIfResult:
     """Plan with and without a rush order line (紧急插单) of ``qty`` of ``item``
-    due ``due``: its forecast, and every existing order line whose forecast moves."""
-    as_of = as_of or date.today()
+    due ``due``: its forecast, and every existing order line whose forecast moves.
+
+    Raises ``PlanInputError`` for a line the ledger does not have, or a line the
+    item's 产品 row does not name (when it names one)."""
     calendar = calendar or WorkCalendar.from_ledger(ledger)
+    _check_whatif_line(ledger, calendar, item, line)
     before = plan_ledger(ledger, as_of, risk_days=risk_days, calendar=calendar)
     extra = pd.DataFrame(
         {
@@ -588,9 +485,30 @@ def whatif(
         order_no += "*"
     extra["order_no"] = order_no
     new_key = f"{order_no}#1"
-    after = plan_ledger(ledger, as_of, risk_days=risk_days, calendar=calendar, extra_orders=extra)
+    after = plan_ledger(
+        ledger, as_of, risk_days=risk_days, calendar=calendar, book=ledger.book.with_extra(extra)
+    )
     new = after.order(after.orders.loc[after.orders["key"] == new_key, "label"].iloc[0])
     return WhatIfResult(as_of, new, _moved(before, after, new_key), before, after)
+
+
+def _check_whatif_line(ledger: Ledger, calendar: WorkCalendar, item: str, line: str | None) -> None:
+    if not line:
+        return
+    wanted = norm_line(pd.Series([line])).iloc[0]
+    if wanted not in calendar:
+        known = "、".join(calendar.lines) or "-"
+        raise PlanInputError(
+            f"产线「{line}」不在产线表中(可用:{known})", f"Line '{line}' is not on the 产线 sheet (known: {known})"
+        )
+    items = ledger["items"]
+    named = norm_line(items.loc[items["item"] == item, "line"]).dropna()
+    if len(named) and wanted not in set(named):
+        default = named.iloc[0]
+        raise PlanInputError(
+            f"产品「{item}」的产线是「{default}」,不是「{line}」;如需换线请先在产品表中修改",
+            f"Item '{item}' runs on line '{default}', not '{line}' (change it on the 产品 sheet first)",
+        )
 
 
 def _moved(before: PlanResult, after: PlanResult, new_key: str) -> pd.DataFrame:

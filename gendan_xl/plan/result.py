@@ -13,32 +13,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gendan_xl.model import Issue, OrderStatus
+from gendan_xl.model import STATUS_SEVERITY, Issue, OrderStatus
 
-# Order lines a clerk must look at first, most urgent first.
-SEVERITY_RANK: dict[str, int] = {
-    OrderStatus.OVERDUE: 0,
-    OrderStatus.LATE: 1,
-    OrderStatus.UNSCHEDULABLE: 2,
-    OrderStatus.AT_RISK: 3,
-    OrderStatus.HOLD: 4,
-    OrderStatus.ON_TRACK: 5,
-    OrderStatus.DONE: 6,
-    OrderStatus.CANCELLED: 7,
-}
+# Order lines a clerk must look at first, most urgent first (one order everywhere).
+SEVERITY_RANK: dict[str, int] = {s.value: rank for s, rank in STATUS_SEVERITY.items()}
 ALERT_STATUSES = (OrderStatus.OVERDUE, OrderStatus.LATE, OrderStatus.UNSCHEDULABLE, OrderStatus.AT_RISK)
 
 ORDER_FIELDS = (
-    "order_no", "line_no", "customer", "item", "qty", "produced", "shipped", "balance",
+    "order_no", "line_no", "customer", "item", "qty", "produced", "shipped", "balance", "uncovered_qty",
     "due_date", "commitment_date", "line", "rate", "rate_source", "forecast_finish",
     "days_late", "workdays_late", "slack_workdays", "status", "reason",
 )
 WORK_ORDER_FIELDS = (
-    "wo_no", "order_no", "line_no", "item", "qty", "produced", "balance", "state", "line",
+    "wo_no", "order_no", "line_no", "item", "qty", "produced", "rejects", "yield", "balance", "state", "line",
     "rate", "rate_source", "forecast_start", "forecast_finish", "commitment_date", "plan_finish",
 )
-CAPACITY_FIELDS = ("line", "period", "available_hours", "scheduled_hours", "utilization")
-OVERLOAD_FIELDS = ("line", "by_date", "shortfall_hours", "shortfall_qty", "order_keys")
+CAPACITY_FIELDS = (
+    "line", "period", "available_hours", "scheduled_hours", "utilization", "required_hours",
+    "required_utilization",
+)
+OVERLOAD_FIELDS = ("line", "from", "by_date", "shortfall_hours", "items", "order_keys")
 OTD_FIELDS = ("customer", "month", "lines", "on_time", "rate")
 
 
@@ -47,27 +41,30 @@ class PlanResult:
     """Planning of one ledger at one as-of date.
 
     ``orders`` (one row per order line, sorted most urgent first): key, label
-    (``SO1-2``), order_no, line_no, customer, item, priority, order_date, qty,
-    produced, shipped, ready_qty (produced, not yet shipped), balance (left to
-    make), due_date, commitment_date, has_work_order, line, rate, rate_source
-    (``standard``/``actual``), forecast_start, forecast_finish, days_late,
-    workdays_late, slack_workdays, status (``OrderStatus`` value), reason
-    (``LateReason`` value or None), last_ship, _src/_row (the 订单 row, for
-    ``ledger.table('orders').ref``).
+    (``SO1-2``), order_no, line_no, customer, customer_po, item, item_name,
+    priority, order_date, qty, issued, produced, rejects, shipped, ready_qty
+    (produced, not yet shipped), balance (left to make), uncovered_qty (no work
+    order covers it), due_date, commitment_date, has_work_order, line, rate,
+    rate_source (``standard``/``actual``), forecast_start, forecast_finish,
+    days_late, workdays_late (for a line past its date: up to the later of its
+    forecast and the as-of date), slack_workdays, status (``OrderStatus``
+    value), reason (``LateReason`` value or None), last_ship, _src/_row (the 订单
+    row, for ``ledger.table('orders').ref``).
 
-    ``work_orders``: wo_no, key, order_no, line_no, item, qty, produced,
-    balance, state (工单状态 as written), line, rate, rate_source, scheduled,
+    ``work_orders``: wo_no, key, order_no, line_no, item, qty, produced, rejects,
+    yield, balance, state (工单状态 as written), line, rate, rate_source, scheduled,
     forecast_start, forecast_finish, commitment_date, plan_finish, _src/_row.
 
-    ``capacity_daily``: line, date, available_hours, scheduled_hours,
-    utilization (None on a day off), from each line's start through the end of
-    the planned work (at least four weeks). ``capacity_weekly``: line, week
-    (``2026-W41``), week_start (Monday), available_hours, scheduled_hours,
-    utilization.
+    ``capacity_daily``: line, date, available_hours, scheduled_hours (the finite
+    schedule), required_hours (open work laid backward from its dates, see
+    ``plan.load``), utilization and required_utilization (None on a day off),
+    from each line's start through the end of the planned and required work (at
+    least four weeks). ``capacity_weekly``: the same per line and ISO week
+    (``2026-W41``, with week_start, the Monday).
 
-    ``overloads``: line, by_date, due_hours, available_hours, shortfall_hours,
-    shortfall_qty (pieces, rounded up), order_keys (labels of the order lines
-    the shortfall falls on: the latest-due work in that window), items.
+    ``overloads``: one row per line per episode: line, from, by_date (the day
+    the shortfall peaks), shortfall_hours, items (``[{"item", "qty"}]``, pieces
+    per item), order_keys (labels of the episode's lines forecast late).
 
     ``otd``: customer, month (``2026-10``), lines, on_time, rate.
     """
@@ -81,6 +78,7 @@ class PlanResult:
     overloads: pd.DataFrame
     otd: pd.DataFrame
     rates: pd.DataFrame  # item, line, std_rate, actual_rate, report_days
+    line_yield: pd.DataFrame  # line, produced, rejects, yield (良率)
     starts: dict[str, date]  # line -> first day the schedule used
     issues: list[Issue] = field(default_factory=list)
 

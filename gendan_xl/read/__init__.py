@@ -9,18 +9,19 @@ sheets and columns, values that do not parse, Excel errors ...). It raises
 from __future__ import annotations
 
 import glob
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from gendan_xl.config import CONFIG_NAME, LedgerConfig, load_ledger_config
-from gendan_xl.ledger import Ledger, Source, make_table
+from gendan_xl.ledger import ROW, SRC, Ledger, Source, Table, make_table
 from gendan_xl.model import CellRef, Issue, LedgerError, make_issue
 from gendan_xl.read.tables import find_header, read_table
 from gendan_xl.read.workbook import Book, GridBook, open_book
-from gendan_xl.schema import SETTING_INDEX, SETTINGS, SHEET_BY_KEY, SHEETS, match_sheet, normalize
+from gendan_xl.schema import SETTING_INDEX, SHEET_BY_KEY, SHEETS, match_sheet, normalize
+from gendan_xl.settings import parse_settings
 
 __all__ = ["read_grids", "read_ledger", "resolve_ledger"]
 
@@ -40,16 +41,16 @@ def resolve_ledger(target: Path) -> tuple[Path | None, LedgerConfig | None]:
 
 
 def read_grids(
-    name: str, sheets: dict[str, tuple[list[list[object]], int, int]], as_of: date | None = None
+    name: str, sheets: dict[str, tuple[list[list[object]], int, int]], as_of: date
 ) -> Ledger:
     """A ledger from value grids (a live workbook): ``{sheet: (rows, top_row, left_col)}``."""
-    reader = _Reader(as_of or date.today())
+    reader = _Reader(as_of)
     reader.read_book(GridBook(name, sheets), name)
     return reader.ledger(name, None)
 
 
-def read_ledger(target: Path, as_of: date | None = None) -> Ledger:
-    as_of = as_of or date.today()
+def read_ledger(target: Path, as_of: date, settings: Mapping[str, object] | None = None) -> Ledger:
+    """Read a ledger. ``settings`` override the 设置 sheet (and gendan.toml's [settings])."""
     workbook, config = resolve_ledger(target)
     reader = _Reader(as_of)
     if config is None:
@@ -68,7 +69,7 @@ def read_ledger(target: Path, as_of: date | None = None) -> Ledger:
             "没有可识别的工作表(需要 订单/产品/产线/工单/生产日报/出货 等)",
             "no recognisable sheet (expected 订单/Orders, 产品/Items, ...)",
         )
-    return reader.ledger(name, config)
+    return reader.ledger(name, config, settings)
 
 
 class _Reader:
@@ -157,7 +158,9 @@ class _Reader:
             path = base / parts.workbook
             self.read_workbook(path, _display(path, base), only={s.key for s in SHEETS} - named)
 
-    def ledger(self, name: str, config: LedgerConfig | None) -> Ledger:
+    def ledger(
+        self, name: str, config: LedgerConfig | None, overrides: Mapping[str, object] | None = None
+    ) -> Ledger:
         tables = {spec.key: make_table(spec.key, self.frames.get(spec.key, [])) for spec in SHEETS}
         for spec in SHEETS:
             if spec.required and not tables[spec.key].present:
@@ -169,10 +172,18 @@ class _Reader:
                         aliases="、".join(spec.aliases[:4]),
                     )
                 )
-        settings = _settings(tables["settings"].df, self.issues, tables)
-        if config is not None:
-            settings.update({k: v for k, v in config.settings.items() if v is not None})
-        return Ledger(name=name, tables=tables, settings=settings, issues=self.issues, files=self.files)
+        settings, refs = _settings(tables["settings"], self.issues)
+        for extra in (config.settings if config is not None else {}, overrides or {}):
+            for label, value in extra.items():
+                key = SETTING_INDEX.get(normalize(label), label)
+                if value is not None:
+                    settings[key] = value
+                    refs.pop(key, None)
+        options, issues = parse_settings(settings, refs)
+        self.issues += issues
+        return Ledger(
+            name=name, tables=tables, settings=settings, issues=self.issues, files=self.files, options=options
+        )
 
 
 def _is_glob(pattern: str) -> bool:
@@ -186,19 +197,18 @@ def _display(path: Path, base: Path) -> str:
         return str(path)
 
 
-def _settings(df: pd.DataFrame, issues: list[Issue], tables: dict) -> dict[str, object]:  # type: ignore[type-arg]
+def _settings(table: Table, issues: list[Issue]) -> tuple[dict[str, object], dict[str, CellRef]]:
+    """The 设置 sheet's values by setting key, and the cell each was written in."""
     out: dict[str, object] = {}
-    table = tables["settings"]
-    for rec in df.to_dict("records"):
+    refs: dict[str, CellRef] = {}
+    for rec in table.df.to_dict("records"):
         label = rec.get("key")
         if not isinstance(label, str):
             continue
         key = SETTING_INDEX.get(normalize(label))
         if key is None:
-            issues.append(
-                make_issue("bad-setting", table.ref(int(rec["_src"]), int(rec["_row"]), "key"), label)
-            )
+            issues.append(make_issue("bad-setting", table.ref(int(rec[SRC]), int(rec[ROW]), "key"), label))
             continue
         out[key] = rec.get("value")
-    assert SETTINGS.key == "settings"
-    return out
+        refs[key] = table.ref(int(rec[SRC]), int(rec[ROW]), "value")
+    return out, refs

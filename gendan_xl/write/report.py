@@ -42,7 +42,7 @@ from gendan_xl.write.book import (
 from gendan_xl.write.issues_book import add_issue_sheet
 from gendan_xl.write.report_data import (
     LOAD_WEEKS,
-    SEVERITY,
+    OPEN_STATUSES,
     SHIP_WINDOW_DAYS,
     ReportData,
     window_end,
@@ -125,9 +125,11 @@ ALERT_COLS = (
     Col("produced", "已生产", "Produced", "int"),
     Col("shipped", "已出货", "Shipped", "int"),
     Col("balance", "未完成", "Balance", "int"),
+    Col("uncovered_qty", "未下工单", "No work order", "int"),
     Col("commitment_date", "承诺交期", "Commitment", "date"),
     Col("forecast_finish", "预计完工", "Forecast finish", "date"),
     Col("days_late", "延误天数", "Days late", "int"),
+    Col("slack_workdays", "余量(工作日)", "Slack (workdays)", "int"),
     Col("status", "状态", "Status", "status"),
     Col("reason", "原因", "Reason", "reason"),
 )
@@ -143,6 +145,8 @@ WORK_ORDER_COLS = (
     Col("produced", "已生产", "Produced", "int"),
     Col("balance", "未完成", "Balance", "int"),
     Col("done_rate", "完成率", "Done", "pct"),
+    Col("rejects", "不良数", "Rejects", "int"),
+    Col("yield", "良率", "Yield", "pct"),
     Col("rate", "产能(件/时)", "Rate (pcs/h)", "num"),
     Col("rate_source", "产能来源", "Rate source", "source"),
     Col("plan_finish", "计划完工", "Planned finish", "date"),
@@ -187,11 +191,19 @@ OTD_COLS = (
 )
 OVERLOAD_COLS = (
     Col("line", "产线", "Prod. line"),
-    Col("by_date", "截止日期", "By date", "date"),
+    Col("from", "开始日期", "From", "date"),
+    Col("by_date", "缺口最大日", "Peak by", "date"),
     Col("shortfall_hours", "缺口工时", "Short hours", "num"),
-    Col("shortfall_qty", "缺口数量", "Short qty", "int"),
-    Col("orders", "涉及订单行(外协/加班)", "Order lines (outsource / overtime)", max_width=60),
+    Col("items", "缺口数量(按产品)", "Short qty by item", max_width=40),
+    Col("orders", "预计延误的订单行", "Order lines forecast late", max_width=60),
 )
+YIELD_COLS = (
+    Col("line", "产线", "Prod. line"),
+    Col("produced", "良品数", "Good", "int"),
+    Col("rejects", "不良数", "Rejects", "int"),
+    Col("yield", "良率", "Yield", "pct"),
+)
+OVER = "#C00000"  # over 100% in charts
 RECEIPT_WARN_DAYS, RECEIPT_BAD_DAYS = 14, 30
 MIN_WIDTH = 6  # bold two-character titles (品名, 行号) need a little room
 
@@ -416,6 +428,11 @@ def _load_style(utilization: float | None) -> str:
     return "bad" if utilization > 1.001 else "warn" if utilization >= 0.95 else "plain"
 
 
+def _over_points(values: Sequence[float | None]) -> list[dict[str, Any] | None]:
+    """Chart point formats: red where a utilisation is over 100%."""
+    return [{"fill": {"color": OVER}} if v is not None and v == v and v > 1.0005 else None for v in values]
+
+
 def _date_text(d: date) -> str:
     return d.strftime("%Y-%m-%d")
 
@@ -450,13 +467,15 @@ def _overview(book: _Book, data: ReportData) -> None:
     rows: list[tuple[str, float | None, str, str]] = [
         ("未完成订单行" if zh else "Open order lines", f.open_lines, "int", "plain"),
     ]
-    for s in SEVERITY:
+    for s in OPEN_STATUSES:
         n = f.by_status.get(s, 0)
         style = STATUS_STYLE[s] if n else "plain"
         rows.append((status[OrderStatus(s)], n, "int", style))
     rows += [
         ("准时交货率" if zh else "On-time delivery rate", f.otd_rate, "pct", "plain"),
-        (f"产线负荷(未来{LOAD_WEEKS}周)" if zh else f"Line load (next {LOAD_WEEKS} weeks)",
+        (f"需求负荷(未来{LOAD_WEEKS}周,按交期)" if zh else f"Required load (next {LOAD_WEEKS} weeks, by due date)",
+         f.required_utilization, "pct", _load_style(f.required_utilization)),
+        (f"排产负荷(未来{LOAD_WEEKS}周)" if zh else f"Scheduled load (next {LOAD_WEEKS} weeks)",
          f.utilization, "pct", _load_style(f.utilization)),
         (f"{SHIP_WINDOW_DAYS}天内出货订单行" if zh else f"Lines to ship in {SHIP_WINDOW_DAYS} days",
          f.shipping_lines, "int", "plain"),
@@ -474,7 +493,7 @@ def _overview(book: _Book, data: ReportData) -> None:
             ws.write_blank(i, 1, None, book.cell(style, kind))
         else:
             ws.write_number(i, 1, float(value), book.cell(style, kind))
-    status_first, status_last = top + 2, top + 1 + len(SEVERITY)
+    status_first, status_last = top + 2, top + 1 + len(OPEN_STATUSES)
 
     # Line load per line, next weeks.
     load_top = top + len(rows) + 2
@@ -483,13 +502,15 @@ def _overview(book: _Book, data: ReportData) -> None:
     load_cols = (
         Col("line", "产线", "Prod. line"),
         Col("available_hours", "可用工时", "Available h", "num"),
+        Col("required_hours", "需求工时", "Required h", "num"),
+        Col("required_utilization", "需求负荷率", "Required load", "pct"),
         Col("scheduled_hours", "排产工时", "Scheduled h", "num"),
-        Col("utilization", "负荷率", "Load", "pct"),
+        Col("utilization", "排产负荷率", "Scheduled load", "pct"),
     )
-    styles = [_load_style(u) for u in data.line_load["utilization"].tolist()]
+    styles = [_load_style(u) for u in data.line_load["required_utilization"].tolist()]
     end = book.table(ws, load_top + 1, load_cols, data.line_load, styles, widths=False, filter=False)
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 3, 12)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 5, 11)
 
     chart = book.wb.add_chart({"type": "bar"})
     name = SHEET_NAMES["overview"][lang].replace("'", "''")
@@ -504,22 +525,24 @@ def _overview(book: _Book, data: ReportData) -> None:
     chart.set_legend({"none": True})
     chart.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 10}})
     chart.set_size({"width": 520, "height": 300})
-    ws.insert_chart(3, 5, chart)
+    ws.insert_chart(3, 7, chart)
     if len(data.line_load):
         load = book.wb.add_chart({"type": "column"})
         first, last = load_top + 2, end
         load.add_series({
-            "name": "负荷率" if zh else "Load",
+            "name": "需求负荷率" if zh else "Required load",
             "categories": f"='{name}'!$A${first + 1}:$A${last}",
             "values": f"='{name}'!$D${first + 1}:$D${last}",
             "fill": {"color": "#ED7D31"},
+            "points": _over_points(data.line_load["required_utilization"].tolist()),
             "data_labels": {"value": True, "num_format": "0%", "font": {"name": FONT, "size": 9}},
         })
-        _chart_fonts(load, f"产线负荷率(未来{LOAD_WEEKS}周)" if zh else f"Line load, next {LOAD_WEEKS} weeks")
+        _chart_fonts(load, f"产线需求负荷率(未来{LOAD_WEEKS}周,红色 = 超过 100%)" if zh
+                     else f"Required line load, next {LOAD_WEEKS} weeks (red = over 100%)")
         load.set_legend({"none": True})
         load.set_y_axis({"num_format": "0%", "min": 0, "num_font": {"name": FONT, "size": 10}})
         load.set_size({"width": 520, "height": 280})
-        ws.insert_chart(19, 5, load)
+        ws.insert_chart(19, 7, load)
     ws.repeat_rows(top)
 
 
@@ -546,35 +569,49 @@ def _work_orders(book: _Book, data: ReportData) -> None:
 
 
 def _capacity(book: _Book, data: ReportData) -> None:
-    """Heat map (utilisation, line x ISO week), hours available / scheduled,
-    a chart, then the overloads with their shortfall."""
+    """Heat map (required and scheduled utilisation, line x ISO week), hours
+    available / required / scheduled, a chart of the required load, the overload
+    episodes with their shortfall, and the yield per line."""
     lang = book.lang
     zh = lang == "zh"
     fmt = book.fmt
     ws = book.sheet("capacity")
     cap = data.capacity
-    book.titles(ws, SHEET_NAMES["capacity"][lang], _subtitle(data, lang, "按ISO周" if zh else "by ISO week"))
+    book.titles(ws, SHEET_NAMES["capacity"][lang], _subtitle(
+        data, lang, "按ISO周;需求 = 按交期倒排所需工时,排产 = 有限产能排程" if zh
+        else "by ISO week; required = hours needed by the due dates, scheduled = finite schedule"))
     weeks = sorted(cap["week"].unique().tolist())
     lines = sorted(cap["line"].unique().tolist())
     grid = {
         name: cap.pivot(index="line", columns="week", values=name).reindex(index=lines, columns=weeks)
-        for name in ("utilization", "available_hours", "scheduled_hours")
+        for name in ("required_utilization", "utilization", "available_hours", "required_hours", "scheduled_hours")
     }
     head = ["产线" if zh else "Prod. line", "项目" if zh else "Measure", *weeks]
     top = 2
     ws.write_row(top, 0, head, fmt.header)
     pct, num = book.cell("plain", "pct"), book.cell("plain", "num")
-    label_util = "负荷率" if zh else "Load"
+
+    def grid_row(r: int, line: str, label: str, name: str, f: Any) -> None:
+        ws.write_string(r, 0, str(line), fmt.text)
+        ws.write_string(r, 1, label, fmt.text)
+        for j, v in enumerate(list(grid[name].loc[line])):
+            if v == v:
+                ws.write_number(r, 2 + j, v, f)
+
     r = top
+    required_rows: list[int] = []
     for line in lines:
         r += 1
-        ws.write_string(r, 0, str(line), fmt.text)
-        ws.write_string(r, 1, label_util, fmt.text)
-        for j, v in enumerate(grid["utilization"].loc[line].tolist()):
-            if v == v:
-                ws.write_number(r, 2 + j, v, pct)
+        required_rows.append(r)
+        grid_row(r, line, "需求负荷率" if zh else "Required load", "required_utilization", pct)
+        r += 1
+        grid_row(r, line, "排产负荷率" if zh else "Scheduled load", "utilization", pct)
     heat_first, heat_last = top + 1, r
     if lines and weeks:
+        # Over 100% is red whatever the colour scale says (stop_if_true: the scale skips it).
+        ws.conditional_format(heat_first, 2, heat_last, 1 + len(weeks), {
+            "type": "cell", "criteria": ">", "value": 1.0005, "format": book.dxf("bad"), "stop_if_true": True,
+        })
         ws.conditional_format(heat_first, 2, heat_last, 1 + len(weeks), HEAT_SCALE)
         ws.autofilter(top, 0, heat_last, 1 + len(weeks))
     r += 2
@@ -583,55 +620,59 @@ def _capacity(book: _Book, data: ReportData) -> None:
     ws.write_row(r, 0, head, fmt.header)
     for line in lines:
         for name, label in (("available_hours", "可用工时" if zh else "Available h"),
+                            ("required_hours", "需求工时" if zh else "Required h"),
                             ("scheduled_hours", "排产工时" if zh else "Scheduled h")):
             r += 1
-            ws.write_string(r, 0, str(line), fmt.text)
-            ws.write_string(r, 1, label, fmt.text)
-            for j, v in enumerate(grid[name].loc[line].tolist()):
-                if v == v:
-                    ws.write_number(r, 2 + j, v, num)
+            grid_row(r, line, label, name, num)
     r += 2
     if lines and weeks:
         chart = book.wb.add_chart({"type": "column"})
         name = SHEET_NAMES["capacity"][lang].replace("'", "''")
         last_col = xl_col_to_name(1 + len(weeks))
         palette = ("#5B9BD5", "#ED7D31", "#A5A5A5", "#FFC000", "#4472C4", "#70AD47")
-        for k in range(min(len(lines), 12)):
-            row = heat_first + k + 1
+        for k, line in enumerate(lines[:12]):
+            row = required_rows[k] + 1
             chart.add_series({
                 "name": f"='{name}'!$A${row}",
                 "categories": f"='{name}'!$C${top + 1}:${last_col}${top + 1}",
                 "values": f"='{name}'!$C${row}:${last_col}${row}",
                 "fill": {"color": palette[k % len(palette)]},
+                "points": _over_points(grid["required_utilization"].loc[line].tolist()),
             })
-        _chart_fonts(chart, "产线周负荷率" if zh else "Weekly line load")
+        _chart_fonts(chart, "产线周需求负荷率(红色 = 超过 100%)" if zh else "Weekly required line load (red = over 100%)")
         chart.set_y_axis({"num_format": "0%", "min": 0, "num_font": {"name": FONT, "size": 10},
                           "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
         chart.set_size({"width": 760, "height": 300})
         ws.insert_chart(r, 0, chart)
         r += 17
-    widths = [max(text_width(x) for x in [head[0], *lines]) * 1.1 + 2, 12, *[11.0] * len(weeks)]
+    widths = [max(text_width(x) for x in [head[0], *lines]) * 1.1 + 2, 13, *[11.0] * len(weeks)]
     if len(data.overloads):
         ws.set_h_pagebreaks([r])  # the overloads start a printed page of their own
         ws.write_string(r, 0, "超负荷(缺口可外协或加班)" if zh else "Overloads (outsource or overtime)", book.section)
-        _overload_rows(book, ws, r + 1, data.overloads, widths)
+        r = _overload_rows(book, ws, r + 1, data.overloads, widths) + 1
     else:
         ws.write_string(r, 0, "没有超负荷:每个交期前的可用工时都够用" if zh
                         else "No overloads: every due date has enough hours before it", book.section)
+        r += 2
+    if len(data.line_yield):
+        ws.write_string(r, 0, "良率(按产线)" if zh else "Yield by line", book.section)
+        book.table(ws, r + 1, YIELD_COLS, data.line_yield, widths=False, filter=False)
     for j, w in enumerate(widths):
         ws.set_column(j, j, w)
     ws.freeze_panes(top + 1, 2)
 
 
-def _overload_rows(book: _Book, ws: Any, top: int, ov: pd.DataFrame, widths: list[float]) -> None:
-    """The overloads under the heat map: the order-line list is wrapped across
-    the week columns (merged), so it never runs past the printed width."""
+def _overload_rows(book: _Book, ws: Any, top: int, ov: pd.DataFrame, widths: list[float]) -> int:
+    """The overloads under the heat map: the two lists (items, order lines) wrap,
+    the order lines merged across the week columns, so nothing runs past the
+    printed width. Returns the row after the last."""
     lang = book.lang
     cols = OVERLOAD_COLS
     last = max(len(widths) - 1, len(cols) - 1)
     span = sum(widths[len(cols) - 1:]) if len(widths) > len(cols) - 1 else 11.0
+    item_width = widths[len(cols) - 2] if len(widths) > len(cols) - 2 else 11.0
     fill, font = STYLES["late"] or ("", "")
-    wrap = book.fmt.add(text_wrap=True, bg_color=fill, font_color=font)
+    wrap = book.fmt.add(text_wrap=True, bg_color=fill, font_color=font, valign="top")
     head_fmt = book.fmt.header
 
     def wide(r: int, text: str, fmt: Any) -> None:
@@ -644,10 +685,15 @@ def _overload_rows(book: _Book, ws: Any, top: int, ov: pd.DataFrame, widths: lis
     wide(top, cols[-1].title(lang), head_fmt)
     data = [column_values(ov[c.key], c.kind, lang) for c in cols]
     fmts = [book.cell("late", c.kind) for c in cols]
+    fmts[len(cols) - 2] = wrap
     for i, row in enumerate(zip(*data, strict=True)):
         r = top + 1 + i
         text = row[-1] or ""
-        n_lines = max(1, math.ceil(text_width(text) * 1.1 / max(span, 1.0)))
+        n_lines = max(
+            1,
+            math.ceil(text_width(text) * 1.1 / max(span, 1.0)),
+            math.ceil(text_width(row[-2] or "") * 1.1 / max(item_width, 1.0)),
+        )
         if n_lines > 1:
             ws.set_row(r, 14 * n_lines)
         for j, v in enumerate(row[:-1]):
@@ -658,6 +704,7 @@ def _overload_rows(book: _Book, ws: Any, top: int, ov: pd.DataFrame, widths: lis
             else:
                 ws.write_number(r, j, v, fmts[j])
         wide(r, text, wrap)
+    return top + 1 + len(ov)
 
 
 def _shipping(book: _Book, data: ReportData) -> None:

@@ -1,0 +1,308 @@
+"""The order book: every order line of a ledger once, with its totals, and the order
+line every work-order, daily-report and shipment row belongs to.
+
+It is derived once per ledger (``ledger.book``), after reading and before checking;
+checks, planning, documents, the report, the ribbon and batch all read their
+order-line facts from it instead of matching rows again. Everything is vectorised:
+order lines and work orders get integer codes (their position in ``lines`` /
+``work_orders``) and totals are ``bincount``s over those codes.
+
+Quantities, per order line (DESIGN §5 and "Order fate a clerk can trust"):
+
+- ``issued``: qty of its active work orders (not 完成/关闭/取消);
+- ``produced`` / ``rejects``: good and rejected pieces over all its work orders;
+- ``shipped``: shipped pieces;
+- ``active_balance``: what its active work orders still have to make (a 暂停 work
+  order still covers its balance, ``held_balance`` says how much of it is held);
+- ``uncovered_qty``: for an open line, ``max(0, qty - max(produced, shipped) -
+  active_balance)``: pieces no work order covers (有单无工单, partly).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from gendan_xl.calendar import line_key
+from gendan_xl.ledger import (
+    ROW,
+    SRC,
+    Ledger,
+    commitment_date,
+    match_order_lines,
+    order_key,
+    order_label,
+)
+from gendan_xl.model import PRIORITY_RANK
+from gendan_xl.schema import (
+    ORDER_CLOSED_STATES,
+    ORDER_HOLD_STATES,
+    WO_CLOSED_STATES,
+    WO_HOLD_STATES,
+)
+
+DEFAULT_PRIORITY = "普通"
+EPS = 1e-9
+
+
+def norm_line(series: pd.Series) -> pd.Series:
+    """Line names as the calendar knows them (trimmed, NFKC; NaN for blank)."""
+    uniques = series.dropna().unique()
+    mapping = {u: line_key(u) for u in uniques}
+    out = series.map(mapping)
+    return out.where(out.notna(), np.nan).astype(object)
+
+
+def _sum(codes: np.ndarray, values: pd.Series | np.ndarray, n: int) -> np.ndarray:
+    """Sum of ``values`` per code 0..n-1 (code -1 and NaN values ignored)."""
+    v = np.asarray(values, dtype="float64")
+    ok = (codes >= 0) & ~np.isnan(v)
+    return np.bincount(codes[ok], weights=v[ok], minlength=n)[:n]
+
+
+def _max_date(codes: np.ndarray, dates: pd.Series, n: int) -> np.ndarray:
+    """Latest date per code (NaT where none)."""
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    d = dates.to_numpy(dtype="datetime64[ns]")
+    ok = (codes >= 0) & ~np.isnat(d)
+    if ok.any():
+        as_int = d[ok].astype(np.int64)
+        best = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+        np.maximum.at(best, codes[ok], as_int)
+        has = best != np.iinfo(np.int64).min
+        out[has] = best[has].astype("datetime64[ns]")
+    return out
+
+
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """part / whole, NaN where whole is 0."""
+    return np.divide(part, whole, out=np.full(len(part), np.nan), where=whole > 0)
+
+
+def _line_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """Order-line facts of 订单 rows (one row each, not yet deduplicated)."""
+    priority = df["priority"].where(df["priority"].notna(), DEFAULT_PRIORITY)
+    return pd.DataFrame(
+        {
+            "key": order_key(df),
+            "label": order_label(df),
+            "order_no": df["order_no"],
+            "line_no": df["line_no"],
+            "customer": df["customer"],
+            "customer_po": df["customer_po"] if "customer_po" in df else np.nan,
+            "item": df["item"],
+            "item_name": df["item_name"] if "item_name" in df else np.nan,
+            "qty": df["qty"].astype("float64"),
+            "order_date": df["order_date"],
+            "due_date": df["due_date"],
+            "commitment_date": commitment_date(df),
+            "priority": priority,
+            "priority_rank": priority.map(PRIORITY_RANK).fillna(PRIORITY_RANK[DEFAULT_PRIORITY]).astype(np.int64),
+            "order_status": df["status"],
+            "line_override": norm_line(df["line"]) if "line" in df else np.nan,
+            SRC: df[SRC],
+            ROW: df[ROW],
+        }
+    )
+
+
+@dataclass(frozen=True)
+class OrderBook:
+    """Order lines (``lines``, position = code), distinct work orders
+    (``work_orders``, position = work-order code) and the codes of every row."""
+
+    lines: pd.DataFrame
+    work_orders: pd.DataFrame
+    order_codes: np.ndarray  # per 订单 row: its order line (-1: no 订单号)
+    wo_codes: np.ndarray  # per 工单 row: its order line (-1: none matches)
+    wo_pos: np.ndarray  # per 工单 row: its work order (-1: no 工单号)
+    ship_codes: np.ndarray  # per 出货 row: its order line (-1: none matches)
+    daily_wo: np.ndarray  # per 生产日报 row: its work order (-1: unknown 工单号)
+
+    # --- building ---------------------------------------------------------------
+
+    @classmethod
+    def build(cls, ledger: Ledger) -> OrderBook:
+        orders = ledger["orders"]
+        named = orders["order_no"].notna().to_numpy()
+        rows = _line_rows(orders)
+        first = named & ~rows["key"].duplicated(keep="first").to_numpy()
+        lines = rows[first].reset_index(drop=True)
+        index = pd.Index(lines["key"].astype(object))
+        order_codes = np.where(named, index.get_indexer(rows["key"].astype(object)), -1)
+
+        def codes_of(df: pd.DataFrame) -> np.ndarray:
+            if df.empty or lines.empty:
+                return np.full(len(df), -1, dtype=np.int64)
+            keys = match_order_lines(df, orders[named])
+            return np.asarray(index.get_indexer(pd.Index(keys.astype(object))), dtype=np.int64)
+
+        wo_rows = ledger["work_orders"]
+        wo_codes = codes_of(wo_rows)
+        ship_codes = codes_of(ledger["shipments"])
+
+        # Work orders: the first row of each 工单号.
+        has_no = wo_rows["wo_no"].notna().to_numpy()
+        wo_first = has_no & ~wo_rows["wo_no"].duplicated(keep="first").to_numpy()
+        wo = wo_rows[wo_first].reset_index(drop=True)
+        wo_index = pd.Index(wo["wo_no"].astype(object))
+        wo_pos = np.where(has_no, wo_index.get_indexer(wo_rows["wo_no"].astype(object)), -1)
+        daily = ledger["daily"]
+        daily_wo = (
+            np.asarray(wo_index.get_indexer(pd.Index(daily["wo_no"].astype(object))), dtype=np.int64)
+            if len(wo) and len(daily)
+            else np.full(len(daily), -1, dtype=np.int64)
+        )
+        work_orders = cls._work_orders(wo, wo_codes[wo_first], lines, ledger, daily, daily_wo)
+        lines = cls._totals(lines, work_orders, ship_codes, ledger["shipments"])
+        return cls(lines, work_orders, order_codes, wo_codes, wo_pos, ship_codes, daily_wo)
+
+    @staticmethod
+    def _work_orders(
+        wo: pd.DataFrame,
+        codes: np.ndarray,
+        lines: pd.DataFrame,
+        ledger: Ledger,
+        daily: pd.DataFrame,
+        daily_wo: np.ndarray,
+    ) -> pd.DataFrame:
+        n = len(wo)
+        items = ledger["items"]
+        items = items[items["item"].notna() & ~items["item"].duplicated(keep="first")]
+        item_line = pd.Series(norm_line(items["line"]).to_numpy(), index=items["item"].to_numpy(), dtype=object)
+        own_line = norm_line(wo["line"])
+        line = own_line.where(own_line.notna(), wo["item"].map(item_line))
+        produced = _sum(daily_wo, daily["good_qty"], n)
+        rejects = _sum(daily_wo, daily["bad_qty"], n)
+        qty = wo["qty"].astype("float64").to_numpy()
+        state = wo["status"]
+        closed = state.isin(WO_CLOSED_STATES).to_numpy()
+        held = state.isin(WO_HOLD_STATES).to_numpy()
+        balance = np.nan_to_num(np.clip(qty - produced, 0.0, None))
+        keys = lines["key"].to_numpy(dtype=object)
+        return pd.DataFrame(
+            {
+                "wo_no": wo["wo_no"],
+                "code": codes,
+                "key": np.where(codes >= 0, keys[np.clip(codes, 0, None)] if len(keys) else None, None),
+                "order_no": wo["order_no"],
+                "line_no": wo["line_no"],
+                "item": wo["item"],
+                "qty": qty,
+                "state": state,
+                "closed": closed,
+                "held": held,
+                "own_line": own_line,
+                "line": line,
+                "produced": produced,
+                "rejects": rejects,
+                "yield": _share(produced, produced + rejects),
+                "balance": balance,
+                "active_balance": np.where(closed, 0.0, balance),
+                "last_report": _max_date(daily_wo, daily["date"], n),
+                "plan_start": wo["plan_start"],
+                "plan_finish": wo["plan_finish"],
+                SRC: wo[SRC],
+                ROW: wo[ROW],
+            }
+        )
+
+    @staticmethod
+    def _totals(
+        lines: pd.DataFrame, wo: pd.DataFrame, ship_codes: np.ndarray, shipments: pd.DataFrame
+    ) -> pd.DataFrame:
+        n = len(lines)
+        codes = wo["code"].to_numpy()
+        active = ~wo["closed"].to_numpy()
+        cancelled = wo["state"].eq("取消").to_numpy()
+        qty = wo["qty"].to_numpy()
+        out = lines.copy()
+        out["wo_total"] = _sum(np.where(cancelled, -1, codes), qty, n)
+        out["issued"] = _sum(np.where(active, codes, -1), qty, n)
+        out["active_balance"] = _sum(codes, wo["active_balance"], n)
+        out["held_balance"] = _sum(np.where(wo["held"].to_numpy(), codes, -1), wo["active_balance"], n)
+        # An active work order whose qty cannot be read may cover anything: no
+        # uncovered quantity is claimed for its line (the bad cell is an error already).
+        unknown = np.zeros(n, dtype=bool)
+        unknown[codes[active & np.isnan(qty) & (codes >= 0)]] = True
+        out["wo_qty_unknown"] = unknown
+        out["produced"] = _sum(codes, wo["produced"], n)
+        out["rejects"] = _sum(codes, wo["rejects"], n)
+        out["shipped"] = _sum(ship_codes, shipments["qty"], n)
+        out["last_ship"] = _max_date(ship_codes, shipments["ship_date"], n)
+        out["last_report"] = _max_date(codes, wo["last_report"], n)
+        has_wo = np.zeros(n, dtype=bool)
+        has_wo[codes[codes >= 0]] = True
+        out["has_wo"] = has_wo
+        first_line = wo[codes >= 0].drop_duplicates("code")
+        wo_line = np.full(n, np.nan, dtype=object)
+        wo_line[first_line["code"].to_numpy()] = first_line["line"].to_numpy(dtype=object)
+        out["wo_line"] = wo_line
+        return OrderBook._derived(out)
+
+    @staticmethod
+    def _derived(out: pd.DataFrame) -> pd.DataFrame:
+        """Open state, balance left to make and the quantity no work order covers."""
+        qty = out["qty"].to_numpy(dtype="float64")
+        status = out["order_status"]
+        out["open"] = (
+            ~status.isin(ORDER_CLOSED_STATES + ORDER_HOLD_STATES).to_numpy()
+            & (out["shipped"].to_numpy() < qty)
+        )
+        out["balance"] = np.nan_to_num(np.clip(qty - out["produced"].to_numpy(), 0.0, None))
+        done = np.maximum(out["produced"].to_numpy(), out["shipped"].to_numpy())
+        uncovered = np.nan_to_num(np.clip(qty - done - out["active_balance"].to_numpy(), 0.0, None))
+        uncovered[uncovered < EPS] = 0.0
+        out["uncovered_qty"] = np.where(out["open"].to_numpy() & ~out["wo_qty_unknown"].to_numpy(), uncovered, 0.0)
+        return out
+
+    def with_extra(self, extra: pd.DataFrame) -> OrderBook:
+        """The book with extra order rows (a what-if's rush order) as new lines that
+        have no work orders, reports or shipments yet."""
+        rows = _line_rows(extra)
+        for column in ("wo_total", "issued", "active_balance", "held_balance", "produced", "rejects", "shipped"):
+            rows[column] = 0.0
+        rows["last_ship"] = pd.NaT
+        rows["last_report"] = pd.NaT
+        rows["has_wo"] = False
+        rows["wo_qty_unknown"] = False
+        rows["wo_line"] = np.nan
+        rows = self._derived(rows)
+        lines = pd.concat([self.lines, rows[self.lines.columns]], ignore_index=True)
+        return replace(self, lines=lines)
+
+    # --- lookups --------------------------------------------------------------------
+
+    @property
+    def index(self) -> pd.Index:
+        return pd.Index(self.lines["key"].astype(object))
+
+    def codes(self, keys: pd.Series) -> np.ndarray:
+        """Position of each order-line key in ``lines`` (-1: unknown)."""
+        return np.asarray(self.index.get_indexer(pd.Index(keys.astype(object))), dtype=np.int64)
+
+    def line_of(self, codes: np.ndarray, column: str) -> np.ndarray:
+        """``lines[column]`` per code (None / NaN for code -1)."""
+        values = self.lines[column].to_numpy()
+        if not len(values):
+            return np.full(len(codes), np.nan, dtype=object)
+        picked = values[np.clip(codes, 0, None)].astype(object)
+        picked[codes < 0] = np.nan
+        return picked
+
+    def keys_of(self, codes: np.ndarray) -> pd.Series:
+        """Order-line key per code (NaN for -1)."""
+        return pd.Series(self.line_of(codes, "key"), dtype=object)
+
+    @property
+    def ship_keys(self) -> pd.Series:
+        return self.keys_of(self.ship_codes)
+
+    @property
+    def wo_keys(self) -> pd.Series:
+        return self.keys_of(self.wo_codes)
+
+
+__all__ = ["OrderBook", "norm_line"]

@@ -1,0 +1,244 @@
+"""Line load: what each line has available, what the finite schedule puts on it,
+and what the open work requires by its dates, per day and ISO week; and the
+overload episodes that the required load reveals.
+
+The finite schedule never exceeds capacity by construction, so it cannot show an
+overload. The required load can: every open job's hours are laid backward from
+its commitment date over the line's working days at the line's full daily
+capacity, as late as possible, ignoring every other job (infinite loading).
+Hours that would fall before the line's first day land on its first working day.
+Where cumulative required hours exceed cumulative available hours, the line is
+short; a run of such days is one overload episode.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from gendan_xl.model import OrderStatus
+from gendan_xl.plan.schedule import EPS
+
+MIN_LOAD_DAYS = 28  # the line-load table covers at least four weeks
+LATE_STATUSES = (OrderStatus.OVERDUE.value, OrderStatus.LATE.value)
+
+
+class LineLoad:
+    """One line's days from its start: available and scheduled hours."""
+
+    def __init__(self, line: str, start: date, available: np.ndarray, scheduled: np.ndarray) -> None:
+        self.line = line
+        self.start = start
+        self.available = available
+        self.scheduled = scheduled
+        self.cum_available = np.cumsum(available)
+
+    @property
+    def last_busy(self) -> int:
+        """Index of the last day with scheduled hours (-1 when idle)."""
+        busy = np.flatnonzero(self.scheduled > EPS)
+        return int(busy[-1]) if len(busy) else -1
+
+    def first_working(self) -> int:
+        """Index of the first day with any hours (0 when there is none)."""
+        days = np.flatnonzero(self.available > 0)
+        return int(days[0]) if len(days) else 0
+
+    def due_index(self, dates: pd.Series) -> np.ndarray:
+        """Day index of each date from the line's start: -1 before it (or no date),
+        at most the last day of the horizon."""
+        d = dates.to_numpy(dtype="datetime64[D]")
+        idx = (d - np.datetime64(self.start, "D")).astype(np.int64)
+        idx = np.where(np.isnat(d), -1, idx)
+        return np.clip(idx, -1, len(self.available) - 1)
+
+
+def _line_jobs(jobs: pd.DataFrame, line: str) -> pd.DataFrame:
+    """The jobs of one line that carry hours."""
+    ok = (jobs["line"] == line) & ~jobs["no_rate"] & ~jobs["no_line"] & (jobs["hours"] > 0)
+    return jobs[ok.to_numpy()]
+
+
+def backward_load(hours: np.ndarray, due: np.ndarray, available: np.ndarray, first_day: int) -> np.ndarray:
+    """Required hours per day: each job's hours laid backward from its due day
+    (index; -1 = before the first day) at full daily capacity, as late as possible,
+    jobs ignoring each other. Hours that do not fit before the due day land on
+    ``first_day``. The result sums to ``hours.sum()``."""
+    n = len(available)
+    required = np.zeros(n, dtype=np.float64)
+    if not len(hours):
+        return required
+    cum = np.cumsum(available)
+    cum_due = np.where(due >= 0, cum[np.clip(due, 0, None)], 0.0)
+    target = cum_due - hours  # cumulative hours left before the job's first hour
+    fits = target >= 0
+    # Partial day k: the first day with cum[k] > target; days k+1..due are full.
+    k = np.where(fits, np.searchsorted(cum, target, side="right"), -1)
+    k = np.minimum(k, np.maximum(due, -1))
+    partial = np.where(fits & (k >= 0), cum[np.clip(k, 0, None)] - np.maximum(target, 0.0), 0.0)
+    np.add.at(required, k[fits & (k >= 0)], partial[fits & (k >= 0)])
+    # Full days: (k, due] for jobs that fit, [0, due] for those that overflow.
+    lo = np.where(fits, k + 1, 0)
+    hi = due + 1
+    has_full = hi > lo
+    cover = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(cover, lo[has_full], 1)
+    np.add.at(cover, hi[has_full], -1)
+    required += np.cumsum(cover)[:n] * available
+    overflow = np.where(fits, 0.0, -target)
+    required[first_day] += float(overflow.sum())
+    return required
+
+
+def required_load(jobs: pd.DataFrame, loads: dict[str, LineLoad]) -> dict[str, np.ndarray]:
+    """Per line, the required hours per day (same days as its ``LineLoad``)."""
+    out: dict[str, np.ndarray] = {}
+    for line, load in loads.items():
+        j = _line_jobs(jobs, line)
+        out[line] = backward_load(
+            j["hours"].to_numpy(dtype="float64"),
+            load.due_index(j["commitment_date"]),
+            load.available,
+            load.first_working(),
+        )
+    return out
+
+
+def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
+    whole = whole.astype("float64")
+    return (part.astype("float64") / whole.where(whole > 0)).round(4)
+
+
+def capacity_tables(
+    loads: dict[str, LineLoad], required: dict[str, np.ndarray], as_of: date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Available, scheduled and required hours per line and day, from each line's
+    start through the end of the planned and required work (at least four weeks),
+    and per ISO week; utilisation of each."""
+    end = np.datetime64(as_of, "D") + MIN_LOAD_DAYS - 1
+    for line, load in loads.items():
+        busy = np.flatnonzero((load.scheduled > EPS) | (required[line] > EPS))
+        if len(busy):
+            end = max(end, np.datetime64(load.start, "D") + int(busy[-1]))
+    end = end + (6 - pd.Timestamp(end).weekday())  # through the Sunday: whole ISO weeks
+    parts = []
+    for line, load in loads.items():
+        n = min(int((end - np.datetime64(load.start, "D")).astype(int)) + 1, len(load.available))
+        if n <= 0:
+            continue
+        dates = (np.datetime64(load.start, "D") + np.arange(n)).astype("datetime64[ns]")
+        available = load.available[:n]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "line": line,
+                    "date": dates,
+                    "available_hours": available,
+                    # never above what is available, whatever the float sums did
+                    "scheduled_hours": np.minimum(np.round(load.scheduled[:n], 6), available),
+                    "required_hours": np.round(required[line][:n], 6),
+                }
+            )
+        )
+    cols = ["line", "date", "available_hours", "scheduled_hours", "required_hours"]
+    days = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+    days["date"] = pd.to_datetime(days["date"])
+    days["utilization"] = _share(days["scheduled_hours"], days["available_hours"])
+    days["required_utilization"] = _share(days["required_hours"], days["available_hours"])
+    iso = days["date"].dt.isocalendar()
+    week = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+    week_start = days["date"] - pd.to_timedelta(days["date"].dt.day_of_week, unit="D")
+    weeks = (
+        days.assign(week=week, week_start=week_start)
+        .groupby(["line", "week"], sort=False)
+        .agg(
+            week_start=("week_start", "first"),
+            available_hours=("available_hours", "sum"),
+            scheduled_hours=("scheduled_hours", "sum"),
+            required_hours=("required_hours", "sum"),
+        )
+        .reset_index()
+    )
+    weeks["scheduled_hours"] = np.minimum(weeks["scheduled_hours"], weeks["available_hours"])
+    weeks["utilization"] = _share(weeks["scheduled_hours"], weeks["available_hours"])
+    weeks["required_utilization"] = _share(weeks["required_hours"], weeks["available_hours"])
+    return days, weeks
+
+
+OVERLOAD_COLUMNS = ["line", "from", "by_date", "shortfall_hours", "items", "order_keys"]
+
+
+def overload_episodes(
+    jobs: pd.DataFrame, loads: dict[str, LineLoad], required: dict[str, np.ndarray], orders: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per line per episode: a run of consecutive days on which cumulative
+    required hours exceed cumulative available hours. ``by_date`` is the day the
+    shortfall peaks and ``shortfall_hours`` its size: hours to outsource or work
+    as overtime by then. The shortfall falls on the latest-due work up to that day;
+    ``items`` gives its pieces per item (never summed across items), ``order_keys``
+    the order lines of the episode that the finite schedule forecasts late."""
+    late = set(orders.loc[orders["status"].isin(LATE_STATUSES), "key"])
+    labels = orders.set_index("key")["label"] if len(orders) else pd.Series(dtype=object)
+    out = []
+    for line, load in loads.items():
+        excess = np.cumsum(required[line]) - load.cum_available
+        over = excess > EPS
+        if not over.any():
+            continue
+        j = _line_jobs(jobs, line)
+        due = np.maximum(load.due_index(j["commitment_date"]), 0)
+        starts = np.flatnonzero(over & ~np.r_[False, over[:-1]])
+        ends = np.flatnonzero(over & ~np.r_[over[1:], False])
+        for first, last in zip(starts, ends, strict=True):
+            run = excess[first : last + 1]
+            # The last day of the largest shortfall: by then that many hours are missing.
+            peak = int(first + np.flatnonzero(run >= run.max() - EPS)[-1])
+            shortfall = float(excess[peak])
+            out.append(
+                {
+                    "line": line,
+                    "from": pd.Timestamp(np.datetime64(load.start, "D") + int(first)),
+                    "by_date": pd.Timestamp(np.datetime64(load.start, "D") + peak),
+                    "shortfall_hours": round(shortfall, 1),
+                    "items": _shortfall_items(j, due, peak, shortfall),
+                    "order_keys": _late_in_window(j, due, int(first), peak, late, labels),
+                }
+            )
+    df = pd.DataFrame(out, columns=OVERLOAD_COLUMNS)
+    for col in ("from", "by_date"):
+        df[col] = pd.to_datetime(df[col])
+    return df
+
+
+def _shortfall_items(j: pd.DataFrame, due: np.ndarray, peak: int, shortfall: float) -> list[dict[str, object]]:
+    """Pieces per item that make up the shortfall: the work due on or before the
+    peak day, latest first (the last in schedule order among equal dates), then
+    later work, earliest first."""
+    position = np.arange(len(j))
+    before = due <= peak
+    walk = np.r_[
+        position[before][np.lexsort((position[before], due[before]))][::-1],
+        position[~before][np.lexsort((position[~before], due[~before]))],
+    ].astype(np.int64)
+    hours = j["hours"].to_numpy(dtype="float64")[walk]
+    rate = j["rate"].to_numpy(dtype="float64")[walk]
+    items = j["item"].to_numpy(dtype=object)[walk]
+    taken = np.minimum(hours, np.clip(shortfall - (np.cumsum(hours) - hours), 0.0, None))
+    pieces = pd.Series(taken * rate).groupby(items, sort=False).sum()
+    return [
+        {"item": str(item), "qty": math.ceil(float(qty) - 1e-6)}
+        for item, qty in pieces.items()
+        if qty > EPS
+    ]
+
+
+def _late_in_window(
+    j: pd.DataFrame, due: np.ndarray, first: int, peak: int, late: set[object], labels: pd.Series
+) -> list[str]:
+    """Labels of the order lines due in the episode that the schedule forecasts late."""
+    keys = j["key"].to_numpy(dtype=object)[(due >= first) & (due <= peak)]
+    picked = [k for k in dict.fromkeys(keys) if isinstance(k, str) and k in late]
+    return [str(labels.get(k, k)) for k in picked]
