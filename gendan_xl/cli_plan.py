@@ -198,7 +198,7 @@ def _console() -> Any:
 
     console = Console(highlight=False, soft_wrap=True)
     if not console.is_terminal:  # piped or redirected: do not squeeze dates into 80 columns
-        console.width = max(console.width, 140)
+        console.width = max(console.width, 180)
     return console
 
 
@@ -259,12 +259,12 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
     over = result.overloads
     if not over.empty:
         table = _table(t["overloads"], t["cols_over"])
-        for rec in over.head(ALERT_LIMIT).itertuples(index=False):
-            keys = list(rec.order_keys)
+        for ep in over.head(ALERT_LIMIT).to_dict("records"):
+            keys = list(ep["order_keys"])
             shown_keys = "、".join(keys[:5]) + (" …" if len(keys) > 5 else "")
-            items = "、".join(f"{i['item']} × {_n(float(i['qty']))}" for i in rec.items)
+            items = "、".join(f"{i['item']} × {_n(float(i['qty']))}" for i in ep["items"])
             table.add_row(
-                str(rec.line), _d(rec._2), _d(rec.by_date), f"[red]{_h(rec.shortfall_hours)}[/red]",
+                str(ep["line"]), _d(ep["from"]), _d(ep["by_date"]), f"[red]{_h(ep['shortfall_hours'])}[/red]",
                 items, shown_keys,
             )
         console.print(table)

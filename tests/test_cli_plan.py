@@ -80,12 +80,24 @@ def test_whatif_json(ledger_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 def test_whatif_terminal_with_line_and_priority(ledger_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
-        capsys, "whatif", str(ledger_path), "--item", "P1", "--qty", "200", "--due", "2026/9/23",
+        capsys, "whatif", str(ledger_path), "--item", "P3", "--qty", "500", "--due", "2026/9/23",
         "--line", "B线", "--priority", "normal", "--as-of", "2026-09-17",
     )
     assert code == 0
-    assert "插单模拟" in out and "2026-09-20" in out and "SO5-1" in out
+    assert "插单模拟" in out and "2026-09-18" in out and "SO5-1" in out and "2026-09-21" in out
     assert "SO1-1" not in out  # A线 does not move
+
+
+@pytest.mark.parametrize(("line", "says"), [("C线", "产线「C线」不在产线表中"), ("B线", "产品「P1」的产线是「A线」")])
+def test_whatif_line_the_item_cannot_use(
+    ledger_path: Path, capsys: pytest.CaptureFixture[str], line: str, says: str
+) -> None:
+    code, out, err = run(
+        capsys, "whatif", str(ledger_path), "--item", "P1", "--qty", "200", "--due", "2026-09-23",
+        "--line", line, "--as-of", "2026-09-17",
+    )
+    assert (code, out) == (2, "")
+    assert says in err and "Traceback" not in err and err.count("\n") == 1
 
 
 def test_whatif_rejects_bad_arguments(ledger_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -181,7 +181,10 @@ def test_alerts_handler_matches_plan(demo_path: Path, pristine: FakeBook, plan_j
     }
     labels = {s.value: label for s, label in STATUS_LABEL["zh"].items()}
     cli_open = {
-        (o["order_no"], str(o["line_no"])): (o["forecast_finish"], o["days_late"], labels[o["status"]])
+        # 延误天数 only where a line is late; the JSON keeps the signed value.
+        (o["order_no"], str(o["line_no"])): (
+            o["forecast_finish"], o["days_late"] if (o["days_late"] or 0) > 0 else None, labels[o["status"]]
+        )
         for o in plan_json["orders"]
         if o["status"] not in ("done", "cancelled")
     }
@@ -212,26 +215,30 @@ def test_capacity_handler_matches_plan(demo_path: Path, pristine: FakeBook, plan
     live = LiveWorkbook(book)  # type: ignore[arg-type]
     dispatch(live, "capacity", AS_OF)
     rows = _rows(book.sheets[CAPACITY_SHEET])
-    assert rows[0][:6] == ["产线", "周", "可用工时", "排产工时", "负荷率", "负荷"]
+    assert rows[0][:8] == ["产线", "周", "可用工时", "需求工时", "需求负荷率", "排产工时", "排产负荷率", "负荷"]
     weeks = [r for r in rows[1:] if r[1] and str(r[1])[4:6] == "-W"]
     cli_weeks = {
-        (c["line"], c["period"]): (c["available_hours"], c["scheduled_hours"])
+        (c["line"], c["period"]): (c["available_hours"], c["required_hours"], c["scheduled_hours"])
         for c in plan_json["capacity"]
         if "-W" in c["period"]
     }
     assert len(weeks) >= 3 * 4
-    for line, week, available, scheduled, util, load in (r[:6] for r in weeks):
-        assert cli_weeks[(line, week)] == pytest.approx((available, scheduled), abs=1e-3)
+    for line, week, available, required, req_util, scheduled, util, load in (r[:8] for r in weeks):
+        assert cli_weeks[(line, week)] == pytest.approx((available, required, scheduled), abs=1e-3)
         assert util == pytest.approx(scheduled / available) if available else util is None
-        assert load in ("正常", "偏高", "满负荷", "休息")
+        assert req_util == pytest.approx(required / available) if available else req_util is None
+        # The load level follows the required load: over 100% is 超负荷.
+        assert load in ("正常", "偏高", "满负荷", "超负荷", "休息")
+        assert (load == "超负荷") == bool(available and required / available > 1.0005)
     assert weeks[0][1] == "2026-W48"  # from the as-of week on
-    # The shortfalls follow the weeks, one row each, as in the plan.
+    assert any(r[7] == "超负荷" for r in weeks)  # the demo has overloaded weeks
+    # The overload episodes follow the weeks, one row each, as in the plan.
     title = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith("超负荷"))
-    assert rows[title + 1][:4] == ["产线", "截止日期", "缺口工时", "缺口数量"]
+    assert rows[title + 1][:4] == ["产线", "开始日期", "缺口最大日", "缺口工时"]
     shortfalls = [r for r in rows[title + 2:] if r[0]]
     assert len(shortfalls) == len(plan_json["overloads"]) > 0
-    assert sorted((r[0], _iso(r[1]), r[3]) for r in shortfalls) == sorted(
-        (o["line"], o["by_date"], o["shortfall_qty"]) for o in plan_json["overloads"]
+    assert sorted((r[0], _iso(r[1]), _iso(r[2]), r[3]) for r in shortfalls) == sorted(
+        (o["line"], o["from"], o["by_date"], o["shortfall_hours"]) for o in plan_json["overloads"]
     )
     dispatch(live, "capacity", AS_OF)
     assert _rows(book.sheets[CAPACITY_SHEET]) == rows

@@ -64,7 +64,7 @@ def sheets(daily_extra: list[list[Any]] | None = None, drop_daily: int | None = 
     ]
     daily = [
         ["日期", "工单号", "产线", "良品数", "工时", "异常"],
-        [D(2026, 9, 16), "WO1", "A线", 40, 4, None],
+        [D(2026, 9, 16), "WO1", "A线", 40, None, None],  # hours not given: WO2 filled the day
         [D(2026, 9, 15), "WO1", "A线", 0, 0, "品质"],
         [D(2026, 9, 14), "WO2", "A线", 240, 8, None],
         [D(2026, 9, 15), "WO2", "A线", 240, 8, None],
