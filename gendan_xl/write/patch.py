@@ -322,7 +322,7 @@ class _Package:
         self.sheet_order: list[str] = []  # every sheet (chart sheets too), as localSheetId counts
         self.styles_part: str | None = None
         self.strings_part: str | None = None
-        self._total_strings: frozenset[int] | None = None
+        self._total_strings: dict[int, str] | None = None
         for el in wb.iter():
             tag = _local(el.tag)
             if tag == "workbookPr":
@@ -339,19 +339,21 @@ class _Package:
             elif kind.endswith("/sharedStrings"):
                 self.strings_part = part
 
-    def total_strings(self) -> frozenset[int]:
-        """Indices of shared strings that label a 合计/总计/小计 row (read on first use)."""
+    def total_strings(self) -> Mapping[int, str]:
+        """Shared strings that label a 合计/总计/小计 row, by index (read on first use)."""
         if self._total_strings is None:
-            found: set[int] = set()
+            found: dict[int, str] = {}
             part = self.strings_part
             data = self.read(part) if part and self._find(part) else b""
             if _TOTAL_HINT.search(data):
                 scan = _mask_opaque(data)
                 starts = [m.start() for m in _SI.finditer(scan)]
                 for i, (a, b) in enumerate(itertools.pairwise([*starts, len(data)])):
-                    if _TOTAL_HINT.search(data, a, b) and _TOTAL_LABEL.match(_plain_text(data[a:b])):
-                        found.add(i)
-            self._total_strings = frozenset(found)
+                    if _TOTAL_HINT.search(data, a, b):
+                        text = _plain_text(data[a:b])
+                        if _TOTAL_LABEL.match(text):
+                            found[i] = text
+            self._total_strings = found
         return self._total_strings
 
     def grow_filter_name(
@@ -748,7 +750,7 @@ class _SheetXml:
         styles: _Styles,
         *,
         path: str | None = None,
-        total_strings: Callable[[], frozenset[int]] | None = None,
+        total_strings: Callable[[], Mapping[int, str]] | None = None,
     ) -> None:
         self.data = data
         self.scan = _mask_opaque(data)  # searched; ``data`` is what gets copied
@@ -756,7 +758,7 @@ class _SheetXml:
         self.path = path or name
         self.date1904 = date1904
         self.styles = styles
-        self._total_strings = total_strings or frozenset
+        self._total_strings = total_strings or dict
         self.filter_grown: tuple[int, int] | None = None  # (old, new) bottom row of autoFilter
         self._array_refs: list[tuple[int, int, int, int, str]] | None = None
         self.written_cells: set[tuple[int, int]] = set()  # (row, col) written by apply()
@@ -972,8 +974,8 @@ class _SheetXml:
             return _plain_text(cell.raw)
         if cell.kind == b"s":
             m = re.search(rb"<" + re.escape(self.p) + rb"v\b[^>]*>\s*(\d+)\s*<", cell.raw)
-            if m and int(m.group(1)) in self._total_strings():
-                return "合计"
+            if m:
+                return self._total_strings().get(int(m.group(1)))
         return None
 
     # -- array formulas (legacy CSE and dynamic) and data tables own a whole range
