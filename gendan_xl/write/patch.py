@@ -1308,16 +1308,15 @@ def _verify_sheet(
 
 
 def _check_sheet_xml(xml: bytes, sheet: _SheetXml) -> None:
+    """Three passes: expat over the whole sheet (well-formed, no DTD) at C speed; every
+    row number in order (a regex over the tags, text masked); and a full streaming parse
+    of each row that was written (cells in order, in their row, each written cell once)."""
     written = sheet.written_cells
     seen: set[tuple[int, int]] = set()
-    merges: list[str] = []
-    arrays: list[str] = []
-    found: dict[str, str | None] = {}
     local_names: dict[str, str] = {}
     col_cache: dict[str, int] = {}
     row_no = 0
     col_no = 0
-    in_data = False
 
     def column(letters: str) -> int:
         n = col_cache.get(letters)
@@ -1328,7 +1327,7 @@ def _check_sheet_xml(xml: bytes, sheet: _SheetXml) -> None:
         return n
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        nonlocal row_no, col_no, in_data
+        nonlocal row_no, col_no
         local = local_names.get(tag)
         if local is None:
             local = local_names[tag] = tag.rpartition(":")[2]
@@ -1352,39 +1351,66 @@ def _check_sheet_xml(xml: bytes, sheet: _SheetXml) -> None:
                                f"cell {column_letters(col)}{row_no} appears twice")
                 seen.add((row_no, col))
         elif local == "row":
-            r = attrs.get("r")
-            n = int(r) if r is not None and r.isdigit() else (row_no + 1 if r is None else -1)
-            if n <= row_no or n > _MAX_ROW:
-                raise _Bad(f"行号顺序错误(第 {row_no} 行之后是 {r})",
-                           f"rows out of order ({r} after {row_no})")
-            row_no, col_no = n, 0
-        elif local == "f":
-            if attrs.get("t") in ("array", "dataTable") and attrs.get("ref"):
-                arrays.append(attrs["ref"])
-        elif local == "mergeCell":
-            merges.append(attrs.get("ref", ""))
-        elif local == "sheetData":
-            in_data = True
-        elif local == "autoFilter" and in_data:  # sheet level (custom views come earlier)
-            found["autoFilter"] = attrs.get("ref")
-        elif local == "dimension":
-            found["dimension"] = attrs.get("ref")
+            r = attrs.get("r", "")
+            row_no, col_no = int(r) if r.isdigit() else -1, 0
 
     def no_dtd(*_args: object) -> None:
         raise _Bad("含有 DTD 声明", "it holds a DTD declaration")
 
-    parser = pyexpat.ParserCreate()
-    parser.StartElementHandler = start
-    parser.StartDoctypeDeclHandler = no_dtd
-    parser.EntityDeclHandler = no_dtd
-    try:
-        parser.Parse(xml, True)
-    except pyexpat.ExpatError as exc:
-        raise _Bad(
-            f"XML 格式错误(第 {exc.lineno} 行第 {exc.offset} 列:{pyexpat.ErrorString(exc.code)})",
-            f"not well-formed XML (line {exc.lineno}, column {exc.offset}: "
-            f"{pyexpat.ErrorString(exc.code)})",
-        ) from None
+    def parse(data: bytes, handler: bool) -> None:
+        parser = pyexpat.ParserCreate()
+        if handler:
+            parser.StartElementHandler = start
+        parser.StartDoctypeDeclHandler = no_dtd
+        parser.EntityDeclHandler = no_dtd
+        try:
+            parser.Parse(data, True)
+        except pyexpat.ExpatError as exc:
+            raise _Bad(
+                f"XML 格式错误(第 {exc.lineno} 行第 {exc.offset} 列:{pyexpat.ErrorString(exc.code)})",
+                f"not well-formed XML (line {exc.lineno}, column {exc.offset}: "
+                f"{pyexpat.ErrorString(exc.code)})",
+            ) from None
+
+    parse(xml, handler=False)
+    # Well-formed, so only CDATA, comments and PIs can hold a "<": with them masked, a
+    # regex sees every tag and nothing else.
+    scan = _mask_opaque(xml)
+    p = re.escape(sheet.p)
+    last = 0
+    for r in re.findall(rb"<" + p + rb"row\b(?:[^>]*?\sr\s*=\s*[\"'](\d*)[\"'])?", scan):
+        n = int(r) if r else last + 1
+        if n <= last or n > _MAX_ROW:
+            raise _Bad(f"行号顺序错误(第 {last} 行之后是 {r.decode() or '?'})",
+                       f"rows out of order ({r.decode() or '?'} after {last})")
+        last = n
+    root = re.search(rb"<(?![?!])[^>]*>", scan)
+    decls = b" ".join(re.findall(rb"""xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""",
+                                 root.group(0) if root else b""))
+    after = _SheetXml(xml, sheet.name, sheet.date1904, sheet.styles)
+    for number in sorted({r for r, _ in written}):
+        row = after.find(number)
+        if row is None:
+            raise _Bad(f"写入的第 {number} 行不在结果中", f"written row {number} is missing from the result")
+        row_no = col_no = 0
+        parse(b"<gendan-check " + decls + b">" + xml[row.start : row.end] + b"</gendan-check>", True)
+        if row_no != number:
+            raise _Bad(f"第 {number} 行的行号变成了 {row_no}", f"row {number} was numbered {row_no}")
+    head = scan[: after.sd_tag[0]]
+    tail = scan[after.inner[1] :]
+    merges = [(_attr(m.group(0), b"ref") or b"").decode("ascii", "replace")
+              for m in re.finditer(rb"<" + p + rb"mergeCell\b[^>]*>", tail)]
+    found: dict[str, str | None] = {}
+    for key, where in (("dimension", head), ("autoFilter", tail)):
+        m = re.search(rb"<" + p + key.encode() + rb"\b[^>]*>", where)
+        if m is not None:
+            value = _attr(m.group(0), b"ref")
+            found[key] = value.decode("ascii", "replace") if value is not None else None
+    arrays: list[str] = []
+    if b"array" in scan or b"dataTable" in scan:
+        for m in re.finditer(rb"<" + p + rb"f\b[^>]*>", scan):
+            if _attr(m.group(0), b"t") in (b"array", b"dataTable"):
+                arrays.append((_attr(m.group(0), b"ref") or b"").decode("ascii", "replace"))
     missing = written - seen
     if missing:
         row, col = min(missing)
