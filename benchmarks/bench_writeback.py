@@ -111,7 +111,8 @@ def build_styled(path: Path, cells_only: bool) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.xlsx")
-    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
+    # constant_memory drops formats of rows without cells, so only for the cells variant.
+    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": cells_only})
     border = wb.add_format({"border": 1})
     ws = wb.add_worksheet("工单")
     ws.write_row(0, 0, ["工单号", "订单号", "行号", "产品编码", "数量", "产线"])
