@@ -33,9 +33,10 @@ import itertools
 import math
 import os
 import posixpath
+import pyexpat
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -60,6 +61,16 @@ class WriteBackRefused(LedgerError):
     """The workbook cannot be written now: open in Excel, locked, or changed meanwhile.
 
     The CLI maps it to exit code 3. Nothing has been modified when it is raised.
+    """
+
+
+class PatchRefused(LedgerError):
+    """The patch would damage the workbook, so nothing was written.
+
+    Raised (a ``LedgerError``: one line, CLI exit 2) when a target cell lies in an array
+    formula's range, when appended rows have no room above a 合计 row or pre-filled
+    formulas, and when the patched sheet XML fails its own check (not well-formed, rows
+    or cells out of order, ranges inconsistent).
     """
 
 
@@ -125,17 +136,28 @@ def write_back_many(
     for edit in edits:
         part = package.sheet_part(edit.sheet)
         xml = replacements.get(part) or package.read(part)
-        sheet_xml = _SheetXml(xml, edit.sheet, package.date1904, styles)
+        sheet_xml = _SheetXml(xml, edit.sheet, package.date1904, styles,
+                              path=str(path), total_strings=package.total_strings)
         new_xml, written, appended, skipped = sheet_xml.apply(edit)
         result.cells_written += written
         if appended:
             result.appended_rows.setdefault(edit.sheet, []).extend(appended)
         result.skipped_formulas.extend(skipped)
-        if written or appended:
-            replacements[part] = new_xml
+        if not (written or appended):
+            continue
+        tables: list[tuple[str, bytes]] = []
         if appended:
-            for table, table_xml in package.extend_tables(part, appended[0] - 1, appended[-1]):
+            tables = package.extend_tables(part, appended[0] - 1, appended[-1])
+            for table, table_xml in tables:
                 replacements[table] = table_xml
+            if sheet_xml.filter_grown is not None:
+                names = package.grow_filter_name(
+                    replacements.get(package.workbook), edit.sheet, *sheet_xml.filter_grown
+                )
+                if names is not None:
+                    replacements[package.workbook] = names
+        _verify_sheet(new_xml, sheet_xml, edit.sheet, str(path), tables)
+        replacements[part] = new_xml
     if styles.changed and styles.part:
         replacements[styles.part] = styles.to_bytes()
     if not replacements:
@@ -297,12 +319,16 @@ class _Package:
         rels = self._rels(self.workbook)
         self.date1904 = False
         self.sheets: dict[str, str] = {}
+        self.sheet_order: list[str] = []  # every sheet (chart sheets too), as localSheetId counts
         self.styles_part: str | None = None
+        self.strings_part: str | None = None
+        self._total_strings: dict[int, str] | None = None
         for el in wb.iter():
             tag = _local(el.tag)
             if tag == "workbookPr":
                 self.date1904 = el.get("date1904", "0").lower() in ("1", "true")
             elif tag == "sheet":
+                self.sheet_order.append(el.get("name", ""))
                 rid = next((v for k, v in el.attrib.items() if k.endswith(_REL_NS_END)), None)
                 target = rels.get(rid or "")
                 if target and target[0].endswith("/worksheet"):
@@ -310,6 +336,64 @@ class _Package:
         for kind, part in rels.values():
             if kind.endswith("/styles"):
                 self.styles_part = part
+            elif kind.endswith("/sharedStrings"):
+                self.strings_part = part
+
+    def total_strings(self) -> Mapping[int, str]:
+        """Shared strings that label a 合计/总计/小计 row, by index (read on first use)."""
+        if self._total_strings is None:
+            found: dict[int, str] = {}
+            part = self.strings_part
+            data = self.read(part) if part and self._find(part) else b""
+            if _TOTAL_HINT.search(data):
+                scan = _mask_opaque(data)
+                starts = [m.start() for m in _SI.finditer(scan)]
+                for i, (a, b) in enumerate(itertools.pairwise([*starts, len(data)])):
+                    if _TOTAL_HINT.search(data, a, b):
+                        text = _plain_text(data[a:b])
+                        if _TOTAL_LABEL.match(text):
+                            found[i] = text
+            self._total_strings = found
+        return self._total_strings
+
+    def grow_filter_name(
+        self, current: bytes | None, sheet: str, old_bottom: int, new_bottom: int
+    ) -> bytes | None:
+        """workbook.xml with the sheet's ``_xlnm._FilterDatabase`` grown like its autoFilter.
+
+        LibreOffice takes the filter range from this hidden name, Excel from the sheet's
+        ``autoFilter``; both are kept equal. None when there is no such name to change.
+        """
+        data = current if current is not None else self.read(self.workbook)
+        try:
+            index = self.sheet_order.index(self._sheet_name(sheet))
+        except ValueError:
+            return None
+        pattern = re.compile(
+            rb"(<(?:[\w.-]+:)?definedName\b[^>]*>)([^<]*)(</(?:[\w.-]+:)?definedName\s*>)"
+        )
+        for m in pattern.finditer(data):
+            head = m.group(1)
+            if _attr(head, b"name") != b"_xlnm._FilterDatabase":
+                continue
+            if _attr(head, b"localSheetId") != str(index).encode():
+                continue
+            body = m.group(2)
+            grown = re.sub(
+                rb"(:\$?[A-Za-z]{1,3}\$?)" + str(old_bottom).encode() + rb"$",
+                lambda g: g.group(1) + str(new_bottom).encode(),
+                body,
+            )
+            if grown == body:
+                return None
+            return data[: m.start(2)] + grown + data[m.end(2) :]
+        return None
+
+    def _sheet_name(self, sheet: str) -> str:
+        if sheet in self.sheets:
+            return sheet
+        wanted = sheet.strip().casefold()
+        return next((n for n in self.sheets if n.strip().casefold() == wanted), sheet)
 
     def _find(self, name: str) -> str | None:
         return self.names.get(name) or self.names_ci.get(name.lower())
@@ -398,12 +482,19 @@ class _Package:
 
 
 def _grow_ref(ref: bytes | None, last_row: int, new_last_row: int) -> bytes | None:
-    """``A1:J{last_row}`` -> ``A1:J{new_last_row}``; None when ``ref`` does not end at ``last_row``."""
+    """``A1:J{last_row}`` -> ``A1:J{new_last_row}``.
+
+    A range reaching down to the last data row (or into the blank rows just below it,
+    short of ``new_last_row``) grows; None for any other range.
+    """
     if not ref or b":" not in ref:
         return None
     top, bottom = ref.split(b":", 1)
-    m = _CELL_REF.fullmatch(bottom)
-    if m is None or int(m.group(2)) != last_row:
+    t = _CELL_REF.fullmatch(top.replace(b"$", b""))
+    m = _CELL_REF.fullmatch(bottom.replace(b"$", b""))
+    if m is None or t is None or int(t.group(2)) > last_row:
+        return None
+    if not last_row <= int(m.group(2)) < new_last_row:
         return None
     return top + b":" + m.group(1) + str(new_last_row).encode()
 
@@ -508,6 +599,52 @@ def _unescape(text: str) -> str:
     )
 
 
+# ------------------------------------------------------------- text in the XML
+
+# Only CDATA sections, comments and processing instructions may hold a literal "<" in
+# well-formed XML. Masking them (same length, so offsets stay valid) lets the byte-level
+# searches below see tags only: cell text can never pass for a <row> or a </c>.
+_OPAQUE = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<\?.*?\?>", re.S)
+_TOTAL_LABEL = re.compile(r"\s*(?:合\s*计|总\s*计|小\s*计|(?:sub)?total\b|sum\b)", re.I)
+_TOTAL_HINT = re.compile("计|total|sum".encode(), re.I)
+_SI = re.compile(rb"<(?:[\w.-]+:)?si\b")
+_TAGS = re.compile(rb"<[^>]*>")
+_CDATA = re.compile(rb"<!\[CDATA\[(.*?)\]\]>", re.S)
+
+
+def _mask_opaque(data: bytes) -> bytes:
+    """``data`` with CDATA sections, comments and PIs blanked out (same length)."""
+    if b"<!" not in data and data.find(b"<?", 8) < 0:  # the common case: nothing to mask
+        return data
+    buf = bytearray(data)
+    for m in _OPAQUE.finditer(data):
+        buf[m.start() : m.end()] = b" " * (m.end() - m.start())
+    return bytes(buf)
+
+
+def _plain_text(xml: bytes) -> str:
+    """The character data of an XML fragment (tags dropped, CDATA kept, entities decoded)."""
+    parts: list[bytes] = []
+    pos = 0
+    for m in _CDATA.finditer(xml):
+        parts.append(_TAGS.sub(b"", xml[pos : m.start()]))
+        parts.append(m.group(1).replace(b"&", b"&amp;").replace(b"<", b"&lt;"))
+        pos = m.end()
+    parts.append(_TAGS.sub(b"", xml[pos:]))
+    return _unescape_xml(b"".join(parts).decode("utf-8", "replace"))
+
+
+def _unescape_xml(text: str) -> str:
+    def entity(m: re.Match[str]) -> str:
+        body = m.group(1)
+        if body.startswith("#"):
+            code = int(body[2:], 16) if body[1:2] in ("x", "X") else int(body[1:])
+            return chr(code) if code <= 0x10FFFF else ""
+        return {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}.get(body, "")
+
+    return re.sub(r"&(#[xX][0-9a-fA-F]+|#[0-9]+|\w+);", entity, text)
+
+
 # -------------------------------------------------------------------- the sheet
 
 _SHEETDATA = re.compile(rb"<([\w.-]+:)?sheetData\b[^>]*?(/?)>")
@@ -515,6 +652,7 @@ _CELL_REF = re.compile(rb"([A-Za-z]{1,3})(\d+)")
 _COLUMN = re.compile(r"^[A-Z]{1,3}$")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _MAX_ROW, _MAX_COL = 1_048_576, 16_384
+_TAG_END = (b">", b" ", b"/", b"\t", b"\n", b"\r")
 
 
 def column_index(letters: str) -> int:
@@ -536,6 +674,8 @@ class _Cell:
     style: int | None
     has_formula: bool
     explicit_ref: bool
+    has_value: bool = False
+    kind: bytes = b"n"  # the t= attribute
 
 
 @dataclass(frozen=True)
@@ -548,6 +688,33 @@ class _RowPos:
 
 class _ImplicitRows(Exception):
     """A row without r="...": rows must be counted from the top."""
+
+
+def _bisect_starts(rows: list[_RowPos], start: int) -> int:
+    lo, hi = 0, len(rows)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if rows[mid].start < start:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _parse_range(ref: bytes | str) -> tuple[int, int, int, int] | None:
+    """``A1:C5`` (or ``$A$1``, ``B2``) -> (first row, first col, last row, last col), 1-based."""
+    text = ref.encode("ascii", "replace") if isinstance(ref, str) else ref
+    parts = text.replace(b"$", b"").strip().split(b":")
+    if len(parts) > 2:
+        return None
+    found = [_CELL_REF.fullmatch(x) for x in parts]
+    if any(m is None for m in found):
+        return None
+    (r1, c1), (r2, c2) = ((int(m.group(2)), column_index(m.group(1).decode().upper()))
+                          for m in (found[0], found[-1]) if m is not None)
+    if not (1 <= r1 <= r2 <= _MAX_ROW and 1 <= c1 <= c2 <= _MAX_COL):
+        return None
+    return r1, c1, r2, c2
 
 
 def _bisect_rows(rows: list[_RowPos], n: int) -> int:
@@ -575,11 +742,29 @@ class _Row:
 class _SheetXml:
     """One worksheet's XML, indexed by row without building a DOM."""
 
-    def __init__(self, data: bytes, name: str, date1904: bool, styles: _Styles) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        name: str,
+        date1904: bool,
+        styles: _Styles,
+        *,
+        path: str | None = None,
+        total_strings: Callable[[], Mapping[int, str]] | None = None,
+        scan: bytes | None = None,
+    ) -> None:
         self.data = data
+        # Searched; ``data`` is what gets copied. ``scan`` when the caller masked it already.
+        self.scan = _mask_opaque(data) if scan is None else scan
         self.name = name
+        self.path = path or name
         self.date1904 = date1904
         self.styles = styles
+        self._total_strings = total_strings or dict
+        self.filter_grown: tuple[int, int] | None = None  # (old, new) bottom row of autoFilter
+        self._array_refs: list[tuple[int, int, int, int, str]] | None = None
+        self.written_cells: set[tuple[int, int]] = set()  # (row, col) written by apply()
+        data = self.scan
         m = _SHEETDATA.search(data)
         if m is None:
             raise LedgerError(name, "工作表 XML 中没有 sheetData", "the sheet XML has no sheetData")
@@ -599,9 +784,11 @@ class _SheetXml:
         self._cell_re = re.compile(
             rb"<" + p + rb"c\b([^>]*?)(?:/>|>(.*?)</" + p + rb"c\s*>)", re.S
         )
+        self._t_attr = re.compile(rb"\st\s*=\s*[\"']([^\"']*)[\"']")
         self._formula = re.compile(rb"<" + p + rb"f\b")
         self._value = re.compile(rb"<" + p + rb"(?:v|is|f)\b")
         self._row_tag = b"<" + self.p + b"row"
+        self._value_tags = tuple(b"<" + self.p + t for t in (b"v", b"is", b"f"))
         self._index: list[_RowPos] | None = None  # built only for rows without r="..."
         self._cells_cache: dict[int, list[_Cell]] = {}
         self._row_cache: dict[int, _Row] = {}
@@ -616,20 +803,20 @@ class _SheetXml:
 
     def _probe(self, pos: int, hi: int) -> _RowPos | None:
         """The first row starting in [pos, hi)."""
-        m = self._row_re.search(self.data, pos, self.inner[1])
+        m = self._row_re.search(self.scan, pos, self.inner[1])
         if m is None or m.start() >= hi:
             return None
         if m.group(1) is None:
             raise _ImplicitRows()
-        return _RowPos(int(m.group(1)), m.start(), m.end(), self.data[m.end() - 2 : m.end()] == b"/>")
+        return _RowPos(int(m.group(1)), m.start(), m.end(), self.scan[m.end() - 2 : m.end()] == b"/>")
 
     def _full_index(self) -> list[_RowPos]:
         if self._index is None:
             rows: list[_RowPos] = []
             last = 0
-            for m in self._row_re.finditer(self.data, *self.inner):
+            for m in self._row_re.finditer(self.scan, *self.inner):
                 last = int(m.group(1)) if m.group(1) is not None else last + 1
-                rows.append(_RowPos(last, m.start(), m.end(), self.data[m.end() - 2 : m.end()] == b"/>"))
+                rows.append(_RowPos(last, m.start(), m.end(), self.scan[m.end() - 2 : m.end()] == b"/>"))
             if any(a.number >= b.number for a, b in itertools.pairwise(rows)):
                 raise LedgerError(
                     self.name,
@@ -670,7 +857,7 @@ class _SheetXml:
         if pos.self_closing:
             close_start = end = pos.open_end
         else:
-            close = self._row_close.search(self.data, pos.open_end, self.inner[1])
+            close = self._row_close.search(self.scan, pos.open_end, self.inner[1])
             if close is None:
                 raise LedgerError(self.name, "工作表 XML 的行不完整", "a row of the sheet XML is truncated")
             close_start, end = close.start(), close.end()
@@ -688,7 +875,7 @@ class _SheetXml:
         cached = self._cells_cache.get(row.number)
         if cached is not None:
             return cached
-        content = self.data[row.open_end : row.close_start]
+        content = self.scan[row.open_end : row.close_start]
         cells: list[_Cell] = []
         col = 0
         for m in self._cell_re.finditer(content):
@@ -698,11 +885,15 @@ class _SheetXml:
             col = column_index(ref_m.group(1).decode()) if ref_m else col + 1
             style = _attr(attrs, b"s")
             inner = m.group(2) or b""
+            kind = self._t_attr.search(attrs)
             cells.append(
                 _Cell(
-                    col, m.start(), m.end(), m.group(0),
+                    col, m.start(), m.end(),
+                    self.data[row.open_end + m.start() : row.open_end + m.end()],
                     int(style) if style and style.isdigit() else None,
                     bool(self._formula.search(inner)), ref_m is not None,
+                    has_value=self._value.search(inner) is not None,
+                    kind=kind.group(1) if kind else b"n",
                 )
             )
         self._cells_cache[row.number] = cells
@@ -710,36 +901,167 @@ class _SheetXml:
 
     def last_value_row(self) -> int:
         """The last row holding a value (formatted but empty rows below it do not count)."""
-        lo, hi = self.inner
-        try:
-            if self._index is None:
-                while True:
-                    at = self.data.rfind(self._row_tag, lo, hi)
-                    if at < 0:
-                        return 0
-                    probe = self._probe(at, hi)
-                    hi = at
-                    if probe is None or probe.start != at:
-                        continue  # "<rowXyz", not a row
-                    row = self.find(probe.number)
-                    if row is not None and self._has_value(row):
-                        return row.number
-        except _ImplicitRows:
-            pass
-        for pos in reversed(self._full_index()):
-            row = self.find(pos.number)
-            if row is not None and self._has_value(row):
+        row = self._prev_valued_row(self.inner[1])
+        return row.number if row is not None else 0
+
+    def last_data_row(self) -> int:
+        """The last row holding data: a value that is not a formula, in a row not labelled 合计."""
+        hi = self.inner[1]
+        while True:
+            row = self._prev_valued_row(hi)
+            if row is None:
+                return 0
+            if self._row_kind(row)[0] == "data":
                 return row.number
-        return 0
+            hi = row.start
+
+    def _prev_valued_row(self, hi: int) -> _Row | None:
+        """The last row starting before ``hi`` whose content holds a value (<v>, <is>, <f>).
+
+        Searched backwards over the bytes (C speed), so a million styled empty rows
+        below the data cost one scan, not a million row look-ups.
+        """
+        lo = self.inner[0]
+        last: dict[bytes, int] = {}
+        while hi > lo:
+            for tag in self._value_tags:
+                # Results only move up as ``hi`` does: search again only past the last hit.
+                if last.get(tag, hi) >= hi:
+                    last[tag] = self._rfind_tag(tag, lo, hi)
+            at = max(last.values())
+            if at < 0:
+                return None
+            start = self._rfind_tag(self._row_tag, lo, at)
+            if start < 0:
+                return None
+            try:
+                pos = self._probe(start, at)
+            except _ImplicitRows:
+                rows = self._full_index()
+                i = _bisect_starts(rows, start)
+                pos = rows[i] if i < len(rows) and rows[i].start == start else None
+            row = self.find(pos.number) if pos is not None else None
+            if row is not None and row.start == start and self._has_value(row):
+                return row
+            hi = start
+        return None
+
+    def _rfind_tag(self, tag: bytes, lo: int, hi: int) -> int:
+        """Offset of the last start tag ``tag`` (e.g. ``<v``) in [lo, hi), or -1."""
+        scan = self.scan
+        n = len(tag)
+        while True:
+            at = scan.rfind(tag, lo, hi)
+            if at < 0 or scan[at + n : at + n + 1] in _TAG_END:
+                return at
+            hi = at
+
+    def _row_kind(self, row: _Row) -> tuple[str, str]:
+        """("blank" | "data" | "total" | "formula", the 合计 label) for one row."""
+        valued = [c for c in self._cells(row) if c.has_value]
+        if not valued:
+            return "blank", ""
+        for cell in valued[:3]:
+            label = self._cell_text(cell)
+            if label and _TOTAL_LABEL.match(label):
+                return "total", label.strip()
+        if all(c.has_formula or self._array_at(row.number, c.col) for c in valued):
+            return "formula", ""
+        return "data", ""
+
+    def _cell_text(self, cell: _Cell) -> str | None:
+        if cell.has_formula:
+            return None
+        if cell.kind == b"inlineStr":
+            return _plain_text(cell.raw)
+        if cell.kind == b"s":
+            m = re.search(rb"<" + re.escape(self.p) + rb"v\b[^>]*>\s*(\d+)\s*<", cell.raw)
+            if m:
+                return self._total_strings().get(int(m.group(1)))
+        return None
+
+    # -- array formulas (legacy CSE and dynamic) and data tables own a whole range
+
+    def _arrays(self) -> list[tuple[int, int, int, int, str]]:
+        if self._array_refs is None:
+            refs: list[tuple[int, int, int, int, str]] = []
+            lo, hi = self.inner
+            if self.scan.find(b"array", lo, hi) >= 0 or self.scan.find(b"dataTable", lo, hi) >= 0:
+                pattern = re.compile(
+                    rb"<" + re.escape(self.p) + rb"f\b[^>]*>"
+                )
+                for m in pattern.finditer(self.scan, lo, hi):
+                    tag = m.group(0)
+                    if _attr(tag, b"t") not in (b"array", b"dataTable"):
+                        continue
+                    box = _parse_range(_attr(tag, b"ref") or b"")
+                    if box is not None:
+                        refs.append((*box, (_attr(tag, b"ref") or b"").decode("ascii", "replace")))
+            self._array_refs = refs
+        return self._array_refs
+
+    def _array_at(self, row: int, col: int) -> str | None:
+        for r1, c1, r2, c2, ref in self._arrays():
+            if r1 <= row <= r2 and c1 <= col <= c2:
+                return ref
+        return None
+
+    def _free_rows(self, first: int, count: int) -> None:
+        """Refuse unless rows ``first`` .. ``first + count - 1`` are blank (or absent)."""
+        for n in range(first, first + count):
+            if n > _MAX_ROW:
+                raise PatchRefused(
+                    self.path,
+                    f"工作表「{self.name}」已到 Excel 的最后一行,无法追加新行;未做任何修改",
+                    f"sheet '{self.name}' has no rows left below its data; nothing was changed",
+                )
+            row = self.find(n)
+            if row is None:
+                continue
+            kind, label = self._row_kind(row)
+            if kind == "blank":
+                continue
+            need = first + count - n
+            if kind == "total":
+                what_zh, what_en = f"合计行(「{label[:20]}」)", f"a total row ('{label[:20]}')"
+            elif kind == "formula":
+                what_zh, what_en = "预填了公式的行", "a row of pre-filled formulas"
+            else:
+                what_zh, what_en = "已有内容的行", "a row that holds data"
+            raise PatchRefused(
+                self.path,
+                f"工作表「{self.name}」第 {n} 行是{what_zh},新行必须紧接在最后一行数据"
+                f"(第 {first - 1} 行)之后,不能越过或覆盖它;请在第 {n} 行上方插入 {need} 个空行后"
+                "重试;未做任何修改",
+                f"row {n} of sheet '{self.name}' is {what_en}; new rows must go right after the "
+                f"last data row ({first - 1}) and cannot skip or overwrite it. Insert {need} blank "
+                f"row(s) above row {n} and try again; nothing was changed",
+            )
+
+    def _grow_filter(self, last_row: int, new_last_row: int) -> tuple[int, int, bytes] | None:
+        """A splice growing the sheet's autoFilter over rows appended below it."""
+        m = re.compile(rb"<" + re.escape(self.p) + rb"autoFilter\b[^>]*>").search(
+            self.scan, self.inner[1]
+        )
+        if m is None:
+            return None
+        ref = _attr(m.group(0), b"ref")
+        grown = _grow_ref(ref, last_row, new_last_row)
+        if grown is None or ref is None:
+            return None
+        box = _parse_range(ref)
+        if box is not None:
+            self.filter_grown = (box[2], new_last_row)
+        return m.start(), m.end(), _set_attr(m.group(0), b"ref", grown)
 
     def _has_value(self, row: _Row) -> bool:
         return (
             not row.self_closing
-            and self._value.search(self.data, row.open_end, row.close_start) is not None
+            and self._value.search(self.scan, row.open_end, row.close_start) is not None
         )
 
     def _col_styles(self) -> dict[int, int]:
-        head = self.data[: self.sd_tag[0]]
+        head = self.scan[: self.sd_tag[0]]
         out: dict[int, int] = {}
         for m in re.finditer(rb"<" + re.escape(self.p) + rb"col\b[^>]*>", head):
             lo, hi, s = (_attr(m.group(0), k) for k in (b"min", b"max", b"style"))
@@ -802,16 +1124,29 @@ class _SheetXml:
         for (row, letters), value in edit.cells.items():
             targets.setdefault(_check_row(row), {})[_check_col(letters)] = value
         appended: list[int] = []
-        if edit.append_rows:
-            next_row = self.last_value_row() + 1
-            for new_row in edit.append_rows:
-                row_cells = {_check_col(k): v for k, v in new_row.items()}
-                if row_cells:
-                    targets.setdefault(_check_row(next_row), {}).update(row_cells)
-                    appended.append(next_row)
-                    next_row += 1
+        new_rows = [{_check_col(k): v for k, v in r.items()} for r in edit.append_rows]
+        new_rows = [r for r in new_rows if r]
+        if new_rows:
+            # Directly below the last data row; a 合计 row or pre-filled formulas further
+            # down stay where they are, and blank (formatted) rows between are used.
+            first = self.last_data_row() + 1
+            self._free_rows(first, len(new_rows))
+            for i, row_cells in enumerate(new_rows):
+                targets.setdefault(_check_row(first + i), {}).update(row_cells)
+                appended.append(first + i)
         if not targets:
             return self.data, 0, [], []
+        for row in sorted(targets):
+            for col in sorted(targets[row]):
+                array = self._array_at(row, col)
+                if array is not None:
+                    ref = f"{self.name}!{column_letters(col)}{row}"
+                    raise PatchRefused(
+                        self.path,
+                        f"单元格 {ref} 属于数组公式区域 {array},不能单独写入;未做任何修改",
+                        f"cell {ref} is part of the array formula range {array} and cannot be "
+                        "written on its own; nothing was changed",
+                    )
 
         planned: dict[tuple[int, int], int | None] = {}
         splices: list[tuple[int, int, bytes]] = []
@@ -859,6 +1194,11 @@ class _SheetXml:
             return self.data, 0, [], skipped
         for offset, rows in inserts.items():
             splices.append((offset, offset, b"".join(rows)))
+        if appended:
+            grown = self._grow_filter(appended[0] - 1, appended[-1])
+            if grown:
+                splices.append(grown)
+        self.written_cells = set(planned)
         dim = self._dimension_splice(max_row, max_col)
         if dim:
             splices.append(dim)
@@ -897,7 +1237,7 @@ class _SheetXml:
 
     def _dimension_splice(self, max_row: int, max_col: int) -> tuple[int, int, bytes] | None:
         m = re.compile(rb"<" + re.escape(self.p) + rb"dimension\b[^>]*>").search(
-            self.data, 0, self.sd_tag[0]
+            self.scan, 0, self.sd_tag[0]
         )
         if m is None:
             return None
@@ -933,6 +1273,215 @@ class _SheetXml:
             pos = end
         out.append(data[pos:])
         return b"".join(out)
+
+
+# ------------------------------------------------------------ the self-check
+
+
+class _Bad(Exception):
+    """A problem found in the patched sheet XML: (Chinese, English)."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+
+def _verify_sheet(
+    xml: bytes, sheet: _SheetXml, name: str, path: str, tables: Sequence[tuple[str, bytes]]
+) -> None:
+    """Parse the patched sheet (streaming, no DOM) and raise ``PatchRefused`` unless it is sound.
+
+    Checked: well-formed XML without a DTD; row numbers ascending; cells ascending within
+    each row and addressed to their own row; every written cell present once and outside
+    any array formula; merged ranges valid and not overlapping; the autoFilter, the
+    dimension and the grown tables' ranges valid and covering the written rows.
+    """
+    try:
+        _check_sheet_xml(xml, sheet)
+        for part, table_xml in tables:
+            _check_table(part, table_xml, sheet)
+    except _Bad as bad:
+        raise PatchRefused(
+            path,
+            f"写回后工作表「{name}」的自检未通过:{bad.zh};为保护台账,未做任何修改",
+            f"the patched sheet '{name}' failed its self-check: {bad.en}; "
+            "to protect the ledger nothing was changed",
+        ) from None
+
+
+def _check_sheet_xml(xml: bytes, sheet: _SheetXml) -> None:
+    """Three passes: expat over the whole sheet (well-formed, no DTD) at C speed; every
+    row number in order (a regex over the tags, text masked); and a full streaming parse
+    of each row that was written (cells in order, in their row, each written cell once)."""
+    written = sheet.written_cells
+    seen: set[tuple[int, int]] = set()
+    local_names: dict[str, str] = {}
+    col_cache: dict[str, int] = {}
+    row_no = 0
+    col_no = 0
+
+    def column(letters: str) -> int:
+        n = col_cache.get(letters)
+        if n is None:
+            if not _COLUMN.match(letters) or column_index(letters) > _MAX_COL:
+                raise _Bad(f"单元格地址无效({letters!r})", f"invalid cell address ({letters!r})")
+            n = col_cache[letters] = column_index(letters)
+        return n
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal row_no, col_no
+        local = local_names.get(tag)
+        if local is None:
+            local = local_names[tag] = tag.rpartition(":")[2]
+        if local == "c":
+            ref = attrs.get("r")
+            if ref is None:
+                col = col_no + 1
+            else:
+                letters = ref.rstrip("0123456789")
+                digits = ref[len(letters) :]
+                col = column(letters)
+                if not digits.isdigit() or int(digits) != row_no:
+                    raise _Bad(f"单元格 {ref} 不在第 {row_no} 行中", f"cell {ref} sits in row {row_no}")
+            if col <= col_no or col > _MAX_COL:
+                raise _Bad(f"第 {row_no} 行的单元格顺序错误(第 {col} 列)",
+                           f"cells of row {row_no} out of order (column {col})")
+            col_no = col
+            if (row_no, col) in written:
+                if (row_no, col) in seen:
+                    raise _Bad(f"单元格 {column_letters(col)}{row_no} 出现两次",
+                               f"cell {column_letters(col)}{row_no} appears twice")
+                seen.add((row_no, col))
+        elif local == "row":
+            r = attrs.get("r", "")
+            row_no, col_no = int(r) if r.isdigit() else -1, 0
+
+    def no_dtd(*_args: object) -> None:
+        raise _Bad("含有 DTD 声明", "it holds a DTD declaration")
+
+    def parse(data: bytes, handler: bool) -> None:
+        parser = pyexpat.ParserCreate()
+        if handler:
+            parser.StartElementHandler = start
+        parser.StartDoctypeDeclHandler = no_dtd
+        parser.EntityDeclHandler = no_dtd
+        try:
+            parser.Parse(data, True)
+        except pyexpat.ExpatError as exc:
+            raise _Bad(
+                f"XML 格式错误(第 {exc.lineno} 行第 {exc.offset} 列:{pyexpat.ErrorString(exc.code)})",
+                f"not well-formed XML (line {exc.lineno}, column {exc.offset}: "
+                f"{pyexpat.ErrorString(exc.code)})",
+            ) from None
+
+    parse(xml, handler=False)
+    # Well-formed, so only CDATA, comments and PIs can hold a "<": with them masked, a
+    # regex sees every tag and nothing else.
+    # The new rows never hold CDATA, comments or PIs (their text is escaped): when the
+    # sheet had none either, there is nothing to mask (a scan of 150 MB saved).
+    scan = xml if sheet.scan is sheet.data else _mask_opaque(xml)
+    p = re.escape(sheet.p)
+    last = 0
+    for r in re.findall(rb"<" + p + rb"row\b(?:[^>]*?\sr\s*=\s*[\"'](\d*)[\"'])?", scan):
+        n = int(r) if r else last + 1
+        if n <= last or n > _MAX_ROW:
+            raise _Bad(f"行号顺序错误(第 {last} 行之后是 {r.decode() or '?'})",
+                       f"rows out of order ({r.decode() or '?'} after {last})")
+        last = n
+    root = re.search(rb"<(?![?!])[^>]*>", scan)
+    decls = b" ".join(re.findall(rb"""xmlns(?::[\w.-]+)?\s*=\s*(?:"[^"]*"|'[^']*')""",
+                                 root.group(0) if root else b""))
+    after = _SheetXml(xml, sheet.name, sheet.date1904, sheet.styles, scan=scan)
+    for number in sorted({r for r, _ in written}):
+        span = after.find(number)
+        if span is None:
+            raise _Bad(f"写入的第 {number} 行不在结果中", f"written row {number} is missing from the result")
+        row_no = col_no = 0
+        parse(b"<gendan-check " + decls + b">" + xml[span.start : span.end] + b"</gendan-check>", True)
+        if row_no != number:
+            raise _Bad(f"第 {number} 行的行号变成了 {row_no}", f"row {number} was numbered {row_no}")
+    head = scan[: after.sd_tag[0]]
+    tail = scan[after.inner[1] :]
+    merges = [(_attr(m.group(0), b"ref") or b"").decode("ascii", "replace")
+              for m in re.finditer(rb"<" + p + rb"mergeCell\b[^>]*>", tail)]
+    found: dict[str, str | None] = {}
+    for key, where in (("dimension", head), ("autoFilter", tail)):
+        m = re.search(rb"<" + p + key.encode() + rb"\b[^>]*>", where)
+        if m is not None:
+            value = _attr(m.group(0), b"ref")
+            found[key] = value.decode("ascii", "replace") if value is not None else None
+    arrays: list[str] = []
+    if b"array" in scan or b"dataTable" in scan:
+        for m in re.finditer(rb"<" + p + rb"f\b[^>]*>", scan):
+            if _attr(m.group(0), b"t") in (b"array", b"dataTable"):
+                arrays.append((_attr(m.group(0), b"ref") or b"").decode("ascii", "replace"))
+    missing = written - seen
+    if missing:
+        row, col = min(missing)
+        raise _Bad(f"写入的单元格 {column_letters(col)}{row} 不在结果中",
+                   f"written cell {column_letters(col)}{row} is missing from the result")
+    for ref in arrays:
+        box = _parse_range(ref)
+        if box is None:
+            raise _Bad(f"数组公式区域无效({ref})", f"invalid array formula range ({ref})")
+        hit = next(((r, c) for r, c in written if box[0] <= r <= box[2] and box[1] <= c <= box[3]), None)
+        if hit is not None:
+            cell = f"{column_letters(hit[1])}{hit[0]}"
+            raise _Bad(f"单元格 {cell} 写进了数组公式区域 {ref}",
+                       f"cell {cell} was written inside the array formula range {ref}")
+    _check_merges(merges)
+    last_row = max((r for r, _ in written), default=0)
+    last_col = max((c for _, c in written), default=0)
+    for key, zh in (("dimension", "使用范围"), ("autoFilter", "筛选范围")):
+        if key not in found:
+            continue
+        area = found[key] or ""
+        box = _parse_range(area)
+        if box is None:
+            raise _Bad(f"{zh}无效({area})", f"invalid {key} range ({area})")
+        if key == "dimension" and written and (box[2] < last_row or box[3] < last_col):
+            raise _Bad(f"{zh} {area} 未包含写入的单元格", f"{key} {area} does not cover the written cells")
+    if sheet.filter_grown is not None:
+        box = _parse_range(found.get("autoFilter") or "")
+        if box is None or box[2] != sheet.filter_grown[1]:
+            raise _Bad("筛选范围未包含追加的行", "the autoFilter does not cover the appended rows")
+
+
+def _check_merges(refs: list[str]) -> None:
+    boxes: list[tuple[int, int, int, int, str]] = []
+    for ref in refs:
+        parsed = _parse_range(ref)
+        if parsed is None:
+            raise _Bad(f"合并单元格范围无效({ref})", f"invalid merged range ({ref})")
+        boxes.append((*parsed, ref))
+    boxes.sort()
+    active: list[tuple[int, int, int, int, str]] = []
+    for box in boxes:
+        active = [a for a in active if a[2] >= box[0]]  # still open at this box's top row
+        for other in active:
+            if other[1] <= box[3] and box[1] <= other[3]:
+                raise _Bad(f"合并单元格 {other[4]} 与 {box[4]} 重叠",
+                           f"merged ranges {other[4]} and {box[4]} overlap")
+        active.append(box)
+
+
+def _check_table(part: str, xml: bytes, sheet: _SheetXml) -> None:
+    try:
+        root = ElementTree.fromstring(xml)
+    except Exception as exc:  # defusedxml's refusals and expat errors alike
+        raise _Bad(f"表格 {part} 的 XML 无效", f"table {part} is not valid XML ({exc})") from None
+    box = _parse_range(root.get("ref", ""))
+    if box is None:
+        raise _Bad(f"表格 {part} 的范围无效", f"table {part} has an invalid range")
+    for el in root:
+        if _local(el.tag) == "autoFilter":
+            inner = _parse_range(el.get("ref", ""))
+            if inner is None or not (box[0] <= inner[0] and inner[2] <= box[2]
+                                     and box[1] <= inner[1] and inner[3] <= box[3]):
+                raise _Bad(f"表格 {part} 的筛选范围超出表格", f"table {part}: autoFilter outside the table")
+    last_row = max((r for r, _ in sheet.written_cells), default=0)
+    if box[2] < last_row:
+        raise _Bad(f"表格 {part} 未包含追加的行", f"table {part} does not cover the appended rows")
 
 
 def _check_row(row: int) -> int:
