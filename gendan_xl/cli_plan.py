@@ -20,6 +20,7 @@ import pandas as pd
 from gendan_xl import cli
 from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, _date, _out
 from gendan_xl.model import REASON_LABEL, STATUS_LABEL, Lang, LateReason, OrderStatus
+from gendan_xl.termtext import markup_safe as _esc
 
 PRIORITY_NAMES = {
     "特急": "特急", "急": "急", "普通": "普通",
@@ -163,7 +164,7 @@ def _d(value: object) -> str:
         return "-"
     if hasattr(value, "strftime"):
         return str(value.strftime("%Y-%m-%d"))
-    return str(value)
+    return _esc(value)
 
 
 def _n(value: object) -> str:
@@ -213,7 +214,7 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
 
     t = TEXT[lang]
     console = _console()
-    console.print(f"[bold]{t['title']}[/bold]  {name}  {t['as_of']} {result.as_of.isoformat()}")
+    console.print(f"[bold]{t['title']}[/bold]  {_esc(name)}  {t['as_of']} {result.as_of.isoformat()}")
     counts = sorted(result.status_counts().items(), key=lambda kv: SEVERITY_RANK[kv[0]])
     console.print("  ".join(f"{_status(s, lang)} {n}" for s, n in counts if n))
     if errors:
@@ -226,7 +227,7 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
         table = _table(t["alerts"], t["cols_alert"])
         for rec in alerts.head(ALERT_LIMIT).itertuples(index=False):
             table.add_row(
-                str(rec.label), _d(rec.customer), str(rec.item), _n(rec.balance), _d(rec.commitment_date),
+                _esc(rec.label), _d(rec.customer), _esc(rec.item), _n(rec.balance), _d(rec.commitment_date),
                 _d(rec.forecast_finish), _n(rec.days_late), _status(rec.status, lang), _reason(rec.reason, lang),
             )
         console.print(table)
@@ -236,10 +237,10 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
     weeks = result.capacity_weekly
     if not weeks.empty:
         shown = list(dict.fromkeys(weeks.sort_values("week_start")["week"]))[:WEEKS_SHOWN]
-        table = _table(t["load"], "|".join([t["line"], *shown]))
+        table = _table(t["load"], "|".join([t["line"], *map(_esc, shown)]))
         for line, part in weeks[weeks["week"].isin(shown)].groupby("line", sort=False):
             cells = {rec.week: rec for rec in part.itertuples(index=False)}
-            row = [str(line)]
+            row = [_esc(line)]
             for week in shown:
                 rec = cells.get(week)
                 row.append(_load_cell(rec.scheduled_hours, rec.available_hours) if rec else "")
@@ -251,9 +252,9 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
         table = _table(t["overloads"], t["cols_over"])
         for rec in over.head(ALERT_LIMIT).itertuples(index=False):
             keys = list(rec.order_keys)
-            shown_keys = "、".join(keys[:5]) + (" …" if len(keys) > 5 else "")
+            shown_keys = _esc("、".join(map(str, keys[:5]))) + (" …" if len(keys) > 5 else "")
             table.add_row(
-                str(rec.line), _d(rec.by_date), _n(rec.due_hours), _n(rec.available_hours),
+                _esc(rec.line), _d(rec.by_date), _n(rec.due_hours), _n(rec.available_hours),
                 f"[red]{_n(rec.shortfall_hours)}[/red]", _n(float(rec.shortfall_qty)), shown_keys,
             )
         console.print(table)
@@ -267,7 +268,7 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
         ):
             colour = "green" if rec.rate >= 0.95 else "yellow" if rec.rate >= 0.8 else "red"
             table.add_row(
-                str(rec.customer), str(rec.month), str(rec.lines), str(rec.on_time),
+                _esc(rec.customer), _esc(rec.month), str(rec.lines), str(rec.on_time),
                 f"[{colour}]{rec.rate:.0%}[/{colour}]",
             )
         console.print(table)
@@ -284,14 +285,14 @@ def _load_cell(scheduled: float, available: float) -> str:
 def render_whatif(result: Any, lang: Lang, args: argparse.Namespace, errors: int, item_known: bool) -> None:
     t = TEXT[lang]
     console = _console()
-    console.print(f"[bold]{t['whatif']}[/bold]  {args.ledger}  {t['as_of']} {result.as_of.isoformat()}")
+    console.print(f"[bold]{t['whatif']}[/bold]  {_esc(args.ledger)}  {t['as_of']} {result.as_of.isoformat()}")
     if errors:
         console.print(f"[red]{t['errors'].format(n=errors)}[/red]")
     if not item_known:
-        console.print(f"[yellow]{t['unknown_item'].format(item=args.item)}[/yellow]")
+        console.print(f"[yellow]{t['unknown_item'].format(item=_esc(args.item))}[/yellow]")
     new = result.new
     console.print(
-        t["new"].format(item=args.item, qty=_n(float(args.qty)), due=args.due.isoformat(),
+        t["new"].format(item=_esc(args.item), qty=_n(float(args.qty)), due=args.due.isoformat(),
                         priority=PRIORITY_NAMES[args.priority])
     )
     if new.get("forecast_finish") is None:
@@ -312,7 +313,7 @@ def render_whatif(result: Any, lang: Lang, args: argparse.Namespace, errors: int
     for rec in moved.head(ALERT_LIMIT).itertuples(index=False):
         late = f"[red]{t['yes']}[/red]" if rec.becomes_late else ""
         table.add_row(
-            str(rec.label), _d(rec.customer), _d(rec.commitment_date), _d(rec.before), _d(rec.after),
+            _esc(rec.label), _d(rec.customer), _d(rec.commitment_date), _d(rec.before), _d(rec.after),
             _n(rec.delta_days), late,
         )
     console.print(table)
