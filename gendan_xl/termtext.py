@@ -31,4 +31,12 @@ def markup_safe(text: object) -> str:
     """``text`` for a rich console: control characters visible and markup escaped."""
     from rich.markup import escape
 
-    return escape(visible(text))
+    s = visible(text)
+    body = s.rstrip("\\")
+    trailing = len(s) - len(body)
+    if not trailing:
+        return escape(s)
+    # Backslashes right before a tag are halved by rich, and whether a tag follows
+    # depends on the caller: double them before an empty tag pair of our own, so
+    # they print as written whatever comes next.
+    return escape(body) + "\\" * (2 * trailing) + "[dim][/dim]"
