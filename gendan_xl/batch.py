@@ -367,15 +367,24 @@ def recorded_outputs(places: list[Path]) -> dict[str, set[str] | None]:
                 continue
             if not isinstance(record, dict):
                 continue
-            hashes = record.get("output_sha256") if isinstance(record.get("output_sha256"), dict) else None
-            for rel in record.get("outputs") or []:
-                if not isinstance(rel, str):
-                    continue
-                if hashes is None or rel not in hashes:
-                    seen[rel] = None
-                elif rel not in seen or seen[rel] is not None:
-                    seen.setdefault(rel, set()).add(str(hashes[rel]))  # type: ignore[union-attr]
+            hashes = record.get("output_sha256")
+            outputs = record.get("outputs")
+            for rel in outputs if isinstance(outputs, list) else []:
+                if isinstance(rel, str):
+                    digest = hashes.get(rel) if isinstance(hashes, dict) else None
+                    remember_output(seen, rel, str(digest) if digest else None)
     return seen
+
+
+def remember_output(seen: dict[str, set[str] | None], rel: str, digest: str | None) -> None:
+    """Note that a run wrote ``rel`` with content ``digest`` (None: content unknown,
+    so the name alone identifies it)."""
+    if digest is None:
+        seen[rel] = None
+        return
+    known = seen.setdefault(rel, set())
+    if known is not None:
+        known.add(digest)
 
 
 def prune(
@@ -646,9 +655,7 @@ def _run_locked(
             _fault("after-output")
         recorded = recorded_outputs([out_dir, folder])
         for rel, digest in log.output_sha256.items():
-            recorded.setdefault(rel, set())
-            if recorded[rel] is not None:
-                recorded[rel].add(digest)  # type: ignore[union-attr]
+            remember_output(recorded, rel, digest)
         for kind in dict.fromkeys(o.kind for o in outputs):
             for p in prune(out_dir, kind, config.output.keep, recorded, folder):
                 log.pruned.append(os.path.relpath(p, folder))
