@@ -455,3 +455,15 @@ def test_prune_backups_keeps_the_newest(tmp_path: Path) -> None:
     assert all((tmp_path / n).exists() for n in others)
     assert ledger.read_bytes() == b"ledger"
     assert prune_backups(ledger, keep=0) and len(list(tmp_path.glob("台账.bak-*.xlsx"))) == 1  # never below one
+
+
+def test_owner_name_in_the_pc_code_page(tmp_path: Path) -> None:
+    from gendan_xl.config import owner_of
+
+    book = tmp_path / "日报.xlsx"
+    book.write_bytes(b"PK")
+    name = "张三".encode("gbk")
+    (tmp_path / "~$日报.xlsx").write_bytes(bytes([len(name)]) + name + b" " * (53 - len(name)) + b"\x00" * 110)
+    assert owner_of(book) == "张三"
+    (tmp_path / "~$日报.xlsx").write_bytes(b"")
+    assert owner_of(book) == "?"
