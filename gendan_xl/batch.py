@@ -32,13 +32,27 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from gendan_xl.config import CONFIG_NAME, LedgerParts, load_toml, validation_message
+from gendan_xl.config import (
+    CONFIG_NAME,
+    LedgerParts,
+    Skipped,
+    check_config_paths,
+    ledger_paths,
+    load_toml,
+    owner_of,
+    part_files,
+    validation_message,
+)
 from gendan_xl.engine import CheckResult, check_ledger
+from gendan_xl.failures import failure_line, os_error_in
 from gendan_xl.files import TMP_PREFIX, replacing
 from gendan_xl.ledger import Ledger
 from gendan_xl.locks import LockBusy, file_lock
 from gendan_xl.model import Lang, LedgerError, Severity
 from gendan_xl.read import read_ledger
+from gendan_xl.termtext import visible
+
+__all__ = ["owner_of", "run_batch", "write_example_config"]
 
 RUN_LOCK = ".gendan-batch.lock"
 LOG_NAME = "gendan-batch.log"
@@ -48,6 +62,8 @@ EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE, EXIT_LOCKED = 0, 1, 2, 3
 KILL_AT_ENV = "GENDAN_BATCH_KILL_AT"
 FAIL_WRITE_ENV = "GENDAN_BATCH_FAIL_WRITE"
 HOLD_ENV = "GENDAN_BATCH_HOLD"  # test hook: seconds to hold the run lock before working
+TEMP_MAX_AGE = 3600.0  # seconds: a temporary file older than this belongs to a killed run
+KILLED_TEMP_GLOBS = (TMP_PREFIX + "*", ".~gendan-*.tmp")  # files.replacing, write/patch.py
 
 
 class OutputConfig(BaseModel):
@@ -89,9 +105,11 @@ def load_batch_config(folder: Path) -> BatchConfig:
         raise LedgerError(str(path), "找不到配置文件(可用 gendan batch --init 生成示例)", "config not found (see gendan batch --init)")
     data = load_toml(path)
     try:
-        return BatchConfig.model_validate(data)
+        config = BatchConfig.model_validate(data)
     except ValidationError as exc:
         raise validation_message(path, exc) from exc
+    check_config_paths(path, {**ledger_paths(config.ledger), "output.folder": config.output.folder})
+    return config
 
 
 EXAMPLE_CONFIG = """\
@@ -149,16 +167,31 @@ class RunLog:
     lines: list[str] = field(default_factory=list)
     inputs: list[InputFile] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
+    output_sha256: dict[str, str] = field(default_factory=dict)
+    unreadable: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     issues: dict[str, int] = field(default_factory=dict)
     exit_code: int = EXIT_OK
+    failure: str | None = None  # the one line that says why the run failed (exit 2 or 3)
     echo: Callable[[str], None] | None = None
 
     def say(self, text: str) -> None:
+        text = visible(text)  # file names and cell text may hold ESC or other controls
         stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
         self.lines.append(f"{stamp} {text}")
         if self.echo is not None:
             self.echo(text)
+
+    def fail(self, code: int, text: str) -> None:
+        self.exit_code = code
+        self.failure = visible(text)
+        self.say(text)
+
+    def cannot_read(self, path: str, zh: str, en: str) -> None:
+        self.unreadable.append({"path": path, "reason": zh, "reason_en": en})
+        self.say(f"无法读取 / cannot read: {path}: {zh} / {en}")
 
     def record(self) -> dict[str, Any]:
         return {
@@ -169,7 +202,12 @@ class RunLog:
             "counts": self.counts,
             "issues": self.issues,
             "outputs": self.outputs,
+            "output_sha256": self.output_sha256,
+            "unreadable": self.unreadable,
+            "skipped": self.skipped,
+            "pruned": self.pruned,
             "exit_code": self.exit_code,
+            "error": self.failure,
         }
 
 
@@ -187,51 +225,73 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def owner_of(path: Path) -> str | None:
-    """Who has a workbook open in Excel: the ``~$name`` owner file beside it."""
-    for candidate in (path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])):
-        if candidate.exists():
-            try:
-                raw = candidate.read_bytes()[:200]
-            except OSError:
-                return "?"
-            size = raw[0] if raw else 0
-            name = raw[1 : 1 + size].decode("latin-1", "replace").strip("\x00 ")
-            return name or "?"
-    return None
-
-
 # ------------------------------------------------------------------ inputs
 
 
-def input_paths(config: BatchConfig, folder: Path) -> list[tuple[str, str]]:
-    """(config key, path relative to folder) of every input file."""
+def input_paths(config: BatchConfig, folder: Path, skipped: list[Skipped] | None = None) -> list[tuple[str, str]]:
+    """(config key, path relative to folder) of every input file. Every path resolves
+    inside ``folder``; globs skip owner files, temporaries, backups and outputs (added
+    to ``skipped``)."""
+    outputs = folder / config.output.folder
     out: list[tuple[str, str]] = []
     for key, pattern in config.ledger.model_dump().items():
         if not pattern:
             continue
-        if any(ch in pattern for ch in "*?["):
-            for p in sorted(glob.glob(str(folder / pattern))):
-                out.append((key, os.path.relpath(p, folder)))
-        else:
-            out.append((key, pattern))
+        found = part_files(folder, key, pattern, outputs)
+        out += [(key, os.path.relpath(p, folder)) for p in found.files]
+        if skipped is not None:
+            skipped += found.skipped
     return out
 
 
 def snapshot_inputs(config: BatchConfig, folder: Path, dest: Path, log: RunLog) -> None:
-    """Copy every input into ``dest`` under the same relative path."""
-    for _key, rel in input_paths(config, folder):
+    """Copy every input into ``dest`` under the same relative path. A file matched by
+    a glob that cannot be copied is logged and left out (exit 1 at least); a file
+    named outright that cannot be copied makes the run unusable (exit 2)."""
+    skipped: list[Skipped] = []
+    for key, rel in input_paths(config, folder, skipped):
         src = folder / rel
         if not src.exists():
             continue  # the reader reports a missing part with its own message
         target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, target)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                target.unlink()
+            error = os_error_in(exc) or exc
+            zh, en = _read_reason(error)
+            log.cannot_read(rel, zh, en)
+            if not _is_glob_key(config, key):
+                raise LedgerError(rel, f"无法读取输入文件:{zh}", f"cannot read the input: {en}") from exc
+            continue
         entry = InputFile(rel, target.stat().st_size, sha256_of(target), owner_of(src))
         log.inputs.append(entry)
         if entry.open_by:
             log.say(f"「{rel}」正被 {entry.open_by} 打开,使用其最后保存的版本 / open by {entry.open_by}, last saved version used")
+    for item in skipped:
+        rel = os.path.relpath(item.path, folder)
+        zh, en = item.describe()
+        log.skipped.append({"path": rel, "kind": item.kind, **({"open_by": item.owner} if item.owner else {})})
+        log.say(f"跳过 / skipped: {rel}: {zh} / {en}")
     _fault("after-snapshot")
+
+
+def _is_glob_key(config: BatchConfig, key: str) -> bool:
+    from gendan_xl.config import is_glob
+
+    pattern = getattr(config.ledger, key, None)
+    return isinstance(pattern, str) and is_glob(pattern)
+
+
+def _read_reason(exc: OSError) -> tuple[str, str]:
+    from gendan_xl.failures import describe
+
+    if isinstance(exc, PermissionError):
+        system = exc.strerror or str(exc)
+        return "没有读取权限,或文件被占用", f"permission denied or file locked ({system})"
+    return describe(exc)
 
 
 # ------------------------------------------------------------------ outputs
@@ -250,41 +310,136 @@ class Output:
 def atomic_write(folder: Path, name: str, write: Writer) -> Path:
     """Write via a temporary file in ``folder`` and rename into place."""
     final = folder / name
-    with replacing(final) as tmp:
-        if os.environ.get(FAIL_WRITE_ENV):
-            import errno
-
-            raise OSError(errno.ENOSPC, "No space left on device")
-        write(tmp)
-        _fault("before-rename")
+    try:
+        with replacing(final) as tmp:
+            _fail_write_hook(tmp)
+            write(tmp)
+            _fault("before-rename")
+    except Exception as exc:
+        # xlsxwriter wraps the OSError in its FileCreateError: report the OSError,
+        # naming the final path (the temporary one means nothing to a clerk).
+        error = os_error_in(exc)
+        if error is None:
+            raise
+        raise WriteFailed(final, error) from exc
     return final
 
 
-_DATED = re.compile(r"^(?P<kind>.+?)_(?P<stamp>\d{8})(?P<rest>.*)\.xlsx$")
+class WriteFailed(Exception):
+    """An output could not be written; ``line`` is the one-line message."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        self.path = path
+        self.error = error
+        super().__init__(failure_line(path, error))
+
+    @property
+    def line(self) -> str:
+        return str(self)
 
 
-def prune(folder: Path, kind: str, keep: int) -> list[Path]:
-    """Keep the ``keep`` newest dated outputs of one kind (by the date in the name)."""
+def _fail_write_hook(tmp: Path) -> None:
+    """Test hook: fail as a full disk (``1`` / ``ENOSPC``) or a read-only folder
+    (``EACCES`` / ``EROFS``) would, at the point the temporary file is created."""
+    what = os.environ.get(FAIL_WRITE_ENV)
+    if not what:
+        return
+    import errno
+
+    code = getattr(errno, what, errno.ENOSPC) if what != "1" else errno.ENOSPC
+    raise OSError(code, os.strerror(code), str(tmp))
+
+
+def recorded_outputs(places: list[Path]) -> dict[str, set[str] | None]:
+    """Every output an earlier batch run recorded in its JSON lines (path relative to
+    the batch folder -> the sha256 it had when written; None for records that predate
+    hashes). Damaged lines are skipped."""
+    seen: dict[str, set[str] | None] = {}
+    for place in places:
+        try:
+            text = (place / JSONL_NAME).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for line in text.splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(record, dict):
+                continue
+            hashes = record.get("output_sha256")
+            outputs = record.get("outputs")
+            for rel in outputs if isinstance(outputs, list) else []:
+                if isinstance(rel, str):
+                    digest = hashes.get(rel) if isinstance(hashes, dict) else None
+                    remember_output(seen, rel, str(digest) if digest else None)
+    return seen
+
+
+def remember_output(seen: dict[str, set[str] | None], rel: str, digest: str | None) -> None:
+    """Note that a run wrote ``rel`` with content ``digest`` (None: content unknown,
+    so the name alone identifies it)."""
+    if digest is None:
+        seen[rel] = None
+        return
+    known = seen.setdefault(rel, set())
+    if known is not None:
+        known.add(digest)
+
+
+def prune(
+    folder: Path, kind: str, keep: int, recorded: dict[str, set[str] | None], base: Path, dry_run: bool = False
+) -> list[Path]:
+    """Keep the ``keep`` newest dated outputs of one kind (by the date in the name).
+    Only files a batch run wrote are candidates: exactly ``<kind>_YYYYMMDD.xlsx``,
+    recorded in a run's JSON line, and unchanged since (same sha256 when recorded).
+    Anything else (``跟单报告_20261120_经理批注版.xlsx``, a report a manager annotated in
+    place) is left alone."""
+    exact = re.compile(re.escape(kind) + r"_(\d{8})\.xlsx")
     dated: dict[str, list[Path]] = {}
-    for p in folder.glob(f"{kind}_*.xlsx"):
-        m = _DATED.match(p.name)
-        if m and m.group("kind") == kind:
-            dated.setdefault(m.group("stamp"), []).append(p)
+    for p in folder.glob(f"{glob.escape(kind)}_*.xlsx"):
+        m = exact.fullmatch(p.name)
+        rel = os.path.relpath(p, base)
+        if m is None or rel not in recorded or p.is_symlink() or not p.is_file():
+            continue
+        hashes = recorded[rel]
+        if hashes is not None:
+            try:
+                if sha256_of(p) not in hashes:
+                    continue
+            except OSError:
+                continue
+        dated.setdefault(m.group(1), []).append(p)
     removed: list[Path] = []
     for stamp in sorted(dated, reverse=True)[keep:]:
         for p in dated[stamp]:
+            if dry_run:
+                removed.append(p)
+                continue
             with contextlib.suppress(OSError):
                 p.unlink()
                 removed.append(p)
     return removed
 
 
-def clean_temporaries(folder: Path) -> None:
-    """Temporary files left by a killed run (never under a final name). Called
-    while holding the run lock, so no other run can be writing them."""
-    for p in folder.glob(TMP_PREFIX + "*"):
-        with contextlib.suppress(OSError):
-            p.unlink()
+def clean_temporaries(folders: list[Path], max_age: float = TEMP_MAX_AGE, dry_run: bool = False) -> list[Path]:
+    """Temporary files a killed gendan run left (never under a final name), older than
+    ``max_age`` seconds: a younger one may belong to a write still running (a clerk's
+    ``gendan report`` or write-back does not take the batch lock)."""
+    removed: list[Path] = []
+    now = time.time()
+    for folder in dict.fromkeys(folders):
+        for pattern in KILLED_TEMP_GLOBS:
+            for p in folder.glob(pattern):
+                try:
+                    if p.is_symlink() or not p.is_file() or now - p.stat().st_mtime <= max_age:
+                        continue
+                    if not dry_run:
+                        p.unlink()
+                except OSError:
+                    continue
+                removed.append(p)
+    return removed
 
 
 # Producers: (config flag, function returning outputs). Report and document
@@ -368,37 +523,76 @@ def run_lock(folder: Path, stale_minutes: float, log: RunLog) -> Iterator[None]:
         yield
 
 
+class Terminated(BaseException):
+    """SIGTERM (Task Scheduler ending the task, ``kill``): unwind so the lock is
+    released and the run's record written."""
+
+
+@contextlib.contextmanager
+def _terminate_as_exception() -> Iterator[None]:
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run_batch(
     folder: Path,
     as_of: date | None = None,
     dry_run: bool = False,
     echo: Callable[[str], None] | None = None,
     progress: bool = False,
+    on_failure: Callable[[str], None] | None = None,
 ) -> int:
-    """One batch run over ``folder``; returns the exit code. Never raises for bad data."""
+    """One batch run over ``folder``; returns the exit code. Never raises for bad data.
+
+    Whatever fails, the run lock is released and the log and JSON record are written
+    (except with ``dry_run``, which writes nothing anywhere); ``on_failure`` gets the
+    one line saying why a run ended with exit 2 or 3."""
     as_of = as_of or date.today()
     log = RunLog(folder, echo=echo)
     log.say(f"开始 / start: {folder} as-of {as_of} by {getpass.getuser()}@{socket.gethostname()}")
     out_dir: Path | None = None
     try:
-        config = load_batch_config(folder)
-        out_dir = folder / config.output.folder
-        with run_lock(folder, config.lock.stale_minutes, log):
-            log.exit_code = _run_locked(folder, config, out_dir, as_of, dry_run, log, progress)
+        with _terminate_as_exception():
+            config = load_batch_config(folder)
+            out_dir = folder / config.output.folder
+            if dry_run:  # reads only: no lock file, no log, nothing anywhere
+                log.exit_code = _run_locked(folder, config, out_dir, as_of, dry_run, log, progress)
+            else:
+                with run_lock(folder, config.lock.stale_minutes, log):
+                    log.exit_code = _run_locked(folder, config, out_dir, as_of, dry_run, log, progress)
     except LockBusy as exc:
-        log.say(exc.message_zh + " / " + exc.message_en)
-        log.exit_code = EXIT_LOCKED
+        log.fail(EXIT_LOCKED, exc.message_zh + " / " + exc.message_en)
     except LedgerError as exc:
-        log.say(f"无法读取 / unusable: {exc.message('zh')}")
-        log.exit_code = EXIT_UNUSABLE
+        log.fail(EXIT_UNUSABLE, f"无法使用 / unusable: {exc.message('zh')} / {exc.reason_en}")
+    except WriteFailed as exc:
+        log.fail(EXIT_UNUSABLE, exc.line)
     except OSError as exc:
-        log.say(f"写入失败 / write failed: {exc.filename or ''} {exc.strerror or exc}")
-        log.exit_code = EXIT_UNUSABLE
+        log.fail(EXIT_UNUSABLE, failure_line(exc.filename or folder, exc, "文件操作失败", "file operation failed"))
+    except (KeyboardInterrupt, Terminated):
+        log.fail(EXIT_UNUSABLE, "已中断 / interrupted")
     except Exception as exc:  # a scheduled run must end with a log line, never a traceback
-        log.say(f"内部错误 / internal error: {type(exc).__name__}: {exc}")
-        log.exit_code = EXIT_UNUSABLE
+        error = os_error_in(exc)
+        if error is not None:
+            log.fail(EXIT_UNUSABLE, failure_line(error.filename or folder, error, "文件操作失败", "file operation failed"))
+        else:
+            log.fail(EXIT_UNUSABLE, f"内部错误 / internal error: {type(exc).__name__}: {exc}")
     log.say(f"结束 / end: exit {log.exit_code}")
-    _write_logs(folder, out_dir, log)
+    if not dry_run:
+        problem = _write_logs(folder, out_dir, log)
+        if problem and on_failure is not None:
+            on_failure(problem)
+    if log.failure and on_failure is not None:
+        on_failure(log.failure)
     return log.exit_code
 
 
@@ -411,35 +605,61 @@ def _run_locked(
         parts = config.ledger.model_dump()
         cfg_text = "[ledger]\n" + "".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in parts.items() if v)
         (snapshot / CONFIG_NAME).write_text(cfg_text, encoding="utf-8")
-        with _status("读取台账 / reading the ledger", progress):
-            ledger = read_ledger(snapshot, as_of, config.settings)
+        inputs = {i.path for i in log.inputs}
+        try:
+            with _status("读取台账 / reading the ledger", progress):
+                ledger = read_ledger(snapshot, as_of, config.settings)
+        except LedgerError as exc:
+            if exc.path in inputs or os.path.normpath(exc.path) in inputs:
+                log.cannot_read(exc.path, exc.reason_zh, exc.reason_en)
+            raise
         result = check_ledger(ledger, as_of)
+        for issue in result.issues:
+            if issue.code == "unreadable-file":
+                log.cannot_read(issue.ref.file, issue.message("zh"), issue.message("en"))
         log.counts = ledger.row_counts
         log.issues = {s.value: result.count(s) for s in Severity}
         log.say(
             f"读取 {sum(log.counts.values())} 行;错误 {log.issues['error']},警告 {log.issues['warning']}"
             f" / {sum(log.counts.values())} rows; {log.issues['error']} errors, {log.issues['warning']} warnings"
         )
+        has_errors = result.has_errors or bool(log.unreadable)
         outputs: list[Output] = []
         flags = config.produce.model_dump()
         for flag, producer in PRODUCERS:
             if flags.get(flag, True):
                 outputs += producer(ledger, result, as_of, config.output.lang, folder)
+        temp_dirs = [out_dir, folder, *{(folder / i.path).parent for i in log.inputs}]
         if dry_run:
             for o in outputs:
                 log.say(f"将写出 / would write: {out_dir / o.name}")
-            return EXIT_ERRORS if result.has_errors else EXIT_OK
+            if out_dir.is_dir():
+                recorded = recorded_outputs([out_dir, folder])
+                for kind in dict.fromkeys(o.kind for o in outputs):
+                    for p in prune(out_dir, kind, config.output.keep, recorded, folder, dry_run=True):
+                        log.say(f"将清理旧报表 / would prune: {p.name}")
+            for p in clean_temporaries([d for d in temp_dirs if d.is_dir()], dry_run=True):
+                log.say(f"将删除遗留临时文件 / would remove a leftover temporary file: {p}")
+            return EXIT_ERRORS if has_errors else EXIT_OK
         out_dir.mkdir(parents=True, exist_ok=True)
-        clean_temporaries(out_dir)
+        for p in clean_temporaries(temp_dirs):
+            log.say(f"已删除遗留临时文件 / removed a leftover temporary file: {os.path.relpath(p, folder)}")
         for o in _progress(outputs, progress):
             path = atomic_write(out_dir, o.name, o.write)
-            log.outputs.append(os.path.relpath(path, folder))
+            rel = os.path.relpath(path, folder)
+            log.outputs.append(rel)
+            with contextlib.suppress(OSError):
+                log.output_sha256[rel] = sha256_of(path)
             log.say(f"已写出 / written: {path.name}")
             _fault("after-output")
-        for kind in {o.kind for o in outputs}:
-            for p in prune(out_dir, kind, config.output.keep):
+        recorded = recorded_outputs([out_dir, folder])
+        for rel, digest in log.output_sha256.items():
+            remember_output(recorded, rel, digest)
+        for kind in dict.fromkeys(o.kind for o in outputs):
+            for p in prune(out_dir, kind, config.output.keep, recorded, folder):
+                log.pruned.append(os.path.relpath(p, folder))
                 log.say(f"已清理旧报表 / pruned: {p.name}")
-        return EXIT_ERRORS if result.has_errors else EXIT_OK
+        return EXIT_ERRORS if has_errors else EXIT_OK
 
 
 @contextlib.contextmanager
@@ -467,12 +687,33 @@ def _progress(outputs: list[Output], show: bool) -> Iterator[Output]:
             bar.advance(task)
 
 
-def _write_logs(folder: Path, out_dir: Path | None, log: RunLog) -> None:
-    """Append the human log and one JSON line; the log folder is the output folder
-    when it exists, else the batch folder."""
-    where = out_dir if out_dir is not None and out_dir.exists() else folder
-    with contextlib.suppress(OSError):
-        with (where / LOG_NAME).open("a", encoding="utf-8") as fh:
-            fh.write("\n".join(log.lines) + "\n")
-        with (where / JSONL_NAME).open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(log.record(), ensure_ascii=False) + "\n")
+def _write_logs(folder: Path, out_dir: Path | None, log: RunLog) -> str | None:
+    """Append the human log and one JSON line in the output folder when it exists,
+    else (or when it cannot be written) in the batch folder. Returns a message when
+    neither place could take them."""
+    places = [out_dir] if out_dir is not None and out_dir.is_dir() else []
+    places.append(folder)
+    record = json.dumps(log.record(), ensure_ascii=False) + "\n"
+    text = "\n".join(log.lines) + "\n"
+    error: OSError | None = None
+    for where in places:
+        try:
+            _append(where / LOG_NAME, text)
+            _append(where / JSONL_NAME, record)
+            return None
+        except OSError as exc:
+            error = exc
+    assert error is not None
+    return failure_line(error.filename or folder, error, "无法写运行日志", "cannot write the run log")
+
+
+def _append(path: Path, text: str) -> None:
+    """Append ``text`` starting on a fresh line (a line cut by an earlier failure
+    is not glued to this one)."""
+    with path.open("a+b") as fh:
+        fh.seek(0, os.SEEK_END)
+        if fh.tell() > 0:
+            fh.seek(-1, os.SEEK_END)
+            if fh.read(1) != b"\n":
+                fh.write(b"\n")
+        fh.write(text.encode("utf-8"))

@@ -65,27 +65,29 @@ def render_issues(issues: list, lang: Lang, name: str, rows: dict[str, int], lim
     from rich.console import Console
     from rich.table import Table
 
+    from gendan_xl.termtext import markup_safe as esc
+
     console = Console(highlight=False, soft_wrap=True)
     errors = sum(1 for i in issues if i.severity == Severity.ERROR)
     warnings = sum(1 for i in issues if i.severity == Severity.WARNING)
-    counts = ",".join(f"{k} {v} 行" if lang == "zh" else f"{k} {v} rows" for k, v in rows.items())
+    counts = ",".join(f"{esc(k)} {v} 行" if lang == "zh" else f"{esc(k)} {v} rows" for k, v in rows.items())
     if lang == "zh":
-        console.print(f"[bold]{name}[/bold]  {counts}")
+        console.print(f"[bold]{esc(name)}[/bold]  {counts}")
         console.print(f"错误 [red]{errors}[/red] 个,警告 [yellow]{warnings}[/yellow] 个")
     else:
-        console.print(f"[bold]{name}[/bold]  {counts}")
+        console.print(f"[bold]{esc(name)}[/bold]  {counts}")
         console.print(f"[red]{errors}[/red] errors, [yellow]{warnings}[/yellow] warnings")
     by_sheet: dict[str, list] = {}  # type: ignore[type-arg]
     for issue in issues[:limit]:
         by_sheet.setdefault(issue.ref.sheet or "-", []).append(issue)
     for sheet, items in by_sheet.items():
-        table = Table(title=sheet, show_lines=False, title_justify="left")
+        table = Table(title=esc(sheet), show_lines=False, title_justify="left")
         for title in (("级别", "单元格", "问题") if lang == "zh" else ("Severity", "Cell", "Problem")):
             table.add_column(title)
         for issue in items:
             colour = {"error": "red", "warning": "yellow", "info": "cyan"}[issue.severity.value]
             label = SEVERITY_LABEL[lang][issue.severity]
-            table.add_row(f"[{colour}]{label}[/{colour}]", issue.ref.cell or "", issue.message(lang))
+            table.add_row(f"[{colour}]{label}[/{colour}]", esc(issue.ref.cell or ""), esc(issue.message(lang)))
         console.print(table)
     if len(issues) > limit:
         more = len(issues) - limit

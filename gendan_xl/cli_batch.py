@@ -14,11 +14,28 @@ from gendan_xl.batch import run_batch, write_example_config
 def cmd_batch(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
     if args.init:
+        if args.dry_run:
+            cli._out(("将写出示例配置:" if args.lang == "zh" else "Would write the example config: ") + str(folder))
+            return cli.EXIT_OK
         path = write_example_config(folder)
         cli._out(("已写出示例配置:" if args.lang == "zh" else "Example config written: ") + str(path))
         return cli.EXIT_OK
     tty = sys.stdout.isatty()
-    return run_batch(folder, args.as_of, dry_run=args.dry_run, echo=cli._out if tty or args.verbose else None, progress=tty)
+    # --dry-run exists to show its list: print it even into a pipe or a file.
+    echo = cli._out if tty or args.verbose or args.dry_run else None
+    return run_batch(
+        folder,
+        args.as_of,
+        dry_run=args.dry_run,
+        echo=echo,
+        progress=tty and sys.stderr.isatty(),
+        on_failure=None if echo is not None else _to_stderr,
+    )
+
+
+def _to_stderr(line: str) -> None:
+    """A scheduled run's failure, one line (cron mails it; Task Scheduler logs it)."""
+    sys.stderr.write(line + "\n")
 
 
 def register(sub: argparse._SubParsersAction, common: Callable[[argparse.ArgumentParser], None]) -> None:  # type: ignore[type-arg]

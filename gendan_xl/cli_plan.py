@@ -21,6 +21,7 @@ import pandas as pd
 from gendan_xl import cli
 from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, _date, _out
 from gendan_xl.model import REASON_LABEL, STATUS_LABEL, Lang, LateReason, OrderStatus
+from gendan_xl.termtext import markup_safe as _esc
 
 PRIORITY_NAMES = {
     "特急": "特急", "急": "急", "普通": "普通",
@@ -168,7 +169,7 @@ def _d(value: object) -> str:
         return "-"
     if hasattr(value, "strftime"):
         return str(value.strftime("%Y-%m-%d"))
-    return str(value)
+    return _esc(value)
 
 
 def _n(value: object) -> str:
@@ -218,7 +219,7 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
 
     t = TEXT[lang]
     console = _console()
-    console.print(f"[bold]{t['title']}[/bold]  {name}  {t['as_of']} {result.as_of.isoformat()}")
+    console.print(f"[bold]{t['title']}[/bold]  {_esc(name)}  {t['as_of']} {result.as_of.isoformat()}")
     counts = sorted(result.status_counts().items(), key=lambda kv: SEVERITY_RANK[kv[0]])
     console.print("  ".join(f"{_status(s, lang)} {n}" for s, n in counts if n))
     if errors:
@@ -234,7 +235,7 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
         for rec in alerts.head(ALERT_LIMIT).itertuples(index=False):
             late = rec.days_late is not pd.NA and (rec.days_late or 0) > 0
             table.add_row(
-                str(rec.label), _d(rec.customer), str(rec.item), _n(rec.balance), _n(rec.uncovered_qty or None),
+                _esc(rec.label), _d(rec.customer), _esc(rec.item), _n(rec.balance), _n(rec.uncovered_qty or None),
                 _d(rec.commitment_date), _d(rec.forecast_finish), _n(rec.days_late if late else None),
                 _n(None if late else rec.slack_workdays),
                 _status(rec.status, lang), _reason(rec.reason, lang),
@@ -246,10 +247,10 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
     weeks = result.capacity_weekly
     if not weeks.empty:
         shown = list(dict.fromkeys(weeks.sort_values("week_start")["week"]))[:WEEKS_SHOWN]
-        table = _table(t["load"], "|".join([t["line"], *shown]))
+        table = _table(t["load"], "|".join([t["line"], *map(_esc, shown)]))
         for line, part in weeks[weeks["week"].isin(shown)].groupby("line", sort=False):
             cells = {rec.week: rec for rec in part.itertuples(index=False)}
-            row = [str(line)]
+            row = [_esc(line)]
             for week in shown:
                 rec = cells.get(week)
                 row.append(_load_cell(rec.required_hours, rec.scheduled_hours, rec.available_hours) if rec else "")
@@ -261,10 +262,10 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
         table = _table(t["overloads"], t["cols_over"])
         for ep in over.head(ALERT_LIMIT).to_dict("records"):
             keys = list(ep["order_keys"])
-            shown_keys = "、".join(keys[:5]) + (" …" if len(keys) > 5 else "")
-            items = "、".join(f"{i['item']} × {_n(float(i['qty']))}" for i in ep["items"])
+            shown_keys = _esc("、".join(map(str, keys[:5]))) + (" …" if len(keys) > 5 else "")
+            items = _esc("、".join(f"{i['item']} × {_n(float(i['qty']))}" for i in ep["items"]))
             table.add_row(
-                str(ep["line"]), _d(ep["from"]), _d(ep["by_date"]), f"[red]{_h(ep['shortfall_hours'])}[/red]",
+                _esc(ep["line"]), _d(ep["from"]), _d(ep["by_date"]), f"[red]{_h(ep['shortfall_hours'])}[/red]",
                 items, shown_keys,
             )
         console.print(table)
@@ -278,7 +279,7 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
         ):
             colour = "green" if rec.rate >= 0.95 else "yellow" if rec.rate >= 0.8 else "red"
             table.add_row(
-                str(rec.customer), str(rec.month), str(rec.lines), str(rec.on_time),
+                _esc(rec.customer), _esc(rec.month), str(rec.lines), str(rec.on_time),
                 f"[{colour}]{rec.rate:.0%}[/{colour}]",
             )
         console.print(table)
@@ -302,14 +303,14 @@ def _load_cell(required: float, scheduled: float, available: float) -> str:
 def render_whatif(result: Any, lang: Lang, args: argparse.Namespace, errors: int, item_known: bool) -> None:
     t = TEXT[lang]
     console = _console()
-    console.print(f"[bold]{t['whatif']}[/bold]  {args.ledger}  {t['as_of']} {result.as_of.isoformat()}")
+    console.print(f"[bold]{t['whatif']}[/bold]  {_esc(args.ledger)}  {t['as_of']} {result.as_of.isoformat()}")
     if errors:
         console.print(f"[red]{t['errors'].format(n=errors)}[/red]")
     if not item_known:
-        console.print(f"[yellow]{t['unknown_item'].format(item=args.item)}[/yellow]")
+        console.print(f"[yellow]{t['unknown_item'].format(item=_esc(args.item))}[/yellow]")
     new = result.new
     console.print(
-        t["new"].format(item=args.item, qty=_n(float(args.qty)), due=args.due.isoformat(),
+        t["new"].format(item=_esc(args.item), qty=_n(float(args.qty)), due=args.due.isoformat(),
                         priority=PRIORITY_NAMES[args.priority])
     )
     if new.get("forecast_finish") is None:
@@ -330,7 +331,7 @@ def render_whatif(result: Any, lang: Lang, args: argparse.Namespace, errors: int
     for rec in moved.head(ALERT_LIMIT).itertuples(index=False):
         late = f"[red]{t['yes']}[/red]" if rec.becomes_late else ""
         table.add_row(
-            str(rec.label), _d(rec.customer), _d(rec.commitment_date), _d(rec.before), _d(rec.after),
+            _esc(rec.label), _d(rec.customer), _d(rec.commitment_date), _d(rec.before), _d(rec.after),
             _n(rec.delta_days), late,
         )
     console.print(table)

@@ -196,6 +196,11 @@ ISSUE_TYPES: dict[str, IssueType] = {
     "unreadable-file": IssueType(
         Severity.ERROR, "文件无法读取:{reason}", "File cannot be read: {reason}"
     ),
+    "file-open": IssueType(
+        Severity.INFO,
+        "「{value}」正被 {owner} 打开,读取的是最后保存的版本",
+        "'{value}' is open by {owner}; its last saved version was read",
+    ),
     "no-holiday-data": IssueType(
         Severity.INFO,
         "{value} 年没有法定节假日数据,排产按无节假日计算;如有放假请在「日历」表中填写",

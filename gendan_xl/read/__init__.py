@@ -8,14 +8,13 @@ sheets and columns, values that do not parse, Excel errors ...). It raises
 
 from __future__ import annotations
 
-import glob
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from gendan_xl.config import CONFIG_NAME, LedgerConfig, load_ledger_config
+from gendan_xl.config import CONFIG_NAME, LedgerConfig, load_ledger_config, owner_of, part_files
 from gendan_xl.ledger import ROW, SRC, Ledger, Source, Table, make_table
 from gendan_xl.model import CellRef, Issue, LedgerError, make_issue
 from gendan_xl.read.tables import find_header, read_table
@@ -142,21 +141,35 @@ class _Reader:
 
     def read_config(self, config: LedgerConfig, base: Path) -> None:
         parts = config.ledger
+        outputs = base / config.output_folder
         for spec in SHEETS:
             pattern = getattr(parts, spec.key)
             if not pattern:
                 continue
-            paths = sorted(glob.glob(str(base / pattern))) if _is_glob(pattern) else [str(base / pattern)]
+            paths = self._part_files(base, spec.key, pattern, outputs)
             if not paths and spec.key == "daily":
                 continue
             if not paths:
                 raise LedgerError(str(base / pattern), "文件不存在", "file not found")
             for p in paths:
-                self.read_part(spec.key, Path(p), _display(Path(p), base))
+                self.read_part(spec.key, p, _display(p, base))
         if parts.workbook:
             named = {s.key for s in SHEETS if getattr(parts, s.key)}
-            path = base / parts.workbook
+            files = self._part_files(base, "workbook", parts.workbook, outputs)
+            path = files[0] if files else base / parts.workbook
             self.read_workbook(path, _display(path, base), only={s.key for s in SHEETS} - named)
+
+    def _part_files(self, base: Path, key: str, pattern: str, outputs: Path) -> list[Path]:
+        """The files of one config entry (inside ``base``; globs skip owner files,
+        temporaries, backups and gendan's outputs); a file open in Excel is noted."""
+        found = part_files(base, key, pattern, outputs)
+        for path in found.files:
+            owner = owner_of(path)
+            if owner is not None:
+                self.issues.append(
+                    make_issue("file-open", CellRef(file=_display(path, base), sheet=""), _display(path, base), owner=owner)
+                )
+        return found.files
 
     def ledger(
         self, name: str, config: LedgerConfig | None, overrides: Mapping[str, object] | None = None
@@ -184,10 +197,6 @@ class _Reader:
         return Ledger(
             name=name, tables=tables, settings=settings, issues=self.issues, files=self.files, options=options
         )
-
-
-def _is_glob(pattern: str) -> bool:
-    return any(ch in pattern for ch in "*?[")
 
 
 def _display(path: Path, base: Path) -> str:
