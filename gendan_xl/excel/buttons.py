@@ -514,8 +514,12 @@ def whatif_summary(rush: RushOrder, result: WhatIfResult, known_items: set[objec
 def live_allocator(live: LiveWorkbook, kind: str) -> Allocator:
     """Numbers allocated against the journal in the workbook's folder, as ``gendan docs`` does."""
 
-    def alloc(pattern: str, day: date, count: int, existing: Any) -> list[str]:
-        return allocate(live.folder, kind, pattern or None, day, count, existing, ledger=live.name)
+    def alloc(
+        pattern: str, day: date, count: int, existing: Any, sources: Sequence[Sequence[str]] | None = None
+    ) -> list[str]:
+        return allocate(
+            live.folder, kind, pattern or None, day, count, existing, ledger=live.name, sources=sources
+        )
 
     return alloc
 
