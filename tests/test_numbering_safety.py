@@ -461,13 +461,13 @@ def _concurrent(tmp_path: Path, procs: int, rounds: int) -> None:
     for w in workers:
         w.join(60)
         assert w.exitcode == 0
-    seen: dict[str, tuple[int, int]] = {}
+    seen: dict[tuple[int, str], int] = {}  # (round, number) -> the process that printed it
     for r, k, kind, code, out, err in got:
         assert code in (EXIT_OK, EXIT_LOCKED), err
         ledger = tmp_path / f"r{r}" / "台账.xlsx"
         for number, (sheet, rows) in printed(out).items():
-            assert number not in seen, f"{number} printed twice: {seen[number]} and {(r, k)}"
-            seen[number] = (r, k)
+            assert (r, number) not in seen, f"{number} printed by {seen[(r, number)]} and {k} in round {r}"
+            seen[(r, number)] = k
             if kind == "delivery-notes":
                 cells = note_cells(ledger)
                 assert sheet == "出货" and [cells[x] for x in rows] == [number] * len(rows)
@@ -477,7 +477,7 @@ def _concurrent(tmp_path: Path, procs: int, rounds: int) -> None:
         ledger = tmp_path / f"r{r}" / "台账.xlsx"
         numbers = [n for n, _o in wo_rows(ledger)]
         assert len(numbers) == len(set(numbers)) == 3  # no duplicate rows appended
-        assert len(set(note_cells(ledger).values()) - {"送货单号"}) == 3 + 3  # 3 old + 3 new
+        assert len(set(note_cells(ledger).values()) - {"送货单号"}) == 4 + 3  # 4 old + 3 new
         assert read_ledger(ledger, AS_OF)["shipments"]["note_no"].notna().all()
 
 
@@ -525,7 +525,7 @@ def _kill_trials(tmp_path: Path, trials: int) -> None:
             for row, number in cells.items():
                 by_number.setdefault(number, set()).add(row)
             assert {n for n in by_number if n.startswith("SH202611")} >= set(printed(done.stdout))
-            assert len([n for n in cells.values() if n.startswith("SH2026112")]) == 14
+            assert len([n for n in cells.values() if n.startswith("SH2026112")]) == 1 + 14  # old + every pending row
         else:
             numbers = [n for n, _o in wo_rows(ledger)]
             assert len(numbers) == len(set(numbers)) == 3
@@ -537,7 +537,7 @@ def _kill_trials(tmp_path: Path, trials: int) -> None:
 
 
 def test_kill_9_during_write_back(tmp_path: Path) -> None:
-    _kill_trials(tmp_path, trials=6)
+    _kill_trials(tmp_path, trials=3)
 
 
 @pytest.mark.slow
