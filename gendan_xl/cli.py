@@ -44,19 +44,26 @@ def _out(text: str = "") -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from gendan_xl.engine import check
+    from gendan_xl.files import ledger_parts, refuse_inputs
 
+    if args.report:
+        refuse_inputs(Path(args.report), ledger_parts(Path(args.ledger)))
     result = check(Path(args.ledger), args.as_of)
     lang: Lang = args.lang
+    report = None
     if args.report:
         from gendan_xl.write.issues_book import write_issue_report
 
-        write_issue_report(Path(args.report), result.issues, lang, ledger_root=Path.cwd())
+        # Atomic, and a file gendan did not write is never replaced (a new name instead).
+        report = write_output_file(
+            Path(args.report), lambda p: write_issue_report(p, result.issues, lang, ledger_root=Path.cwd())
+        )
     if args.json:
         _out(json.dumps(result.to_json(lang), ensure_ascii=False))
     else:
         render_issues(result.issues, lang, result.ledger.name, result.ledger.row_counts)
-        if args.report:
-            _out(("已写出检查结果:" if lang == "zh" else "Issue report written: ") + str(args.report))
+        if report is not None:
+            _out(("已写出检查结果:" if lang == "zh" else "Issue report written: ") + str(report))
     return EXIT_ERRORS if result.has_errors else EXIT_OK
 
 
@@ -98,10 +105,36 @@ def render_issues(issues: list, lang: Lang, name: str, rows: dict[str, int], lim
 # ---------------------------------------------------------------- template / demo
 
 
+def write_output_file(path: Path, write: Callable[[Path], object], *, new_only: bool = False) -> Path:
+    """Write an output workbook atomically: ``files.write_output`` (replaces only a
+    file gendan wrote), or with ``new_only`` never replacing anything. A failed
+    write is one clear line naming the file (exit 2; 3 when the file is in use)."""
+    from gendan_xl.files import write_new, write_output
+
+    try:
+        return write_new(path, write) if new_only else write_output(path, write)
+    except PermissionError as exc:
+        raise Locked(
+            f"{path}: 无法写出,文件或文件夹被占用或只读(是否在 Excel 中打开?)"
+            f"/ cannot write: the file or folder is in use or read-only ({exc.strerror or exc})"
+        ) from exc
+    except OSError as exc:
+        raise LedgerError(
+            str(path), f"无法写出文件({exc.strerror or exc})", f"cannot write the file ({exc.strerror or exc})"
+        ) from exc
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from gendan_xl.write.template import write_template
 
-    path = write_template(Path(args.file), lang=args.lang)
+    target = Path(args.file)
+    if target.exists() or target.is_symlink():
+        raise LedgerError(
+            str(target),
+            "文件已存在,空白台账不会覆盖任何文件;请换一个文件名",
+            "the file exists; the blank ledger never replaces a file, choose another name",
+        )
+    path = write_output_file(target, lambda p: write_template(p, lang=args.lang), new_only=True)
     _out(("已写出空白台账:" if args.lang == "zh" else "Blank ledger written: ") + str(path))
     return EXIT_OK
 

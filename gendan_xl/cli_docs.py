@@ -1,11 +1,16 @@
 """``gendan docs ...``: work orders (制造命令单), delivery notes (送货单) and
 statements (对账单) from a ledger.
 
-Each command: read the ledger -> build the documents (``gendan_xl.documents``)
--> allocate numbers (``documents.numbers``, locked journal in the ledger's folder)
--> write the workbook (``write.docs_book``) -> with ``--write-back`` patch the new
-numbers into the clerk's own file (``write.patch``). The ``run_*`` functions are
-the same steps without the argument parsing, for the ribbon and batch runs.
+Each command, under the ledger's lock (``numbers.ledger_lock``, beside the ledger's
+real path) from start to end: fingerprint the ledger's files -> read the ledger ->
+build the documents (``gendan_xl.documents``), numbering them from the journal
+(the same rows get the same numbers again; ``--reissue`` voids and renumbers) ->
+record the documents' data (for ``docs reprint``) -> with ``--write-back`` check the
+files are unchanged and the target cells still empty, then patch the clerk's file
+(``write.patch``; a failure voids the numbers and writes no document) -> only then
+write the workbook (``write.docs_book``) under a name no other file has. The
+``run_*`` functions are the same steps without the argument parsing, for the ribbon
+and batch runs.
 
 Exit codes as ``gendan check``: 0 done (or nothing to do), 1 some input was not
 usable (an unknown order number, shipments without an order line, a sheet missing
@@ -17,8 +22,9 @@ Excel / locked, or the number lock is busy.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,24 +32,47 @@ from pathlib import Path
 from gendan_xl import cli
 from gendan_xl.documents import common
 from gendan_xl.documents.delivery import (
+    DeliveryRun,
     build_delivery_notes,
     delivery_write_back,
     note_paper_setting,
 )
-from gendan_xl.documents.models import Assignment, WriteBackPlan
-from gendan_xl.documents.numbers import NumberLockError, NumberPatternError, allocate
+from gendan_xl.documents.models import Assignment, DeliveryNote, WorkOrderDoc, WriteBackPlan
+from gendan_xl.documents.numbers import (
+    NumberLockError,
+    NumberPatternError,
+    allocate,
+    ledger_folder,
+    ledger_lock,
+    live_numbers,
+    lock_wait,
+    read_documents,
+    read_journal,
+    real_path,
+    record_documents,
+    void,
+)
 from gendan_xl.documents.statement import PeriodError, build_statement
 from gendan_xl.documents.work_orders import (
     Allocator,
+    WorkOrderRun,
     build_work_orders,
     planned_dates,
     work_order_write_back,
 )
+from gendan_xl.files import ledger_parts, write_new
 from gendan_xl.ledger import Ledger, match_order_lines, order_key
 from gendan_xl.model import LedgerError
 from gendan_xl.read import read_ledger, resolve_ledger
 from gendan_xl.write.docs_book import write_delivery_notes, write_statement, write_work_orders
-from gendan_xl.write.docs_writeback import apply_write_back, check_plan_writable, plan_files
+from gendan_xl.write.docs_writeback import (
+    Fingerprint,
+    apply_write_back,
+    check_plan_writable,
+    plan_files,
+    snapshot,
+    verify_unchanged,
+)
 from gendan_xl.write.patch import WriteBackRefused, WriteBackResult
 
 Say = Callable[[str], None]
@@ -58,6 +87,8 @@ class DocsResult:
     write_back: list[WriteBackResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # clerk-readable, make the exit code 1
     notes: list[str] = field(default_factory=list)  # informational lines
+    cautions: list[str] = field(default_factory=list)  # shown on stderr, exit code unchanged
+    reused: list[str] = field(default_factory=list)  # numbers given again to the same sources
 
 
 # ------------------------------------------------------------------ engine
@@ -77,11 +108,42 @@ def _resolver(target: Path) -> Callable[[str], Path]:
     return resolve
 
 
-def _allocator(ledger: Ledger, kind: str) -> Allocator:
-    folder = common.ledger_folder(ledger)
+@dataclass
+class _Session:
+    """One document run on one ledger, under its lock: the ledger's real path, the
+    fingerprints of its files taken before reading, its journal folder."""
 
-    def alloc(pattern: str, day: date, count: int, existing: Iterable[str]) -> list[str]:
-        return allocate(folder, kind, pattern or None, day, count, existing, ledger=Path(ledger.name).name)
+    real: Path
+    before: dict[Path, Fingerprint | None]
+    folder: Path
+    issued_before: set[str]
+
+    @property
+    def name(self) -> str:
+        return self.real.name
+
+
+@contextlib.contextmanager
+def _locked(target: Path, wait: float | None) -> Iterator[_Session]:
+    """Hold the ledger's lock from reading it to the end of the write-back."""
+    real = real_path(target)
+    if not real.exists():
+        raise LedgerError(str(target), "文件不存在", "file not found")
+    with ledger_lock(real, timeout=lock_wait(wait)):
+        folder = ledger_folder(real)
+        before = snapshot(ledger_parts(real))
+        yield _Session(real, before, folder, set(read_journal(folder).issued))
+
+
+def _allocator(session: _Session, kind: str, reissue: bool) -> Allocator:
+    def alloc(
+        pattern: str, day: date, count: int, existing: Iterable[str],
+        sources: Sequence[Sequence[str]] | None = None,
+    ) -> list[str]:
+        return allocate(
+            session.folder, kind, pattern or None, day, count, existing, ledger=session.name,
+            sources=sources, reissue=reissue, why="重开(--reissue)/ reissued",
+        )
 
     return alloc
 
@@ -99,13 +161,51 @@ def _precheck_write_back(target: Path, ledger: Ledger, sheet_key: str) -> None:
     check_plan_writable([resolve(s) for s in dict.fromkeys(src.file for src in sources)])
 
 
-def _finish_write_back(target: Path, plan: WriteBackPlan, result: DocsResult) -> None:
+def _finish_write_back(
+    session: _Session, kind: str, plan: WriteBackPlan, numbers: list[str], result: DocsResult
+) -> None:
+    """Patch the ledger; if that fails, void this run's numbers and say the ledger is
+    unchanged (no document has been written yet)."""
     result.warnings += plan.problems
     if plan.empty:
         return
-    resolve = _resolver(target)
-    check_plan_writable(plan_files(plan, resolve))
-    result.write_back = apply_write_back(plan, resolve)
+    resolve = _resolver(session.real)
+    try:
+        check_plan_writable(plan_files(plan, resolve))
+        verify_unchanged(plan, resolve, session.before)
+        result.write_back = apply_write_back(plan, resolve)
+    except LedgerError as exc:
+        with contextlib.suppress(LedgerError):
+            void(session.folder, kind, numbers, exc.message("zh"), ledger=session.name)
+        span = _span(numbers)
+        raise type(exc)(
+            exc.path,
+            f"{exc.reason_zh}。台账未改动;本次的单号 {span} 已作废,不会再发出,也未生成单据",
+            f"{exc.reason_en}. The ledger is unchanged; this run's numbers {span} are void "
+            "(never given out again) and no document was written",
+        ) from exc
+
+
+def _span(numbers: Sequence[str]) -> str:
+    if not numbers:
+        return ""
+    return numbers[0] if len(numbers) == 1 else f"{numbers[0]}…{numbers[-1]}({len(numbers)} 个)"
+
+
+def _write_documents(path: Path, write: Callable[[Path], object], numbers: Sequence[str]) -> Path:
+    """Write a document workbook under a name no other file has (same-day runs never
+    replace each other); the ledger may already hold the numbers, so a failure says
+    how to print them again."""
+    try:
+        return write_new(path, write)
+    except OSError as exc:
+        raise LedgerError(
+            str(path),
+            f"无法写出单据文件({exc.strerror or exc});单号已记录,"
+            f"可用 gendan docs reprint {' '.join(numbers[:3])} … 重新打印",
+            f"cannot write the document file ({exc.strerror or exc}); the numbers are recorded, "
+            f"print them again with gendan docs reprint",
+        ) from exc
 
 
 def _customer(target: Path, ledger: Ledger, wanted: str) -> str:
@@ -117,6 +217,14 @@ def _customer(target: Path, ledger: Ledger, wanted: str) -> str:
     return name
 
 
+def _note_reuse(session: _Session, result: DocsResult) -> None:
+    result.reused = [a.number for a in result.assignments if a.number in session.issued_before]
+    if result.reused:
+        result.notes.append(
+            f"沿用之前为同样的行分配的单号 {_span(result.reused)}(重新打印同一单据;要作废重开请加 --reissue)"
+        )
+
+
 def run_work_orders(
     target: Path,
     out_dir: Path,
@@ -124,26 +232,43 @@ def run_work_orders(
     order_nos: Sequence[str] = (),
     write_back: bool = False,
     ledger: Ledger | None = None,
+    *,
+    reissue: bool = False,
+    wait: float | None = None,
 ) -> DocsResult:
-    """``ledger``: the ledger already read from ``target`` (else it is read here)."""
-    ledger = ledger or _read(target, as_of)
-    if write_back:
-        _precheck_write_back(target, ledger, "work_orders")
-    run = build_work_orders(
-        ledger, as_of, _allocator(ledger, "wo"), order_nos, schedule=planned_dates(ledger, as_of)
-    )
-    result = DocsResult(assignments=run.assignments)
-    result.warnings += [f"订单号「{n}」不在订单表中,或没有需要下工单的订单行" for n in run.unknown_orders]
-    if not run.docs:
-        return result
-    plan = work_order_write_back(ledger, run.docs) if write_back else WriteBackPlan()
-    written = write_back and not plan.problems
-    company = common.text(ledger.setting("company_name", ""))
-    result.output = write_work_orders(
-        out_dir / f"制造命令单_{as_of:%Y%m%d}.xlsx", run.docs, company, result.assignments, written
-    )
-    if write_back:
-        _finish_write_back(target, plan, result)
+    """``ledger``: the ledger already read from ``target`` (else it is read here).
+
+    Holds the ledger's lock from reading to the end of the write-back; the same
+    order lines get the same numbers again unless ``reissue``."""
+    with _locked(target, wait) as session:
+        ledger = ledger or _read(session.real, as_of)
+        if write_back:
+            _precheck_write_back(session.real, ledger, "work_orders")
+        journal_warnings = read_journal(session.folder).warnings
+        run = build_work_orders(
+            ledger, as_of, _allocator(session, "wo", reissue), order_nos, schedule=planned_dates(ledger, as_of)
+        )
+        result = DocsResult(assignments=run.assignments, cautions=journal_warnings)
+        result.warnings += [f"订单号「{n}」不在订单表中,或没有需要下工单的订单行" for n in run.unknown_orders]
+        if not run.docs:
+            return result
+        _note_reuse(session, result)
+        numbers = [d.wo_no for d in run.docs]
+        plan = work_order_write_back(ledger, run.docs) if write_back else WriteBackPlan()
+        written = write_back and not plan.problems
+        company = common.text(ledger.setting("company_name", ""))
+        record_documents(session.folder, [
+            {"kind": "wo", "number": d.wo_no, "ledger": session.name, "company": company,
+             "written": written, "doc": d.model_dump(mode="json")}
+            for d in run.docs
+        ])
+        if write_back:
+            _finish_write_back(session, "wo", plan, numbers, result)
+        result.output = _write_documents(
+            out_dir / f"制造命令单_{as_of:%Y%m%d}_{numbers[0]}.xlsx",
+            lambda p: write_work_orders(p, run.docs, company, result.assignments, written),
+            numbers,
+        )
     return result
 
 
@@ -156,28 +281,98 @@ def run_delivery_notes(
     prices: bool = False,
     write_back: bool = False,
     ledger: Ledger | None = None,
+    *,
+    reissue: bool = False,
+    wait: float | None = None,
 ) -> DocsResult:
-    ledger = ledger or _read(target, as_of)
-    result = DocsResult()
-    name = None if customer is None else _customer(target, ledger, customer)
-    if write_back:
-        _precheck_write_back(target, ledger, "shipments")
-    run = build_delivery_notes(ledger, _allocator(ledger, "dn"), on_date, name, prices)
-    result.assignments = run.assignments
-    if run.unmatched and name is None:
-        rows = "、".join(r.address for r in run.unmatched[:10]) + ("……" if len(run.unmatched) > 10 else "")
-        result.warnings.append(f"{len(run.unmatched)} 行出货找不到对应的订单行,未开送货单:{rows}")
-    if not run.notes:
-        return result
-    plan = delivery_write_back(ledger, run.notes) if write_back else WriteBackPlan()
-    written = write_back and not plan.problems
-    paper, landscape = note_paper_setting(ledger)
-    stamp = (on_date or as_of).strftime("%Y%m%d")
-    result.output = write_delivery_notes(
-        out_dir / f"送货单_{stamp}.xlsx", run.notes, result.assignments, written, paper, landscape
-    )
-    if write_back:
-        _finish_write_back(target, plan, result)
+    """As ``run_work_orders``: the same shipment rows get the same note numbers again
+    unless ``reissue``."""
+    with _locked(target, wait) as session:
+        ledger = ledger or _read(session.real, as_of)
+        result = DocsResult(cautions=read_journal(session.folder).warnings)
+        name = None if customer is None else _customer(target, ledger, customer)
+        if write_back:
+            _precheck_write_back(session.real, ledger, "shipments")
+        earlier = {} if reissue else live_numbers(session.folder, "dn", session.name)
+        run = build_delivery_notes(
+            ledger, _allocator(session, "dn", reissue), on_date, name, prices, earlier=earlier
+        )
+        result.assignments = run.assignments
+        if run.unmatched and name is None:
+            rows = "、".join(r.address for r in run.unmatched[:10]) + ("……" if len(run.unmatched) > 10 else "")
+            result.warnings.append(f"{len(run.unmatched)} 行出货找不到对应的订单行,未开送货单:{rows}")
+        if not run.notes:
+            return result
+        _note_reuse(session, result)
+        numbers = [n.note_no for n in run.notes]
+        plan = delivery_write_back(ledger, run.notes) if write_back else WriteBackPlan()
+        written = write_back and not plan.problems
+        paper, landscape = note_paper_setting(ledger)
+        record_documents(session.folder, [
+            {"kind": "dn", "number": n.note_no, "ledger": session.name, "written": written,
+             "paper": paper, "landscape": landscape, "doc": n.model_dump(mode="json")}
+            for n in run.notes
+        ])
+        if write_back:
+            _finish_write_back(session, "dn", plan, numbers, result)
+        stamp = (on_date or as_of).strftime("%Y%m%d")
+        result.output = _write_documents(
+            out_dir / f"送货单_{stamp}_{numbers[0]}.xlsx",
+            lambda p: write_delivery_notes(p, run.notes, result.assignments, written, paper, landscape),
+            numbers,
+        )
+    return result
+
+
+def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = None) -> DocsResult:
+    """Print issued documents again, exactly as recorded when they were made
+    (``gendan_documents.jsonl`` beside the ledger; ``ledger`` None: the current folder)."""
+    folder = ledger_folder(ledger) if ledger is not None else Path.cwd()
+    records, damaged = read_documents(folder)
+    journal = read_journal(folder)
+    result = DocsResult(cautions=damaged + journal.warnings)
+    wos: list[tuple[WorkOrderDoc, dict[str, object]]] = []
+    notes: list[tuple[DeliveryNote, dict[str, object]]] = []
+    for number in dict.fromkeys(n.strip() for n in numbers):
+        if number in journal.voided:
+            why = journal.voided[number].get("why", "")
+            result.warnings.append(f"单号 {number} 已作废({why}),不重印")
+            continue
+        record = records.get(number)
+        if record is None:
+            result.warnings.append(f"找不到单号 {number} 的单据记录(在 {folder} 中)")
+            continue
+        if record.get("kind") == "wo":
+            wos.append((WorkOrderDoc.model_validate(record["doc"]), record))
+        else:
+            notes.append((DeliveryNote.model_validate(record["doc"]), record))
+    if wos:
+        docs = [d for d, _r in wos]
+        first = wos[0][1]
+        written = all(bool(r.get("written")) for _d, r in wos)
+        assignments = WorkOrderRun(docs=docs).assignments
+        result.assignments += assignments
+        result.output = _write_documents(
+            out_dir / f"制造命令单_重印_{docs[0].wo_no}.xlsx",
+            lambda p: write_work_orders(p, docs, str(first.get("company", "")), assignments, written),
+            [d.wo_no for d in docs],
+        )
+    if notes:
+        dns = [n for n, _r in notes]
+        first = notes[0][1]
+        written = all(bool(r.get("written")) for _n, r in notes)
+        assignments = DeliveryRun(notes=dns).assignments
+        result.assignments += assignments
+        path = _write_documents(
+            out_dir / f"送货单_重印_{dns[0].note_no}.xlsx",
+            lambda p: write_delivery_notes(
+                p, dns, assignments, written, str(first.get("paper", "A5")), bool(first.get("landscape", True))
+            ),
+            [n.note_no for n in dns],
+        )
+        if result.output is not None:
+            result.notes.append(f"已写出制造命令单:{result.output}")
+        result.output = path
     return result
 
 
@@ -192,7 +387,7 @@ def run_statement(target: Path, out_dir: Path, as_of: date, customer: str, perio
             f"对账期间内有 {run.unnumbered} 行出货还没有送货单号,未列入对账单(先运行 gendan docs delivery-notes)"
         )
     file_name = f"对账单_{common.sanitize_file_part(name)}_{st.period}.xlsx"
-    result.output = write_statement(out_dir / file_name, st)
+    result.output = _write_documents(out_dir / file_name, lambda p: write_statement(p, st), st.notes)
     result.notes.append(
         f"{st.customer.display_name} {st.start.isoformat()} 至 {st.end.isoformat()}:"
         f"送货单 {len(st.notes)} 张,{len(st.lines)} 行,金额 {st.total_amount:,.2f}"
@@ -243,6 +438,8 @@ def _render(result: DocsResult, kind: str, say: Say) -> int:
         )
         if wb.skipped_formulas:
             say("以下单元格是公式,未改动:" + "、".join(wb.skipped_formulas))
+    for caution in result.cautions:
+        sys.stderr.write("注意:" + caution + "\n")
     for warning in result.warnings:
         sys.stderr.write("注意:" + warning + "\n")
     return cli.EXIT_ERRORS if result.warnings else cli.EXIT_OK
@@ -261,7 +458,10 @@ def _guarded(fn: Callable[[], DocsResult]) -> DocsResult:
 def cmd_work_orders(args: argparse.Namespace) -> int:
     as_of = args.as_of or date.today()
     result = _guarded(
-        lambda: run_work_orders(Path(args.ledger), Path(args.out), as_of, args.order or (), args.write_back)
+        lambda: run_work_orders(
+            Path(args.ledger), Path(args.out), as_of, args.order or (), args.write_back,
+            reissue=args.reissue, wait=args.wait,
+        )
     )
     return _render(result, "制造命令单", cli._out)
 
@@ -270,10 +470,17 @@ def cmd_delivery_notes(args: argparse.Namespace) -> int:
     as_of = args.as_of or date.today()
     result = _guarded(
         lambda: run_delivery_notes(
-            Path(args.ledger), Path(args.out), as_of, args.date, args.customer, args.prices, args.write_back
+            Path(args.ledger), Path(args.out), as_of, args.date, args.customer, args.prices, args.write_back,
+            reissue=args.reissue, wait=args.wait,
         )
     )
     return _render(result, "送货单", cli._out)
+
+
+def cmd_reprint(args: argparse.Namespace) -> int:
+    ledger = Path(args.ledger) if args.ledger else None
+    result = _guarded(lambda: run_reprint(args.numbers, Path(args.out), ledger))
+    return _render(result, "单据", cli._out)
 
 
 def cmd_statement(args: argparse.Namespace) -> int:
@@ -295,6 +502,11 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     out_help = "输出文件夹(默认当前文件夹)/ output folder (default: current folder)"
     wb_help = "把新单号写回台账(先备份;文件在 Excel 中打开时拒绝)/ write the new numbers into the ledger"
     as_of_help = "制表日期 / as-of date (default today)"
+    reissue_help = (
+        "作废这些行以前分配的单号并重新分配(默认沿用,重印同一单据)"
+        "/ void the numbers given to these rows before and give new ones (default: reuse them)"
+    )
+    wait_help = "台账正被他人生成单据时最多等待的秒数(默认 30)/ seconds to wait for a busy ledger (default 30)"
 
     p = kinds.add_parser(
         "work-orders",
@@ -310,6 +522,8 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("--out", default=".", metavar="DIR", help=out_help)
     p.add_argument("--write-back", action="store_true", help=wb_help)
     p.add_argument("--as-of", type=cli._date, default=None, help="下达日期 / issue date (default today)")
+    p.add_argument("--reissue", action="store_true", help=reissue_help)
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
     common_opts(p)
     p.set_defaults(func=cmd_work_orders)
 
@@ -328,6 +542,8 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("--out", default=".", metavar="DIR", help=out_help)
     p.add_argument("--write-back", action="store_true", help=wb_help)
     p.add_argument("--as-of", type=cli._date, default=None, help=as_of_help)
+    p.add_argument("--reissue", action="store_true", help=reissue_help)
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
     common_opts(p)
     p.set_defaults(func=cmd_delivery_notes)
 
@@ -346,8 +562,31 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     common_opts(p)
     p.set_defaults(func=cmd_statement)
 
+    p = kinds.add_parser(
+        "reprint",
+        help="重印已开出的制造命令单或送货单 / print issued work orders or delivery notes again",
+        description=(
+            "按单号重新打印已开出的单据,内容与当初相同。"
+            "例 / example: gendan docs reprint SH20261124001 WO20261126001 --ledger 台账.xlsx"
+        ),
+    )
+    p.add_argument("numbers", nargs="+", metavar="NUMBER", help="工单号或送货单号 / document numbers")
+    p.add_argument("--ledger", default=None, metavar="LEDGER",
+                   help="台账(单据记录在它旁边;默认当前文件夹)/ the ledger (default: records in the current folder)")
+    p.add_argument("--out", default=".", metavar="DIR", help=out_help)
+    common_opts(p)
+    p.set_defaults(func=cmd_reprint)
+
 
 cli.EXTRA_COMMANDS.append(register)
 
-__all__ = ["DocsResult", "demo_docs", "register", "run_delivery_notes", "run_statement", "run_work_orders"]
+__all__ = [
+    "DocsResult",
+    "demo_docs",
+    "register",
+    "run_delivery_notes",
+    "run_reprint",
+    "run_statement",
+    "run_work_orders",
+]
 

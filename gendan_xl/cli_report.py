@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gendan_xl import cli
-from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, Locked, _date, _out
+from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, _date, _out, write_output_file
 from gendan_xl.engine import report_data
-from gendan_xl.files import replacing
+from gendan_xl.files import ledger_parts, refuse_inputs
 from gendan_xl.model import Lang
 
 if TYPE_CHECKING:
@@ -28,17 +28,12 @@ if TYPE_CHECKING:
 
 def write_report_file(path: Path, data: ReportData, lang: Lang, ledger_root: Path | None = None) -> Path:
     """Write through a temporary file beside ``path`` and rename it into place,
-    so a half-written report never carries the final name."""
+    so a half-written report never carries the final name. An existing file is
+    replaced only when gendan wrote it and nobody changed it since; otherwise the
+    report gets a new name (``…(2).xlsx``), which is returned."""
     from gendan_xl.write.report import write_report
 
-    try:
-        with replacing(path) as tmp:
-            write_report(tmp, data, lang, ledger_root=ledger_root)
-    except PermissionError as exc:
-        raise Locked(
-            f"{path}: 文件被占用(是否在 Excel 中打开?)/ the file is in use (open in Excel?)"
-        ) from exc
-    return path
+    return write_output_file(path, lambda tmp: write_report(tmp, data, lang, ledger_root=ledger_root))
 
 
 def output_path(out: str | None, as_of: date) -> Path:
@@ -58,9 +53,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from gendan_xl.engine import check
 
     lang: Lang = args.lang
+    if args.out:  # before reading: one typo must not cost a long read
+        refuse_inputs(output_path(args.out, args.as_of or date.today()), ledger_parts(Path(args.ledger)))
     checked = check(Path(args.ledger), args.as_of)
     data = report_data(checked.ledger, checked, checked.as_of)
-    path = write_report_file(output_path(args.out, checked.as_of), data, lang, ledger_root=Path.cwd())
+    target = output_path(args.out, checked.as_of)
+    refuse_inputs(target, ledger_parts(Path(args.ledger)))
+    path = write_report_file(target, data, lang, ledger_root=Path.cwd())
     f = data.figures
     if lang == "zh":
         _out(f"已写出跟单报告:{path}")

@@ -27,11 +27,21 @@ _BREAKER_STALE = 10.0  # seconds: the guard used while breaking a stale lock
 class LockBusy(Exception):
     """Someone else holds the lock (and it is not stale)."""
 
-    def __init__(self, path: Path, holder: dict[str, object], waited: float, stale_after: float) -> None:
+    def __init__(
+        self,
+        path: Path,
+        holder: dict[str, object],
+        waited: float,
+        stale_after: float,
+        stuck: tuple[str, str] | None = None,
+    ) -> None:
         self.path = path
         self.holder = holder
         self.waited = waited
         self.stale_after = stale_after
+        # (zh, en) when the lock is stale but cannot be removed (no right to delete it,
+        # it is a folder ...): waiting longer would not help, a person must remove it.
+        self.stuck = stuck
         super().__init__(self.message_en)
 
     @property
@@ -41,10 +51,14 @@ class LockBusy(Exception):
 
     @property
     def message_zh(self) -> str:
+        if self.stuck:
+            return f"{self.path} {self.stuck[0]}"
         return f"{self.path.name} 正被 {self.who} 占用"
 
     @property
     def message_en(self) -> str:
+        if self.stuck:
+            return f"{self.path} {self.stuck[1]}"
         return f"{self.path.name} is held by {self.who}"
 
 
@@ -72,31 +86,59 @@ def file_lock(path: Path, *, timeout: float, stale_after: float) -> Iterator[dic
 
 
 def acquire(path: Path, *, timeout: float, stale_after: float) -> tuple[str, dict[str, object] | None]:
-    """Take the lock; returns (token, the stale holder broken on the way or None)."""
+    """Take the lock; returns (token, the stale holder broken on the way or None).
+
+    Raises ``LockBusy`` once ``timeout`` seconds have passed, on every path: a live
+    holder, a stale lock that cannot be removed (a folder with the sticky bit, a
+    lock path that is a directory) or one dated in the future. Between tries it
+    sleeps, so a waiter never spins.
+    """
     token = uuid.uuid4().hex
     record = {**identity(), "time": datetime.now().astimezone().isoformat(timespec="seconds"), "token": token}
     body = json.dumps(record, ensure_ascii=False).encode("utf-8")
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + max(0.0, timeout)
     delay = 0.005
     taken: dict[str, object] | None = None
+    stuck: tuple[str, str] | None = None
     while True:
         if _try_create(path, body):
             return token, taken
         holder = read_lock(path)
-        if holder is not None and is_stale(path, holder, stale_after):
+        stuck = _why_stuck(path)
+        if stuck is None and holder is not None and is_stale(path, holder, stale_after):
             if _break_stale(path, holder):
                 taken = holder
-            continue
+                if time.monotonic() < deadline:
+                    continue  # removed: try to create it at once
+            else:
+                stuck = (
+                    "已失效但无法删除(没有删除权限?),请手动删除该文件",
+                    "is stale but cannot be removed (no permission to delete it?); delete it by hand",
+                )
         if time.monotonic() >= deadline:
-            raise LockBusy(path, holder or {}, timeout, stale_after)
-        time.sleep(delay * (0.5 + random.random()))
+            raise LockBusy(path, holder or {}, timeout, stale_after, stuck)
+        remaining = deadline - time.monotonic()
+        time.sleep(max(0.001, min(delay * (0.5 + random.random()), remaining)))
         delay = min(delay * 2, 0.2)
+
+
+def _why_stuck(path: Path) -> tuple[str, str] | None:
+    """Why the lock path can never be freed by waiting, if so."""
+    try:
+        if path.is_dir():
+            return (
+                "是一个文件夹而不是锁文件,请删除或改名该文件夹",
+                "is a folder, not a lock file; remove or rename that folder",
+            )
+    except OSError:
+        return None
+    return None
 
 
 def release(path: Path, token: str) -> None:
     holder = read_lock(path)
     if holder is not None and holder.get("token") == token:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             path.unlink()
 
 
@@ -135,7 +177,7 @@ def read_lock(path: Path) -> dict[str, object] | None:
 def lock_age(path: Path) -> float | None:
     try:
         return time.time() - path.stat().st_mtime
-    except FileNotFoundError:
+    except OSError:
         return None
 
 
@@ -143,6 +185,8 @@ def is_stale(path: Path, holder: dict[str, object], stale_after: float) -> bool:
     age = lock_age(path)
     if age is None:
         return False  # gone meanwhile: just retry
+    if age < -max(stale_after, 60.0):
+        return True  # dated far in the future (a wrong clock): age can never make it stale
     if not holder:
         # Unreadable: the holder crashed between creating and writing it (microseconds).
         return age > min(stale_after, 5.0)
@@ -197,12 +241,11 @@ def _break_stale(path: Path, holder: dict[str, object]) -> bool:
     guard = path.with_name(path.name + ".break")
     try:
         os.close(os.open(guard, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
-    except (FileExistsError, PermissionError):
+    except OSError:  # another breaker holds the guard, or the folder refuses it
         age = lock_age(guard)
-        if age is not None and age > _BREAKER_STALE:
-            with contextlib.suppress(FileNotFoundError):
+        if age is not None and abs(age) > _BREAKER_STALE:
+            with contextlib.suppress(OSError):
                 guard.unlink()
-        time.sleep(0.01)
         return False
     try:
         if read_lock(path) == holder:
@@ -211,5 +254,5 @@ def _break_stale(path: Path, holder: dict[str, object]) -> bool:
                 return True
         return False
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             guard.unlink()

@@ -153,14 +153,14 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> Ledger:
     return read_ledger(write_ledger(tmp_path_factory.mktemp("ledger") / "台账.xlsx"), AS_OF)
 
 
-def wo_alloc(pattern: str, day: date, count: int, existing: Any) -> list[str]:
+def wo_alloc(pattern: str, day: date, count: int, existing: Any, sources: Any = None) -> list[str]:
     return next_numbers(pattern or "WO{YYYYMMDD}{SEQ:3}", day, count, existing)
 
 
 def dn_allocator() -> Any:
     issued: set[str] = set()
 
-    def alloc(pattern: str, day: date, count: int, existing: Any) -> list[str]:
+    def alloc(pattern: str, day: date, count: int, existing: Any, sources: Any = None) -> list[str]:
         numbers = next_numbers(pattern or "SH{YYYYMMDD}{SEQ:3}", day, count, set(existing) | issued)
         issued.update(numbers)
         return numbers

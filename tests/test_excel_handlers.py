@@ -365,7 +365,7 @@ def test_work_orders_handler_matches_cli(demo_path: Path, pristine: FakeBook, tm
 
     numbers = _journal(cli_file.parent)
     assert _journal(xl_file.parent) == numbers and len(numbers) >= 3
-    name = f"制造命令单_{AS_OF:%Y%m%d}.xlsx"
+    name = f"制造命令单_{AS_OF:%Y%m%d}_{numbers[0]}.xlsx"
     assert book.app.books.opened == [str(xl_file.parent / name)]
     assert _assigned(xl_file.parent / name) == _assigned(cli_file.parent / name)
     # Appended below the last row, under the sheet's own headers.
@@ -396,7 +396,7 @@ def test_delivery_notes_handler_matches_cli(demo_path: Path, pristine: FakeBook,
 
     numbers = _journal(cli_file.parent)
     assert _journal(xl_file.parent) == numbers and len(numbers) >= 3
-    name = f"送货单_{AS_OF:%Y%m%d}.xlsx"
+    name = f"送货单_{AS_OF:%Y%m%d}_{numbers[0]}.xlsx"
     assert book.app.books.opened == [str(xl_file.parent / name)]
     assigned = _assigned(cli_file.parent / name)
     assert _assigned(xl_file.parent / name) == assigned

@@ -9,7 +9,7 @@ from the order line's 单价, else the item's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -90,11 +90,15 @@ def build_delivery_notes(
     on_date: date | None = None,
     customer: str | None = None,
     show_prices: bool = False,
+    earlier: Mapping[str, str] | None = None,
 ) -> DeliveryRun:
     """Delivery notes for the pending shipments, one per customer and ship date,
     numbered by ``allocate`` for each ship date (notes ordered by date, then customer).
 
     ``customer`` is a short name as in the ledger (see ``common.find_customer``).
+    ``earlier``: source key (``row_sources``) -> the number a row was given by an
+    earlier run; rows given one keep it (they form that note again), so a shipment is
+    never on two live notes.
     """
     rows = pending_shipments(ledger, on_date)
     run = DeliveryRun()
@@ -112,6 +116,8 @@ def build_delivery_notes(
     if rows.empty:
         return run
     rows = rows.sort_values(["ship_date", "_customer", "_src", "_row"], kind="stable")
+    rows = rows.assign(_source=row_sources(rows))
+    rows = rows.assign(_earlier=rows["_source"].map(lambda s: (earlier or {}).get(s, "")))
     existing = {common.text(v) for v in ledger["shipments"]["note_no"].dropna()} - {""}
     pattern = common.text(ledger.setting("dn_pattern", ""))
     items = common.items(ledger)
@@ -119,12 +125,13 @@ def build_delivery_notes(
     per_page = note_lines_setting(ledger)
     groups: list[tuple[date, str, pd.DataFrame]] = [
         (pd.Timestamp(key[0]).date(), str(key[1]), group)  # type: ignore[index,arg-type]
-        for key, group in rows.groupby(["ship_date", "_customer"], sort=True)
+        for key, group in rows.groupby(["ship_date", "_customer", "_earlier"], sort=True)
     ]
     numbers: dict[date, list[str]] = {}
     for ship_day in dict.fromkeys(g[0] for g in groups):
-        count = sum(1 for g in groups if g[0] == ship_day)
-        numbers[ship_day] = allocate(pattern, ship_day, count, existing)
+        day_groups = [g for g in groups if g[0] == ship_day]
+        sources = [list(g[2]["_source"]) for g in day_groups]
+        numbers[ship_day] = allocate(pattern, ship_day, len(day_groups), existing, sources=sources)
     for ship_day, name, group in groups:
         number = numbers[ship_day].pop(0)
         lines = [
@@ -143,6 +150,24 @@ def build_delivery_notes(
             )
         )
     return run
+
+
+def row_sources(rows: pd.DataFrame) -> list[str]:
+    """The source key of each shipment row: ship date, order, item, qty and customer
+    (and which of several identical rows it is, in sheet order)."""
+    from gendan_xl.documents.numbers import source_key
+
+    seen: dict[tuple[str, ...], int] = {}
+    out = []
+    for rec in rows.to_dict("records"):
+        ship_day = common.day(rec["ship_date"])
+        key = (
+            ship_day.isoformat() if ship_day else "", common.text(rec.get("order_no")),
+            common.text(rec.get("item")), common.text(rec.get("qty")), common.text(rec.get("_customer")),
+        )
+        n = seen[key] = seen.get(key, -1) + 1
+        out.append(source_key("dn", *key, n))
+    return out
 
 
 def _line(

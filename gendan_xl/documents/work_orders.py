@@ -10,10 +10,10 @@ Planned start and finish come from the schedule (``gendan_xl.plan``);
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -28,8 +28,32 @@ NEW_WO_STATUS = "未开工"
 
 # order-line key -> (planned start, planned finish)
 Schedule = Mapping[str, tuple[date | None, date | None]]
-# (pattern from the settings, day, count, numbers already in the ledger) -> new numbers
-Allocator = Callable[[str, date, int, Iterable[str]], list[str]]
+
+
+class Allocator(Protocol):
+    """(pattern from the settings, day, count, numbers already in the ledger) -> numbers.
+
+    ``sources``: one list of source keys (``numbers.source_key``) per number, so that
+    the same sources get the same numbers again (see ``numbers.allocate``).
+    """
+
+    def __call__(
+        self, pattern: str, day: date, count: int, existing: Iterable[str],
+        sources: Sequence[Sequence[str]] | None = None,
+    ) -> list[str]: ...
+
+
+def line_sources(lines: pd.DataFrame) -> list[str]:
+    """The source key of each pending line's new work order: order-line key and qty."""
+    from gendan_xl.documents.numbers import source_key
+
+    keys = [(str(k), common.text(q)) for k, q in zip(lines["_key"], lines["_wo_qty"], strict=True)]
+    seen: dict[tuple[str, str], int] = {}
+    out = []
+    for key in keys:
+        n = seen[key] = seen.get(key, -1) + 1
+        out.append(source_key("wo", *key, n))
+    return out
 
 
 @dataclass
@@ -111,7 +135,7 @@ def build_work_orders(
         return run
     existing = _existing_numbers(ledger)
     pattern = common.text(ledger.setting("wo_pattern", ""))
-    numbers = allocate(pattern, as_of, len(lines), existing)
+    numbers = allocate(pattern, as_of, len(lines), existing, sources=[[s] for s in line_sources(lines)])
     items = common.items(ledger)
     schedule = schedule or {}
     for number, rec in zip(numbers, lines.to_dict("records"), strict=True):

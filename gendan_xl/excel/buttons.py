@@ -44,6 +44,7 @@ from gendan_xl.documents.work_orders import (
 )
 from gendan_xl.engine import CheckResult, check_ledger, issue_rows
 from gendan_xl.excel.live import LiveWorkbook, last_filled
+from gendan_xl.files import write_new
 from gendan_xl.ledger import ROW, SRC, Ledger, match_order_lines, order_key
 from gendan_xl.model import (
     REASON_LABEL,
@@ -191,7 +192,7 @@ def on_work_orders(live: LiveWorkbook, as_of: date) -> WorkOrderRun:
     apply_plan(live, plan, grids)
     company = common.text(ledger.setting("company_name", ""))
     path = _output(
-        live, f"制造命令单_{as_of:%Y%m%d}.xlsx",
+        live, f"制造命令单_{as_of:%Y%m%d}_{run.docs[0].wo_no}.xlsx",
         lambda p: write_work_orders(p, run.docs, company, run.assignments, not plan.problems),
     )
     live.open(path)
@@ -223,7 +224,7 @@ def on_delivery_notes(live: LiveWorkbook, as_of: date) -> DeliveryRun:
     apply_plan(live, plan, grids)
     paper, landscape = note_paper_setting(ledger)
     path = _output(
-        live, f"送货单_{as_of:%Y%m%d}.xlsx",
+        live, f"送货单_{as_of:%Y%m%d}_{run.notes[0].note_no}.xlsx",
         lambda p: write_delivery_notes(p, run.notes, run.assignments, not plan.problems, paper, landscape),
     )
     live.open(path)
@@ -518,8 +519,12 @@ def whatif_summary(rush: RushOrder, result: WhatIfResult, known_items: set[objec
 def live_allocator(live: LiveWorkbook, kind: str) -> Allocator:
     """Numbers allocated against the journal in the workbook's folder, as ``gendan docs`` does."""
 
-    def alloc(pattern: str, day: date, count: int, existing: Any) -> list[str]:
-        return allocate(live.folder, kind, pattern or None, day, count, existing, ledger=live.name)
+    def alloc(
+        pattern: str, day: date, count: int, existing: Any, sources: Sequence[Sequence[str]] | None = None
+    ) -> list[str]:
+        return allocate(
+            live.folder, kind, pattern or None, day, count, existing, ledger=live.name, sources=sources
+        )
 
     return alloc
 
@@ -595,15 +600,10 @@ def _must_be_saved(live: LiveWorkbook) -> None:
 
 
 def _output(live: LiveWorkbook, name: str, write: Callable[[Path], Path]) -> Path:
-    """Write a document workbook beside the ledger under ``gendan docs``' name; when
-    a file of that name is still open in Excel (an earlier click), the next free name."""
-    path = live.folder / name
-    for n in range(2, 50):
-        try:
-            return write(path)
-        except PermissionError:
-            path = live.folder / f"{Path(name).stem}({n}){Path(name).suffix}"
-    return write(path)
+    """Write a document workbook beside the ledger under ``gendan docs``' name; an
+    existing file (an earlier click, maybe still open in Excel) is never replaced:
+    the next free name ``name(2).xlsx`` ... is used."""
+    return write_new(live.folder / name, write)
 
 
 def _span(first: str, last: str) -> str:
