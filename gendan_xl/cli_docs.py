@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from gendan_xl import cli
 from gendan_xl.documents import common
 from gendan_xl.documents.delivery import (
@@ -60,8 +62,9 @@ from gendan_xl.documents.work_orders import (
     planned_dates,
     work_order_write_back,
 )
+from gendan_xl.engine import check_ledger
 from gendan_xl.files import ledger_parts, write_new
-from gendan_xl.ledger import Ledger, match_order_lines, order_key
+from gendan_xl.ledger import Ledger
 from gendan_xl.model import LedgerError
 from gendan_xl.read import read_ledger, resolve_ledger
 from gendan_xl.write.docs_book import write_delivery_notes, write_statement, write_work_orders
@@ -246,10 +249,12 @@ def run_work_orders(
             _precheck_write_back(session.real, ledger, "work_orders")
         journal_warnings = read_journal(session.folder).warnings
         run = build_work_orders(
-            ledger, as_of, _allocator(session, "wo", reissue), order_nos, schedule=planned_dates(ledger, as_of)
+            ledger, as_of, _allocator(session, "wo", reissue), order_nos, schedule=planned_dates(ledger, as_of),
+            problems=check_ledger(ledger, as_of).issues,
         )
         result = DocsResult(assignments=run.assignments, cautions=journal_warnings)
         result.warnings += [f"订单号「{n}」不在订单表中,或没有需要下工单的订单行" for n in run.unknown_orders]
+        result.warnings += [f"未下工单 {s.label}(订单行有错误,请先修正):{s.reason}" for s in run.skipped]
         if not run.docs:
             return result
         _note_reuse(session, result)
@@ -266,7 +271,7 @@ def run_work_orders(
             _finish_write_back(session, "wo", plan, numbers, result)
         result.output = _write_documents(
             out_dir / f"制造命令单_{as_of:%Y%m%d}_{numbers[0]}.xlsx",
-            lambda p: write_work_orders(p, run.docs, company, result.assignments, written),
+            lambda p: write_work_orders(p, run.docs, company, result.assignments, written, run.skipped),
             numbers,
         )
     return result
@@ -407,9 +412,8 @@ def demo_docs(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang
             say(f"{kind} {len(result.assignments)} 张 -> {result.output}")
     # The statement of the customer with the most signed-off notes this period.
     ships = ledger["shipments"]
-    keys = match_order_lines(ships, ledger["orders"])
-    customer_of = dict(zip(order_key(ledger["orders"]), ledger["orders"]["customer"], strict=True))
-    busiest = keys[ships["note_no"].notna()].map(customer_of).value_counts()
+    customers = pd.Series(ledger.book.line_of(ledger.book.ship_codes, "customer"), index=ships.index)
+    busiest = customers[ships["note_no"].notna()].value_counts()
     if len(busiest):
         st = run_statement(ledger_path, folder, as_of, str(busiest.index[0]), f"{as_of:%Y-%m}")
         say(f"对账单 -> {st.output}")

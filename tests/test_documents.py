@@ -261,18 +261,20 @@ def assert_injection_is_text(path: Path) -> None:
 
 
 def test_pending_work_order_lines(ledger: Ledger) -> None:
-    lines, unknown = pending_lines(ledger)
-    # SO-002 is 急 and comes first; SO-001-1 has a work order; SO-003 cancelled;
-    # SO-004 fully shipped; SO-005 完成.
-    assert [(r["order_no"], r["line_no"], r["_wo_qty"]) for r in lines.to_dict("records")] == [
-        ("SO-002", "1", 240.0), ("SO-001", "2", 500.0)
+    lines, unknown, skipped = pending_lines(ledger)
+    assert skipped.empty
+    # SO-002 is 急 and comes first: 240 ordered, 100 already shipped, no work order: 140 left
+    # to cover. SO-001-2: 500 - 150 shipped = 350. SO-001-1's work order (1000, 600 made,
+    # 650 shipped) covers the rest; SO-003 cancelled; SO-004 fully shipped; SO-005 完成.
+    assert [(r["order_no"], r["line_no"], r["_wo_qty"], r["_supplement"]) for r in lines.to_dict("records")] == [
+        ("SO-002", "1", 140.0, False), ("SO-001", "2", 350.0, False)
     ]
     assert unknown == []
 
 
 def test_named_orders_get_the_uncovered_rest(ledger: Ledger) -> None:
-    lines, unknown = pending_lines(ledger, ["SO-001", "SO-404"])
-    assert [(r["line_no"], r["_wo_qty"]) for r in lines.to_dict("records")] == [("2", 500.0)]
+    lines, unknown, _ = pending_lines(ledger, ["SO-001", "SO-404"])
+    assert [(r["line_no"], r["_wo_qty"]) for r in lines.to_dict("records")] == [("2", 350.0)]
     assert unknown == ["SO-404"]
 
 
@@ -283,11 +285,11 @@ def test_work_order_documents(ledger: Ledger) -> None:
     assert (first.wo_no, second.wo_no) == ("WO20261126001", "WO20261126002")
     assert first.customer == INJECTION and first.due_date == date(2026, 12, 3)  # 变更交期
     assert (first.item_name, first.spec, first.unit, first.line) == ("水杯", "350ml 白色", "个", "L1")
-    assert (first.pcs_per_carton, first.cartons) == (50, 5)
+    assert (first.qty, first.pcs_per_carton, first.cartons) == (140, 50, 3)
     assert (first.plan_start, first.plan_finish) == (None, None)
     assert (second.plan_start, second.plan_finish) == (date(2026, 11, 30), date(2026, 12, 2))
     assert second.due_date == date(2026, 12, 15)  # 回复交期
-    assert (second.cartons, second.remark) == (5, "加急包装")
+    assert (second.qty, second.cartons, second.remark) == (350, 4, "加急包装")
     assert second.source.sheet == "订单" and second.source.row == 3
 
 
@@ -302,7 +304,7 @@ def test_work_order_write_back_rows(ledger: Ledger) -> None:
     plan = work_order_write_back(ledger, run.docs)
     assert not plan.problems and not plan.cells
     assert [r.values for r in plan.rows][1] == {
-        "A": "WO20261126002", "B": "SO-001", "C": 2, "D": "P002", "E": 500.0, "F": "L1",
+        "A": "WO20261126002", "B": "SO-001", "C": 2, "D": "P002", "E": 350.0, "F": "L1",
         "I": AS_OF, "J": "未开工",
     }
 

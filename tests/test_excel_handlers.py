@@ -355,8 +355,10 @@ def _row_numbers(text: str) -> list[int]:
 def test_work_orders_handler_matches_cli(demo_path: Path, pristine: FakeBook, tmp_path: Path) -> None:
     cli_file = _copy(demo_path, tmp_path / "cli")
     xl_file = _copy(demo_path, tmp_path / "excel")
+    # Exit 1: the demo's XS2611048-2 (item SJ-1O03, not on 产品) needs a work order but
+    # its row has an error, so it is skipped and said so.
     assert cli.main(["docs", "work-orders", str(cli_file), "--as-of", AS_OF.isoformat(),
-                     "--out", str(cli_file.parent)]) == cli.EXIT_OK
+                     "--out", str(cli_file.parent)]) == cli.EXIT_ERRORS
     book = _book(pristine, xl_file)
     live = LiveWorkbook(book)  # type: ignore[arg-type]
     sheet = book.sheets["工单"]
@@ -370,7 +372,10 @@ def test_work_orders_handler_matches_cli(demo_path: Path, pristine: FakeBook, tm
     assert _assigned(xl_file.parent / name) == _assigned(cli_file.parent / name)
     # Appended below the last row, under the sheet's own headers.
     head = {sheet.cells[(1, c)]: c for c in range(1, 11)}
-    orders = {r[0]: r[4] for r in _assigned(cli_file.parent / name)[1:]}
+    assigned = _assigned(cli_file.parent / name)[1:]
+    skipped = [r for r in assigned if not r[0]]
+    assert [(r[1], r[4]) for r in skipped] == [("工单", "XS2611048-2")]
+    orders = {r[0]: r[4] for r in assigned if r[0]}
     for i, number in enumerate(numbers, start=1):
         assert sheet.cells[(last + i, head["工单号"])] == number
         assert sheet.cells[(last + i, head["订单号"])] == orders[number]
@@ -382,7 +387,7 @@ def test_work_orders_handler_matches_cli(demo_path: Path, pristine: FakeBook, tm
     dispatch(live, "work_orders", AS_OF)
     assert max(r for r, _c in sheet.cells) == last + len(numbers)
     assert _journal(xl_file.parent) == numbers
-    assert "没有需要下工单" in book.app.alerts[-1]
+    assert "没有可下的工单" in book.app.alerts[-1] and "XS2611048-2" in book.app.alerts[-1]
 
 
 def test_delivery_notes_handler_matches_cli(demo_path: Path, pristine: FakeBook, tmp_path: Path) -> None:

@@ -18,9 +18,6 @@ from gendan_xl.ledger import (
     SRC,
     Ledger,
     as_date,
-    commitment_date,
-    match_order_lines,
-    order_key,
 )
 from gendan_xl.schema import normalize
 
@@ -109,27 +106,13 @@ def ledger_row(ledger: Ledger, table: str, rec: Mapping[Any, Any]) -> LedgerRow:
     return LedgerRow(file=source.file, sheet=source.sheet, row=int(rec[ROW]))
 
 
-def order_lines(ledger: Ledger) -> pd.DataFrame:
-    """The 订单 table with its line key (``_key``), commitment date (``_commit``)
-    and, per line, the qty already on work orders (``_issued``) and shipped (``_shipped``)."""
-    orders = ledger["orders"]
-    keys = order_key(orders)
-    wo = ledger["work_orders"]
-    wo_keys = match_order_lines(wo, orders)
-    issued = wo["qty"].groupby(wo_keys).sum() if not wo.empty else pd.Series(dtype="float64")
-    has_wo = set(wo_keys.dropna())
-    shipments = ledger["shipments"]
-    ship_keys = match_order_lines(shipments, orders)
-    shipped = (
-        shipments["qty"].groupby(ship_keys).sum() if not shipments.empty else pd.Series(dtype="float64")
-    )
-    return orders.assign(
-        _key=keys,
-        _commit=commitment_date(orders),
-        _issued=keys.map(issued).fillna(0.0).astype("float64"),
-        _has_wo=keys.isin(has_wo),
-        _shipped=keys.map(shipped).fillna(0.0).astype("float64"),
-    )
+def order_rows(ledger: Ledger) -> pd.DataFrame:
+    """The 订单 row of each order line (the first row of its key), indexed by the
+    order-line key, from the order book."""
+    codes = ledger.book.order_codes
+    first = (codes >= 0) & ~pd.Series(codes).duplicated().to_numpy()
+    rows = ledger["orders"][first]
+    return rows.set_axis(pd.Index(ledger.book.lines["key"].to_numpy()[codes[first]]), axis=0)
 
 
 def items(ledger: Ledger) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """送货单: shipment rows without a 送货单号, grouped by customer and ship date into
 numbered delivery notes, and the 送货单号 cells ``--write-back`` fills in.
 
-A shipment row belongs to the customer of its order line (``match_order_lines``);
+A shipment row belongs to the customer of its order line (the order book's match);
 rows that match no order line cannot be put on a note and are returned as
 ``unmatched``. Cartons come from the row's 箱数, else from 产品.每箱数量; prices
 from the order line's 单价, else the item's.
@@ -27,7 +27,7 @@ from gendan_xl.documents.models import (
 )
 from gendan_xl.documents.money import cartons
 from gendan_xl.documents.work_orders import Allocator
-from gendan_xl.ledger import Ledger, match_order_lines
+from gendan_xl.ledger import Ledger
 from gendan_xl.schema import SETTING_KEYS
 
 DEFAULT_NOTE_LINES = int(SETTING_KEYS["note_lines"][1])  # type: ignore[call-overload]
@@ -75,7 +75,7 @@ def pending_shipments(ledger: Ledger, on_date: date | None = None) -> pd.DataFra
     """Shipment rows without a 送货单号 (optionally of one ship date), with the order
     line key ``_key`` they belong to (NaN when none)."""
     df = ledger["shipments"]
-    keys = match_order_lines(df, ledger["orders"])
+    keys = pd.Series(ledger.book.ship_keys.to_numpy(), index=df.index, dtype=object)
     df = df.assign(_key=keys)
     blank_note = df["note_no"].map(common.text) == ""
     ok = blank_note & df["ship_date"].notna() & df["qty"].notna() & (df["qty"] != 0)
@@ -104,8 +104,7 @@ def build_delivery_notes(
     run = DeliveryRun()
     if rows.empty:
         return run
-    orders = common.order_lines(ledger)
-    by_key = orders.drop_duplicates("_key").set_index("_key")
+    by_key = common.order_rows(ledger)
     matched = rows["_key"].notna() & rows["_key"].isin(by_key.index)
     run.unmatched = [common.ledger_row(ledger, "shipments", r) for r in rows[~matched].to_dict("records")]
     rows = rows[matched]

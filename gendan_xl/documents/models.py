@@ -77,6 +77,7 @@ class WorkOrderDoc(_Doc):
     pcs_per_carton: float | None = None
     cartons: int | None = None
     remark: str = ""
+    supplement: bool = False  # 补下工单: the line's other work orders cover part of its qty
     source: LedgerRow  # the 订单 row
 
 
@@ -203,6 +204,7 @@ class Assignment(_Doc):
     order_no: str = ""
     qty: float = 0.0
     rows: list[LedgerRow]
+    note: str = ""  # e.g. 补下工单
 
 
 class WriteBackCell(_Doc):

@@ -18,7 +18,7 @@ import pandas as pd
 
 from gendan_xl.documents import common
 from gendan_xl.documents.models import Statement, StatementLine
-from gendan_xl.ledger import Ledger, match_order_lines
+from gendan_xl.ledger import Ledger
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 
@@ -61,9 +61,8 @@ def build_statement(
     info = common.customer_info(ledger, customer)
     start, end = period_bounds(year, month, info.statement_day)
     shipments = ledger["shipments"]
-    orders = common.order_lines(ledger)
-    by_key = orders.drop_duplicates("_key").set_index("_key")
-    keys = match_order_lines(shipments, ledger["orders"])
+    by_key = common.order_rows(ledger)
+    keys = pd.Series(ledger.book.ship_keys.to_numpy(), index=shipments.index, dtype=object)
     df = shipments.assign(_key=keys)
     df = df[df["_key"].isin(by_key.index)]
     df = df.assign(_customer=df["_key"].map(by_key["customer"]).map(common.text))

@@ -1,7 +1,8 @@
 """制造命令单: new work orders for open order lines, numbered, ready to print and
 to append to the clerk's 工单 sheet.
 
-``pending_lines`` picks the order lines (open, not fully covered by work orders);
+``pending_lines`` picks the order lines (open, with quantity no work order covers:
+the order book's ``uncovered_qty``);
 ``build_work_orders`` turns them into ``WorkOrderDoc`` with allocated numbers;
 ``work_order_write_back`` says which 工单 rows ``--write-back`` appends.
 Planned start and finish come from the schedule (``gendan_xl.plan``);
@@ -18,12 +19,17 @@ from typing import Any, Protocol
 import pandas as pd
 
 from gendan_xl.documents import common
-from gendan_xl.documents.models import Assignment, WorkOrderDoc, WriteBackPlan, WriteBackRow
+from gendan_xl.documents.models import (
+    Assignment,
+    LedgerRow,
+    WorkOrderDoc,
+    WriteBackPlan,
+    WriteBackRow,
+)
 from gendan_xl.documents.money import cartons
 from gendan_xl.ledger import Ledger
-from gendan_xl.model import PRIORITY_RANK
+from gendan_xl.model import PRIORITY_RANK, Issue, Severity
 
-CLOSED_STATES = ("取消", "完成", "暂停")
 NEW_WO_STATUS = "未开工"
 
 # order-line key -> (planned start, planned finish)
@@ -56,49 +62,94 @@ def line_sources(lines: pd.DataFrame) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class SkippedLine:
+    """An order line that needs a work order but gets none in this run, and why."""
+
+    label: str
+    reason: str
+    source: LedgerRow
+
+
 @dataclass
 class WorkOrderRun:
-    """The work orders of one run, plus order numbers asked for that are unknown."""
+    """The work orders of one run, the order numbers asked for that are unknown, and
+    the lines skipped because their 订单 row has an error."""
 
     docs: list[WorkOrderDoc] = field(default_factory=list)
     unknown_orders: list[str] = field(default_factory=list)
+    skipped: list[SkippedLine] = field(default_factory=list)
 
     @property
     def assignments(self) -> list[Assignment]:
         return [
             Assignment(
                 kind="wo", number=d.wo_no, day=d.issue_date, customer=d.customer,
-                order_no=d.order_no, qty=d.qty, rows=[d.source],
+                order_no=d.order_no, qty=d.qty, rows=[d.source], note=SUPPLEMENT if d.supplement else "",
             )
             for d in self.docs
         ]
 
 
-def pending_lines(ledger: Ledger, order_nos: Sequence[str] = ()) -> tuple[pd.DataFrame, list[str]]:
-    """Order lines that need a new work order, in issuing order, and the named orders
-    that do not exist.
+def skipped_text(run: WorkOrderRun) -> str:
+    """The skipped lines, one per line of text: ``SO1-2:订单!E7:...``."""
+    return "\n".join(f"{s.label}:{s.reason}" for s in run.skipped)
 
-    Without ``order_nos``: open lines (not 取消/完成/暂停, not fully shipped) that have
-    no work order yet. With them: the open lines of those orders whose qty is not yet
-    covered by work orders (the new work order is for the rest). ``_wo_qty`` holds the
-    qty of the new work order.
+
+SUPPLEMENT = "补下工单"  # a line whose work orders cover part of its qty: one more for the rest
+
+
+def pending_lines(
+    ledger: Ledger, order_nos: Sequence[str] = (), problems: Iterable[Issue] = ()
+) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    """Order lines that need a new work order, in issuing order; the named orders
+    that have no such line; and the lines skipped because their 订单 row has an
+    error (``problems``: the check's issues), with the first error's message.
+
+    A line needs one when it is open and part of its qty is covered by no work
+    order (the order book's ``uncovered_qty``, which is the new work order's qty,
+    ``_wo_qty``); ``_supplement`` says it already has work orders (补下工单).
+    ``order_nos`` limits the run to those orders.
     """
-    df = common.order_lines(ledger)
-    df = df[df["order_no"].notna() & df["item"].notna() & (df["qty"] > 0)]
-    open_line = ~df["status"].isin(CLOSED_STATES) & (df["_shipped"] < df["qty"])
+    rows = common.order_rows(ledger)
+    lines = ledger.book.lines.set_index("key").loc[rows.index]
+    df = rows.assign(
+        _key=rows.index,
+        _label=lines["label"].to_numpy(),
+        _commit=lines["commitment_date"].to_numpy(),
+        _wo_qty=lines["uncovered_qty"].to_numpy(),
+        _supplement=lines["has_wo"].to_numpy(),
+    ).reset_index(drop=True)
+    df = df[df["item"].notna() & (df["qty"] > 0) & (df["_wo_qty"] > 0)]
     unknown: list[str] = []
     if order_nos:
         numbers = df["order_no"].map(common.text)
         wanted = [common.text(n) for n in order_nos]
         unknown = [n for n in wanted if n not in set(numbers)]
-        df = df.assign(_wo_qty=df["qty"] - df["_issued"])
-        df = df[open_line & numbers.isin(wanted) & (df["_wo_qty"] > 0)]
-    else:
-        df = df.assign(_wo_qty=df["qty"])[open_line & ~df["_has_wo"]]
-    df = df.assign(
+        df = df[numbers.isin(wanted)]
+    bad = _error_rows(ledger, problems)
+    source = ledger.table("orders").sources
+    at = pd.Series(
+        [(source[int(s)].file, source[int(s)].sheet, int(r)) for s, r in zip(df["_src"], df["_row"], strict=True)],
+        index=df.index, dtype=object,
+    )
+    skip = at.map(lambda k: k in bad).astype(bool)
+    skipped = df[skip].assign(_reason=at[skip].map(bad))
+    df = df[~skip].assign(
         _rank=df["priority"].map(PRIORITY_RANK).fillna(PRIORITY_RANK["普通"]),
     ).sort_values(["_rank", "_commit", "order_date", "_src", "_row"], kind="stable", na_position="last")
-    return df, unknown
+    return df, unknown, skipped
+
+
+def _error_rows(ledger: Ledger, problems: Iterable[Issue]) -> dict[tuple[str, str, int], str]:
+    """(file, sheet, row) of 订单 rows with an error-severity issue -> its message."""
+    sheets = {s.sheet for s in ledger.table("orders").sources}
+    out: dict[tuple[str, str, int], str] = {}
+    for issue in problems:
+        ref = issue.ref
+        if issue.severity == Severity.ERROR and ref.sheet in sheets and ref.row is not None:
+            out.setdefault((ref.file, ref.sheet, ref.row), f"{ref.address}:{issue.message()}")
+    return out
 
 
 def planned_dates(ledger: Ledger, as_of: date) -> dict[str, tuple[date | None, date | None]]:
@@ -126,11 +177,17 @@ def build_work_orders(
     allocate: Allocator,
     order_nos: Sequence[str] = (),
     schedule: Schedule | None = None,
+    problems: Iterable[Issue] = (),
 ) -> WorkOrderRun:
     """Work orders for the pending lines, numbered by ``allocate`` (pattern, day, count,
-    existing) in issuing order; issued on ``as_of``."""
-    lines, unknown = pending_lines(ledger, order_nos)
+    existing) in issuing order; issued on ``as_of``. Lines whose 订单 row has an
+    error-severity issue among ``problems`` are skipped (``run.skipped``)."""
+    lines, unknown, skipped = pending_lines(ledger, order_nos, problems)
     run = WorkOrderRun(unknown_orders=unknown)
+    run.skipped = [
+        SkippedLine(common.text(rec["_label"]), str(rec["_reason"]), common.ledger_row(ledger, "orders", rec))
+        for rec in skipped.to_dict("records")
+    ]
     if lines.empty:
         return run
     existing = _existing_numbers(ledger)
@@ -169,6 +226,7 @@ def build_work_orders(
                 pcs_per_carton=per,
                 cartons=cartons(qty, per) if per else None,
                 remark=common.text(rec["remark"]),
+                supplement=bool(rec["_supplement"]),
                 source=common.ledger_row(ledger, "orders", rec),
             )
         )

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from gendan_xl import __version__
@@ -40,12 +41,13 @@ from gendan_xl.documents.work_orders import (
     build_work_orders,
     pending_lines,
     planned_dates,
+    skipped_text,
     work_order_write_back,
 )
 from gendan_xl.engine import CheckResult, check_ledger, issue_rows
 from gendan_xl.excel.live import LiveWorkbook, last_filled
 from gendan_xl.files import write_new
-from gendan_xl.ledger import ROW, SRC, Ledger, match_order_lines, order_key
+from gendan_xl.ledger import ROW, SRC, Ledger
 from gendan_xl.model import (
     REASON_LABEL,
     STATUS_LABEL,
@@ -184,22 +186,27 @@ def on_work_orders(live: LiveWorkbook, as_of: date) -> WorkOrderRun:
     _must_be_saved(live)
     ledger, grids = _read(live, as_of)
     if pending_lines(ledger)[0].empty:  # before planning: nothing to number
-        live.alert("没有需要下工单的订单行(未完成的订单行都已有工单)。")
+        live.alert("没有需要下工单的订单行(未完成的订单行的数量都已有工单覆盖)。")
         return WorkOrderRun()
     schedule = planned_dates(ledger, as_of)
-    run = build_work_orders(ledger, as_of, live_allocator(live, "wo"), schedule=schedule)
+    problems = check_ledger(ledger, as_of).issues
+    run = build_work_orders(ledger, as_of, live_allocator(live, "wo"), schedule=schedule, problems=problems)
+    if not run.docs:
+        live.alert("没有可下的工单:需要下工单的订单行都有错误,请先修正:\n" + skipped_text(run))
+        return run
     plan = work_order_write_back(ledger, run.docs)
     apply_plan(live, plan, grids)
     company = common.text(ledger.setting("company_name", ""))
     path = _output(
         live, f"制造命令单_{as_of:%Y%m%d}_{run.docs[0].wo_no}.xlsx",
-        lambda p: write_work_orders(p, run.docs, company, run.assignments, not plan.problems),
+        lambda p: write_work_orders(p, run.docs, company, run.assignments, not plan.problems, run.skipped),
     )
     live.open(path)
     sheet = plan.rows[0].sheet if plan.rows else "工单"
     done = f"已追加到「{sheet}」表" if not plan.problems else "未写入台账:" + ";".join(plan.problems)
     span = _span(run.docs[0].wo_no, run.docs[-1].wo_no)
-    live.alert(f"已生成 {len(run.docs)} 张工单({span}),{done}。\n{path.name}")
+    skipped = f"\n未下工单(订单行有错误):\n{skipped_text(run)}" if run.skipped else ""
+    live.alert(f"已生成 {len(run.docs)} 张工单({span}),{done}。\n{path.name}{skipped}")
     return run
 
 
@@ -561,33 +568,24 @@ def add_note_column(live: LiveWorkbook, ledger: Ledger, grids: Grids) -> bool:
 
 def customer_of_row(ledger: Ledger, sheet: str, row: int) -> str | None:
     """The customer a selected row belongs to: a 订单 row's 客户, a 出货 or 工单
-    row's order's 客户, a 客户 row's customer. None for any other row."""
-    orders = ledger["orders"]
+    row's order line's 客户, a 客户 row's customer. None for any other row."""
+    book = ledger.book
+    line_codes = {"orders": book.order_codes, "shipments": book.ship_codes, "work_orders": book.wo_codes}
     for key in ("orders", "shipments", "work_orders", "customers"):
         table = ledger.table(key)
         for src, source in enumerate(table.sources):
             if source.sheet != sheet:
                 continue
             df = table.df
-            hit = df[(df[SRC] == src) & (df[ROW] == row)]
-            if hit.empty:
+            hit = np.flatnonzero(((df[SRC] == src) & (df[ROW] == row)).to_numpy())
+            if not len(hit):
                 return None
-            if key in ("orders", "customers"):
-                name = common.text(hit["customer"].iloc[0])
+            if key == "customers":
+                name = common.text(df["customer"].iloc[hit[0]])
             else:
-                name = _order_customer(orders, hit)
+                name = common.text(book.line_of(line_codes[key][hit[:1]], "customer")[0])
             return common.find_customer(ledger, name) if name else None
     return None
-
-
-def _order_customer(orders: pd.DataFrame, rows: pd.DataFrame) -> str:
-    """The customer of the order line (else the order) a 出货/工单 row belongs to."""
-    key = match_order_lines(rows, orders).iloc[0]
-    if isinstance(key, str):
-        match = orders[order_key(orders) == key]
-    else:
-        match = orders[orders["order_no"].map(common.text) == common.text(rows["order_no"].iloc[0])]
-    return common.text(match["customer"].iloc[0]) if len(match) else ""
 
 
 # ------------------------------------------------------------------ document workbooks

@@ -36,6 +36,7 @@ from gendan_xl.documents.models import (
     WorkOrderDoc,
 )
 from gendan_xl.documents.money import rmb_upper
+from gendan_xl.documents.work_orders import SkippedLine
 from gendan_xl.files import replacing
 from gendan_xl.write.book import FONT, fixed_properties, new_workbook, safe_text, text_width
 
@@ -237,15 +238,17 @@ def write_work_orders(
     company: str,
     assignments: Sequence[Assignment],
     written_back: bool,
+    skipped: Sequence[SkippedLine] = (),
 ) -> Path:
-    """The 制造命令单 workbook: one sheet per work order, then 分配结果."""
+    """The 制造命令单 workbook: one sheet per work order, then 分配结果 (with the
+    order lines skipped because of an error in their row)."""
     with replacing(path) as tmp:
         wb = _start(tmp, "制造命令单")
         f = _Fmt(wb)
         taken: set[str] = {ASSIGN_SHEET}
         for doc in docs:
             add_work_order_sheet(wb, f, _sheet_name(doc.wo_no, taken), doc, company)
-        add_assignment_sheet(wb, f, assignments, written_back)
+        add_assignment_sheet(wb, f, assignments, written_back, skipped)
         wb.close()
     return path
 
@@ -522,27 +525,42 @@ _KIND = {"wo": "工单", "dn": "送货单"}
 
 
 def add_assignment_sheet(
-    wb: xlsxwriter.Workbook, f: _Fmt, assignments: Sequence[Assignment], written_back: bool
+    wb: xlsxwriter.Workbook,
+    f: _Fmt,
+    assignments: Sequence[Assignment],
+    written_back: bool,
+    skipped: Sequence[SkippedLine] = (),
 ) -> Any:
-    """Number -> ledger rows, for the clerk to copy in when not written back."""
+    """Number -> ledger rows, for the clerk to copy in when not written back; then
+    the order lines that got no number, and why."""
     ws = wb.add_worksheet(ASSIGN_SHEET)
     titles = ("单号", "类型", "日期", "客户", "订单号", "数量", "台账文件", "工作表", "台账行", "状态")
     widths = (16, 8, 11, 22, 16, 9, 18, 10, 16, 40)
     _set_widths(ws, widths)
     for c, title in enumerate(titles):
         put(ws, 0, c, title, f.label())
-    for r, a in enumerate(assignments, start=1):
+    table: list[list[tuple[Value, str | None]]] = []
+    for a in assignments:
         first = a.rows[0] if a.rows else None
         rows = row_ranges([x.row for x in a.rows])
         if a.kind == "wo":
             state = "已追加到「工单」表" if written_back else "未写回:请在「工单」表登记此工单"
         else:
             state = "已填入「送货单号」" if written_back else "未写回:请把单号填入这些行的「送货单号」"
-        values: list[tuple[Value, str | None]] = [
+        if a.note:
+            state = f"{a.note};{state}"
+        table.append([
             (a.number, None), (_KIND[a.kind], None), (a.day, DATE), (a.customer, None),
             (a.order_no, None), (a.qty, qty_format(a.qty)), (Path(first.file).name if first else "", None),
             (first.sheet if first else "", None), (rows, None), (state, None),
-        ]
+        ])
+    for s in skipped:
+        table.append([
+            ("", None), (_KIND["wo"], None), (None, DATE), ("", None), (s.label, None), (None, None),
+            (Path(s.source.file).name, None), (s.source.sheet, None), (str(s.source.row), None),
+            (f"未下工单(订单行有错误,请先修正):{s.reason}", None),
+        ])
+    for r, values in enumerate(table, start=1):
         # Rows do not grow by themselves everywhere (LibreOffice keeps the default): size them.
         lines = max(math.ceil(text_width(v) / (w - 1)) if isinstance(v, str) else 1
                     for (v, _n), w in zip(values, widths, strict=True))
