@@ -135,7 +135,8 @@ def pending_lines(
     )
     skip = at.map(lambda k: k in bad).astype(bool)
     skipped = df[skip].assign(_reason=at[skip].map(bad))
-    df = df[~skip].assign(
+    df = df[~skip]
+    df = df.assign(
         _rank=df["priority"].map(PRIORITY_RANK).fillna(PRIORITY_RANK["普通"]),
     ).sort_values(["_rank", "_commit", "order_date", "_src", "_row"], kind="stable", na_position="last")
     return df, unknown, skipped
