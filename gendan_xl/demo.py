@@ -554,6 +554,8 @@ class _Factory:
             else:
                 used = hours
                 good = min(left, int(per_hour * used))
+                if (left - good) / per_hour < 0.5:  # a crumb left over: the shift finishes it
+                    good = left
             done = job.qty - left
             if job.hold_at is not None and done + good >= job.hold_at:
                 # The job stops here and waits; the clerk sees why in the report.
@@ -818,6 +820,19 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
     stray_wo = str(s_src[1])[:-3] + str(s_src[1])[-2:]
     s_src[1] = stray_wo
     marks.append(("daily", s_src, "wo_no", "unknown-work-order", "工单号少打一位"))
+    # Two typos the daily-report audit catches, on rows older than the rate window (so
+    # the plan's actual rates are not touched): 工时 one digit short (5 -> 0.5), and a
+    # Monday typed as the Sunday before, a rest day of the line.
+    older = [r for r in usable[-320:-120] if r[7] is None and r is not s_src]
+    h_src = rng.choice([r for r in older if isinstance(r[6], int | float) and r[6] >= 4])
+    h_src[6] = round(float(h_src[6]) / 10, 1)
+    marks.append(("daily", h_src, "good_qty", "rate-outlier", "工时少打一位,每小时产量成了标准的 10 倍"))
+    line_of = {ln.name: ln for ln in f.lines}
+    sundays = [r for r in older if r is not h_src and isinstance(r[0], date) and r[0].weekday() == 0
+               and not f.shift_hours(line_of[str(r[2])], r[0] - timedelta(days=1))]
+    m_src = rng.choice(sundays)
+    m_src[0] = m_src[0] - timedelta(days=1)
+    marks.append(("daily", m_src, "date", "rest-day-report", "日期打成前一天星期日(该产线休息)"))
     sheets.append(DemoSheet(DAILY, DAILY.name, dkeys, _headers(DAILY, dkeys, {"hours": "h"}), daily))
 
     # 出货 ------------------------------------------------------------------------

@@ -108,8 +108,7 @@ def acquire(path: Path, *, timeout: float, stale_after: float) -> tuple[str, dic
         if stuck is None and holder is not None and is_stale(path, holder, stale_after):
             if _break_stale(path, holder):
                 taken = holder
-                if time.monotonic() < deadline:
-                    continue  # removed: try to create it at once
+                continue  # removed: try to create it at once (even with no time to wait)
             else:
                 stuck = (
                     "已失效但无法删除(没有删除权限?),请手动删除该文件",

@@ -221,3 +221,65 @@ def build_ledger_with_qty(ledger: Ledger, k: int, extra: int) -> Ledger:
         ledger.tables["work_orders"].spec, wo, ledger.tables["work_orders"].sources
     )
     return Ledger(ledger.name, tables, dict(ledger.settings))
+
+
+@PROPS
+@given(ledgers())
+def test_order_book_and_plan_invariants(case: tuple[Ledger, date]) -> None:
+    """uncovered_qty is never negative and never on an on-track line; the required
+    load of a line adds up to its open hours."""
+    ledger, as_of = case
+    result = plan_ledger(ledger, as_of)
+    lines = ledger.book.lines
+    assert (lines["uncovered_qty"] >= 0).all()
+    orders = result.orders
+    assert not ((orders["uncovered_qty"] > 0) & (orders["status"] == "on_track")).any()
+    # What the finite schedule places is also required by the due dates: never less.
+    required = result.capacity_daily.groupby("line")["required_hours"].sum()
+    scheduled = result.capacity_daily.groupby("line")["scheduled_hours"].sum()
+    for line, hours in required.items():
+        assert hours >= scheduled[line] - 1e-6
+
+
+@given(
+    st.lists(st.tuples(st.floats(min_value=0.1, max_value=80), st.integers(-1, 25)), max_size=10),
+    st.lists(st.sampled_from([0.0, 4.0, 8.0, 10.0]), min_size=1, max_size=26),
+)
+def test_backward_load_adds_up_and_never_comes_after_the_due_day(
+    jobs: list[tuple[float, int]], capacity: list[float]
+) -> None:
+    from gendan_xl.plan.load import backward_load
+
+    available = np.array(capacity)
+    hours = np.array([h for h, _ in jobs], dtype=float)
+    due = np.array([min(d, len(capacity) - 1) for _, d in jobs], dtype=np.int64)
+    working = np.flatnonzero(available > 0)
+    first = int(working[0]) if len(working) else 0
+    required = backward_load(hours, due, available, first)
+    assert np.isclose(required.sum(), hours.sum())  # the sum over a line = its open hours
+    assert (required >= -1e-9).all()
+    # Each job alone, at full daily capacity: nothing after its due day, nothing on days off
+    # (overflow goes to the first working day).
+    for h, d in zip(hours, due, strict=True):
+        alone = backward_load(np.array([h]), np.array([d]), available, first)
+        assert np.isclose(alone[max(d, first) + 1 :].sum(), 0) or d < first
+        assert (alone[available == 0] <= 1e-9).all() or not len(working)
+        assert (alone[: first] <= 1e-9).all()
+
+
+@PROPS
+@given(ledgers(), st.integers(1, 20))
+def test_days_late_of_an_overdue_line_grows_with_the_as_of_date(case: tuple[Ledger, date], later: int) -> None:
+    ledger, as_of = case
+    before = plan_ledger(ledger, as_of).orders.set_index("key")
+    after = plan_ledger(ledger, as_of + timedelta(days=later)).orders.set_index("key")
+    overdue = before.index[before["status"] == "overdue"]
+    for key in overdue:
+        b, a = before.loc[key], after.loc[key]
+        assert b["days_late"] >= 0
+        if a["status"] != "overdue":
+            continue  # a later as-of may see it shipped or put on hold (reports after as-of count)
+        assert a["days_late"] >= b["days_late"]
+        if pd.isna(b["forecast_finish"]) or b["forecast_finish"] <= pd.Timestamp(as_of):
+            # nothing left to forecast: late by exactly one more day per calendar day
+            assert a["days_late"] == b["days_late"] + later

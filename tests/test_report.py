@@ -26,8 +26,8 @@ AS_OF = date(2026, 11, 26)  # a Thursday
 D = date
 INJECTION = '=HYPERLINK("http://example.com","click")'
 
-# SO1 overdue (400 of 1000 made), SO2 due tomorrow (at risk), SO3 on track
-# (no work order), SO4 / SO5 / SO7 fully shipped (OTD only), SO6 cancelled
+# SO1 overdue (400 of 1000 made), SO2 due tomorrow (at risk), SO3 far from its date
+# but with no work order (at risk: never on track while pieces have none), SO4 / SO5 / SO7 fully shipped (OTD only), SO6 cancelled
 # with a bad qty (one check error). Line L1: 8 h a day, Monday to Friday.
 LEDGER: dict[str, list[list[Any]]] = {
     "订单": [
@@ -154,21 +154,25 @@ def test_alerts_open_lines_by_severity(book: openpyxl.Workbook) -> None:
     ws = book["交期预警"]
     assert [c.value for c in ws[3]] == [
         "订单号", "行号", "客户", "客户PO", "产品编码", "品名", "产线", "优先级", "数量", "已生产", "已出货",
-        "未完成", "承诺交期", "预计完工", "延误天数", "状态", "原因",
+        "未完成", "未下工单", "承诺交期", "预计完工", "延误天数", "余量(工作日)", "状态", "原因",
     ]
     rows = table(ws, 3)
     # Done (SO4, SO5, SO7) and cancelled (SO6) lines are not listed.
     assert [r[0] for r in rows] == ["SO1", "SO2", "SO3"]
-    assert rows[0] == ["SO1", "1", "ACME", "PO-1", "P1", "上盖", "L1", "普通", 1000, 400, 0, 600,
-                       D(2026, 11, 20), D(2026, 11, 26), 6, "已逾期", "产能不足"]
-    assert rows[1][12:] == [D(2026, 11, 27), D(2026, 11, 27), 0, "有风险", "产能不足"]
-    assert rows[2][12:16] == [D(2026, 12, 31), D(2026, 11, 30), -31, "正常"]
+    # 延误天数 only where a line is late, 余量 (working days of slack) only where it is not;
+    # 未下工单 only where pieces have no work order.
+    assert rows[0] == ["SO1", "1", "ACME", "PO-1", "P1", "上盖", "L1", "普通", 1000, 400, 0, 600, None,
+                       D(2026, 11, 20), D(2026, 11, 26), 6, None, "已逾期", "产能不足"]
+    assert rows[1][11:] == [400, None, D(2026, 11, 27), D(2026, 11, 27), None, 0, "有风险", "产能不足"]
+    # SO3: 500 with no work order, 5 h after SO1 and SO2 -> Monday 11-30; 23 working days
+    # of December before its date.
+    assert rows[2][11:] == [500, 500, D(2026, 12, 31), D(2026, 11, 30), None, 23, "有风险", "未下工单"]
     # Whole rows coloured by status (conditional formats on the status column).
     rules = colour_rules(ws)
-    assert rules[("A4:Q6", '$P4="已逾期"')] == "FFC7CE"
-    assert rules[("A4:Q6", '$P4="有风险"')] == "FFEB9C"
-    assert rules[("A4:Q6", '$P4="将延误"')] == "FCE4D6"
-    assert ws["M4"].number_format == "yyyy-mm-dd"
+    assert rules[("A4:S6", '$R4="已逾期"')] == "FFC7CE"
+    assert rules[("A4:S6", '$R4="有风险"')] == "FFEB9C"
+    assert rules[("A4:S6", '$R4="将延误"')] == "FCE4D6"
+    assert ws["N4"].number_format == "yyyy-mm-dd"
     assert ws["I4"].number_format == "#,##0"
 
 
@@ -183,7 +187,8 @@ def test_work_orders(book: openpyxl.Workbook) -> None:
     rows = table(book["工单进度"], 3)
     # Only work orders with something left to make, earliest forecast first.
     assert [r[0] for r in rows] == ["W1", "W2"]
-    assert rows[0][7:13] == [1000, 400, 600, 0.4, 100, "标准"]
+    # qty, made, balance, done, rejects, 良率, rate, its source
+    assert rows[0][7:15] == [1000, 400, 600, 0.4, 0, 1.0, 100, "标准"]
     assert book["工单进度"]["K4"].number_format == "0.0%"
 
 
@@ -240,8 +245,11 @@ def test_otd(book: openpyxl.Workbook) -> None:
 def test_capacity_heat_map(book: openpyxl.Workbook) -> None:
     ws = book["产能负荷"]
     assert [c.value for c in ws[3]][:4] == ["产线", "项目", "2026-W48", "2026-W49"]
-    # W48 from Thursday 26th: 2 days x 8 h, all used (6 h SO1 + 8 h SO2 + 2 h SO3).
-    assert [c.value for c in ws[4]][:4] == ["L1", "负荷率", 1.0, 0.075]
+    # W48 from Thursday 26th: 2 days x 8 h. Required by the dates: SO1's 6 h are past due
+    # (on the 26th), SO2's 8 h by the 27th; SO3's 5 h fall on 12-31: 14 / 16. Scheduled: all
+    # 16 h used (6 h SO1 + 8 h SO2 + 2 h SO3), SO3's other 3 h in W49 (of 40).
+    assert [c.value for c in ws[4]][:4] == ["L1", "需求负荷率", 0.875, 0]
+    assert [c.value for c in ws[5]][:4] == ["L1", "排产负荷率", 1.0, 0.075]
     assert ws["C4"].number_format == "0.0%"
     ranges = [str(r.sqref) for r in ws.conditional_formatting]
     assert ranges and ranges[0].startswith("C4:")
@@ -253,8 +261,11 @@ def test_overview_figures(book: openpyxl.Workbook) -> None:
     figures = {r[0]: r[1] for r in table(ws, 4) if r[0]}
     assert figures["未完成订单行"] == 3
     assert figures["已逾期"] == 1
-    assert figures["有风险"] == 1
-    assert figures["正常"] == 1
+    assert figures["有风险"] == 2
+    assert figures["正常"] == 0
+    # The next four weeks (W48-W51): 136 h available; 14 h required by the dates, 19 scheduled.
+    assert figures["需求负荷(未来4周,按交期)"] == pytest.approx(14 / 136)
+    assert figures["排产负荷(未来4周)"] == pytest.approx(19 / 136)
     assert figures["准时交货率"] == pytest.approx(2 / 3)
     assert figures["未签回送货单"] == 2
     assert figures["最长未签回天数"] == 37
@@ -291,7 +302,7 @@ def test_english(ledger_path: Path, tmp_path: Path) -> None:
     assert wb.sheetnames == SHEETS_EN
     ws = wb["Due-date alerts"]
     assert ws["A3"].value == "Order no"
-    assert [r[15] for r in table(ws, 3)] == ["overdue", "at_risk", "on_track"]
+    assert [r[17] for r in table(ws, 3)] == ["overdue", "at_risk", "at_risk"]
     assert lint_xlsx(path) == []
 
 

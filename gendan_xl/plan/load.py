@@ -194,8 +194,11 @@ def overload_episodes(
         ends = np.flatnonzero(over & ~np.r_[over[1:], False])
         for first, last in zip(starts, ends, strict=True):
             run = excess[first : last + 1]
-            # The last day of the largest shortfall: by then that many hours are missing.
-            peak = int(first + np.flatnonzero(run >= run.max() - EPS)[-1])
+            # The last working day of the largest shortfall: by then that many hours are
+            # missing (a weekend after it carries the same shortfall, not a later date).
+            at_max = np.flatnonzero(run >= run.max() - EPS)
+            working = at_max[load.available[first + at_max] > 0]
+            peak = int(first + (working if len(working) else at_max)[-1])
             shortfall = float(excess[peak])
             out.append(
                 {

@@ -92,6 +92,7 @@ def alerts(orders: pd.DataFrame) -> pd.DataFrame:
     late = df["days_late"].astype("float64")
     df["days_late"] = late.where(late > 0)
     df["slack_workdays"] = df["slack_workdays"].astype("float64").where(~(late > 0))
+    df["uncovered_qty"] = df["uncovered_qty"].where(df["uncovered_qty"] > 0)
     return df.reset_index(drop=True)
 
 
