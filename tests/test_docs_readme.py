@@ -28,3 +28,17 @@ def test_every_command_has_an_example() -> None:
     for name, parser in _commands().items():
         text = (parser.description or "") + parser.format_help()
         assert "gendan" in text and ("例" in text or "example" in text), name
+
+
+def test_every_issue_code_is_in_the_readme_table() -> None:
+    """The README's issue-code table names exactly the codes of ``model.ISSUE_TYPES``."""
+    import re
+
+    from gendan_xl.model import ISSUE_TYPES
+
+    table = README.split("### Issue codes", 1)[1].split("\n\n", 2)[1]
+    named = set()
+    for line in table.splitlines():
+        if line.startswith("| ") and not line.startswith("| code") and not line.startswith("| ---"):
+            named |= set(re.findall(r"[a-z]+(?:-[a-z0-9]+)+", line.split("|")[1]))
+    assert named == set(ISSUE_TYPES)

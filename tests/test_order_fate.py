@@ -252,3 +252,59 @@ def test_a_line_with_an_error_gets_no_work_order(tmp_path: Path) -> None:
     assert [(d.order_no, d.qty, d.supplement) for d in run.docs] == [("SA", 800.0, True)]
     assert [(s.label, s.source.row) for s in run.skipped] == [("SB-1", 3)]
     assert "订单!D3" in run.skipped[0].reason and "P9" in run.skipped[0].reason
+
+
+def test_the_report_shows_the_overload_in_red(ledger_path: Path, soffice: Any, tmp_path: Path) -> None:
+    """产能负荷 shows L1's required load over 100% in red (W47: 68 h of 40, 170%), in
+    the heat map and the chart, and LibreOffice prints it so. Over the next four weeks
+    L1 needs 96 h of 160 (60%): the overview's chart has no red point."""
+    import re
+    import subprocess
+    import zipfile
+
+    import openpyxl
+    from xlsx_lint import lint_xlsx
+
+    from gendan_xl.cli_report import report_data, write_report_file
+
+    checked = check(ledger_path, AS_OF)
+    path = write_report_file(tmp_path / "report.xlsx", report_data(checked.ledger, checked, AS_OF), "zh")
+    assert lint_xlsx(path) == []
+    wb = openpyxl.load_workbook(path)
+    cap = wb["产能负荷"]
+    assert [c.value for c in cap[4]][:3] == ["L1", "需求负荷率", 1.7]
+    rules = [r for cf in cap.conditional_formatting for r in cf.rules if r.type == "cellIs"]
+    assert rules and rules[0].operator == "greaterThan" and rules[0].dxf.fill.bgColor.rgb.endswith("FFC7CE")
+    # The charts colour exactly the points over 100% red: W47 of L1 on the weekly chart,
+    # L1 on the overview's 4-week chart (68 + 0 + 8 + 20 = 96 h of 160: 60%, not red).
+    with zipfile.ZipFile(path) as z:
+        charts = [z.read(n).decode() for n in sorted(z.namelist()) if n.startswith("xl/charts/chart")]
+    red = [re.findall(r"<c:dPt><c:idx val=\"(\d+)\"/>.*?C00000", c) for c in charts]
+    assert sorted(map(tuple, red)) == [(), (), ("0",)]
+    pdf = soffice.convert(path, "pdf", tmp_path)
+    page = next(
+        i for i in range(1, soffice.pdf_pages(pdf) + 1)
+        if subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout.lstrip().startswith("产能负荷")
+    )
+    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page + 2), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "170.0%" in text and "超负荷" in text and "P1 × 2,800" in text
+    # Rendered as a clerk sees it: the chart page has red bars (#C00000).
+    subprocess.run(["pdftoppm", "-r", "40", "-f", str(page), "-l", str(page + 1), str(pdf),
+                    str(tmp_path / "cap")], check=True)
+    reds = sum(_red_pixels(ppm) for ppm in sorted(tmp_path.glob("cap*.ppm")))
+    assert reds > 50
+
+
+def _red_pixels(ppm: Path) -> int:
+    """Pixels of a binary PPM (P6) that are chart red (about #C00000)."""
+    import numpy as np
+
+    data = ppm.read_bytes()
+    fields = data.split(maxsplit=4)  # P6, width, height, maxval, pixels
+    assert fields[0] == b"P6"
+    width, height = int(fields[1]), int(fields[2])
+    pixels = np.frombuffer(fields[4][: width * height * 3], dtype=np.uint8).reshape(-1, 3).astype(int)
+    r, g, b = pixels[:, 0], pixels[:, 1], pixels[:, 2]
+    return int(((r > 170) & (g < 40) & (b < 40)).sum())

@@ -625,7 +625,9 @@ def _capacity(book: _Book, data: ReportData) -> None:
             r += 1
             grid_row(r, line, label, name, num)
     r += 2
+    breaks: list[int] = []
     if lines and weeks:
+        breaks.append(r)  # the chart starts a printed page of its own
         chart = book.wb.add_chart({"type": "column"})
         name = SHEET_NAMES["capacity"][lang].replace("'", "''")
         last_col = xl_col_to_name(1 + len(weeks))
@@ -647,7 +649,7 @@ def _capacity(book: _Book, data: ReportData) -> None:
         r += 17
     widths = [max(text_width(x) for x in [head[0], *lines]) * 1.1 + 2, 13, *[11.0] * len(weeks)]
     if len(data.overloads):
-        ws.set_h_pagebreaks([r])  # the overloads start a printed page of their own
+        breaks.append(r)  # so do the overloads
         ws.write_string(r, 0, "超负荷(缺口可外协或加班)" if zh else "Overloads (outsource or overtime)", book.section)
         r = _overload_rows(book, ws, r + 1, data.overloads, widths) + 1
     else:
@@ -657,53 +659,61 @@ def _capacity(book: _Book, data: ReportData) -> None:
     if len(data.line_yield):
         ws.write_string(r, 0, "良率(按产线)" if zh else "Yield by line", book.section)
         book.table(ws, r + 1, YIELD_COLS, data.line_yield, widths=False, filter=False)
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
     for j, w in enumerate(widths):
         ws.set_column(j, j, w)
     ws.freeze_panes(top + 1, 2)
 
 
 def _overload_rows(book: _Book, ws: Any, top: int, ov: pd.DataFrame, widths: list[float]) -> int:
-    """The overloads under the heat map: the two lists (items, order lines) wrap,
-    the order lines merged across the week columns, so nothing runs past the
-    printed width. Returns the row after the last."""
+    """The overloads under the heat map: the two lists (pieces per item, order lines)
+    are merged across the week columns and wrap, so nothing runs past the printed
+    width. Returns the row after the last."""
     lang = book.lang
     cols = OVERLOAD_COLS
+    plain = len(cols) - 2  # line, from, by date, hours
     last = max(len(widths) - 1, len(cols) - 1)
-    span = sum(widths[len(cols) - 1:]) if len(widths) > len(cols) - 1 else 11.0
-    item_width = widths[len(cols) - 2] if len(widths) > len(cols) - 2 else 11.0
+    item_span = (plain, min(plain + 1, last - 1)) if last - plain >= 2 else (plain, plain)
+    order_span = (item_span[1] + 1, max(last, item_span[1] + 1))
+
+    def width(span: tuple[int, int]) -> float:
+        return sum(widths[j] if j < len(widths) else 11.0 for j in range(span[0], span[1] + 1))
+
     fill, font = STYLES["late"] or ("", "")
     wrap = book.fmt.add(text_wrap=True, bg_color=fill, font_color=font, valign="top")
     head_fmt = book.fmt.header
 
-    def wide(r: int, text: str, fmt: Any) -> None:
-        if last > len(cols) - 1:
-            ws.merge_range(r, len(cols) - 1, r, last, text, fmt)
+    def put(r: int, span: tuple[int, int], text: str, fmt: Any) -> None:
+        if span[1] > span[0]:
+            ws.merge_range(r, span[0], r, span[1], text, fmt)
         else:
-            ws.write_string(r, len(cols) - 1, text, fmt)
+            ws.write_string(r, span[0], text, fmt)
 
-    ws.write_row(top, 0, [c.title(lang) for c in cols[:-1]], head_fmt)
-    wide(top, cols[-1].title(lang), head_fmt)
+    ws.write_row(top, 0, [c.title(lang) for c in cols[:plain]], head_fmt)
+    put(top, item_span, cols[plain].title(lang), head_fmt)
+    put(top, order_span, cols[plain + 1].title(lang), head_fmt)
     data = [column_values(ov[c.key], c.kind, lang) for c in cols]
     fmts = [book.cell("late", c.kind) for c in cols]
-    fmts[len(cols) - 2] = wrap
     for i, row in enumerate(zip(*data, strict=True)):
         r = top + 1 + i
-        text = row[-1] or ""
+        items, orders = row[plain] or "", row[plain + 1] or ""
         n_lines = max(
             1,
-            math.ceil(text_width(text) * 1.1 / max(span, 1.0)),
-            math.ceil(text_width(row[-2] or "") * 1.1 / max(item_width, 1.0)),
+            math.ceil(text_width(items) * 1.1 / max(width(item_span), 1.0)),
+            math.ceil(text_width(orders) * 1.1 / max(width(order_span), 1.0)),
         )
         if n_lines > 1:
             ws.set_row(r, 14 * n_lines)
-        for j, v in enumerate(row[:-1]):
+        for j, v in enumerate(row[:plain]):
             if v is None:
                 ws.write_blank(r, j, None, fmts[j])
             elif cols[j].kind in TEXT_KINDS:
                 ws.write_string(r, j, v, fmts[j])
             else:
                 ws.write_number(r, j, v, fmts[j])
-        wide(r, text, wrap)
+        put(r, item_span, items, wrap)
+        put(r, order_span, orders, wrap)
     return top + 1 + len(ov)
 
 
