@@ -50,6 +50,7 @@ from gendan_xl.ledger import Ledger
 from gendan_xl.locks import LockBusy, file_lock
 from gendan_xl.model import Lang, LedgerError, Severity
 from gendan_xl.read import read_ledger
+from gendan_xl.schema import output_name
 from gendan_xl.termtext import visible
 
 __all__ = ["owner_of", "run_batch", "write_example_config"]
@@ -452,7 +453,7 @@ PRODUCERS: list[tuple[str, Producer]] = []
 def _check_output(ledger: Ledger, result: CheckResult, as_of: date, lang: str, folder: Path) -> list[Output]:
     from gendan_xl.write.issues_book import write_issue_report
 
-    name = f"检查结果_{as_of:%Y%m%d}.xlsx"
+    name = output_name("check", f"{as_of:%Y%m%d}")
     language: Lang = "en" if lang == "en" else "zh"
     return [Output("检查结果", name, lambda p: write_issue_report(p, result.issues, language, folder))]
 
@@ -484,7 +485,8 @@ def _shipment_plan_output(ledger: Ledger, result: CheckResult, as_of: date, lang
     from gendan_xl.write.report import write_shipment_plan
 
     data = _report_data(ledger, result, as_of)
-    return [Output("出货计划", f"出货计划_{as_of:%Y%m%d}.xlsx", lambda p: write_shipment_plan(p, data, _language(lang)))]
+    name = output_name("shipment_plan", f"{as_of:%Y%m%d}")
+    return [Output("出货计划", name, lambda p: write_shipment_plan(p, data, _language(lang)))]
 
 
 def _statement_outputs(ledger: Ledger, result: CheckResult, as_of: date, lang: str, folder: Path) -> list[Output]:

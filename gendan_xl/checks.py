@@ -17,6 +17,7 @@ from gendan_xl.calendar import WorkCalendar, china_day_kinds
 from gendan_xl.ledger import ROW, Ledger, Table, member, order_label
 from gendan_xl.model import CellRef, Issue, make_issue
 from gendan_xl.orderbook import OrderBook, norm_line
+from gendan_xl.schema import WO_DONE_STATES
 from gendan_xl.settings import Settings
 
 
@@ -167,7 +168,7 @@ def check_closed_short(ledger: Ledger, ctx: Context) -> list[Issue]:
     book = ctx.book
     wo = book.work_orders
     uncovered = book.line_of(wo["code"].to_numpy(), "uncovered_qty").astype("float64")
-    short = wo["state"].isin(("完成", "关闭")) & (wo["produced"] < wo["qty"] - 1e-9)
+    short = wo["state"].isin(WO_DONE_STATES) & (wo["produced"] < wo["qty"] - 1e-9)
     bad = short & (np.nan_to_num(uncovered) > 0)
     rows = wo[bad].assign(
         _uncovered=uncovered[bad.to_numpy()], _label=book.line_of(wo["code"].to_numpy()[bad.to_numpy()], "label")

@@ -67,6 +67,7 @@ from gendan_xl.files import ledger_parts, write_new
 from gendan_xl.ledger import Ledger
 from gendan_xl.model import LedgerError
 from gendan_xl.read import read_ledger, resolve_ledger
+from gendan_xl.schema import output_name
 from gendan_xl.write.docs_book import write_delivery_notes, write_statement, write_work_orders
 from gendan_xl.write.docs_writeback import (
     Fingerprint,
@@ -270,7 +271,7 @@ def run_work_orders(
         if write_back:
             _finish_write_back(session, "wo", plan, numbers, result)
         result.output = _write_documents(
-            out_dir / f"制造命令单_{as_of:%Y%m%d}_{numbers[0]}.xlsx",
+            out_dir / output_name("work_orders", f"{as_of:%Y%m%d}", numbers[0]),
             lambda p: write_work_orders(p, run.docs, company, result.assignments, written, run.skipped),
             numbers,
         )
@@ -322,7 +323,7 @@ def run_delivery_notes(
             _finish_write_back(session, "dn", plan, numbers, result)
         stamp = (on_date or as_of).strftime("%Y%m%d")
         result.output = _write_documents(
-            out_dir / f"送货单_{stamp}_{numbers[0]}.xlsx",
+            out_dir / output_name("delivery_notes", stamp, numbers[0]),
             lambda p: write_delivery_notes(p, run.notes, result.assignments, written, paper, landscape),
             numbers,
         )
@@ -358,7 +359,7 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
         assignments = WorkOrderRun(docs=docs).assignments
         result.assignments += assignments
         result.output = _write_documents(
-            out_dir / f"制造命令单_重印_{docs[0].wo_no}.xlsx",
+            out_dir / output_name("work_orders", "重印", docs[0].wo_no),
             lambda p: write_work_orders(p, docs, str(first.get("company", "")), assignments, written),
             [d.wo_no for d in docs],
         )
@@ -369,7 +370,7 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
         assignments = DeliveryRun(notes=dns).assignments
         result.assignments += assignments
         path = _write_documents(
-            out_dir / f"送货单_重印_{dns[0].note_no}.xlsx",
+            out_dir / output_name("delivery_notes", "重印", dns[0].note_no),
             lambda p: write_delivery_notes(
                 p, dns, assignments, written, str(first.get("paper", "A5")), bool(first.get("landscape", True))
             ),
@@ -391,7 +392,7 @@ def run_statement(target: Path, out_dir: Path, as_of: date, customer: str, perio
         result.notes.append(
             f"对账期间内有 {run.unnumbered} 行出货还没有送货单号,未列入对账单(先运行 gendan docs delivery-notes)"
         )
-    file_name = f"对账单_{common.sanitize_file_part(name)}_{st.period}.xlsx"
+    file_name = output_name("statement", common.sanitize_file_part(name), st.period)
     result.output = _write_documents(out_dir / file_name, lambda p: write_statement(p, st), st.notes)
     result.notes.append(
         f"{st.customer.display_name} {st.start.isoformat()} 至 {st.end.isoformat()}:"

@@ -20,7 +20,15 @@ import pandas as pd
 
 from gendan_xl import cli
 from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, _date, _out
-from gendan_xl.model import REASON_LABEL, STATUS_LABEL, Lang, LateReason, OrderStatus
+from gendan_xl.model import (
+    LOAD_HIGH,
+    LOAD_OVER,
+    REASON_LABEL,
+    STATUS_LABEL,
+    Lang,
+    LateReason,
+    OrderStatus,
+)
 from gendan_xl.termtext import markup_safe as _esc
 
 PRIORITY_NAMES = {
@@ -296,7 +304,7 @@ def _load_cell(required: float, scheduled: float, available: float) -> str:
     if available <= 0:
         return "[dim]-[/dim]" if required <= 0 else f"[red]∞[/red] {_h(required)}/-/0.0"
     share = required / available
-    colour = "red" if share > 1.0005 else "yellow" if share >= 0.8 else "green"
+    colour = "red" if share > LOAD_OVER else "yellow" if share >= LOAD_HIGH else "green"
     return f"[{colour}]{share:.0%}[/{colour}] {_h(required)}/{_h(min(scheduled, available))}/{_h(available)}"
 
 

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from gendan_xl.model import LedgerError
+from gendan_xl.schema import OUTPUT_STEMS
 
 CONFIG_NAME = "gendan.toml"
 
@@ -137,8 +138,11 @@ DEFAULT_OUTPUT_FOLDER = "输出"  # batch's output folder when [output] does not
 # Names gendan gives what it writes, so a glob over a folder never reads them back:
 # write-back backups, temporaries of a running or killed write, and dated outputs.
 _BACKUP_NAME = re.compile(r"\.bak-\d{8}-\d{6}(?:-\d+)?(?:\.[^.]*)?$", re.IGNORECASE)
+# stem[_customer]_(YYYYMMDD|YYYY-MM)[_first number][ (n)].xlsx, or stem_重印_number.xlsx
 _OUTPUT_NAME = re.compile(
-    r"^(?:检查结果|跟单报告|出货计划|制造命令单|送货单|对账单_.+)_\d{8}(?:[-_ ]?[(（]?\d{1,3}[)）]?)?\.xlsx$",
+    r"^(?:" + "|".join(re.escape(stem) for stem in OUTPUT_STEMS.values()) + r")"
+    r"(?:(?:_[^_]+)?_(?:\d{8}|\d{4}-\d{2})(?:_[^_.]+)?|_重印_[^_.]+)"
+    r"(?:[-_ ]?[(（]?\d{1,3}[)）]?)?\.xlsx$",
     re.IGNORECASE,
 )
 

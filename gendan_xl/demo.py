@@ -825,13 +825,17 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
     # Monday typed as the Sunday before, a rest day of the line.
     older = [r for r in usable[-320:-120] if r[7] is None and r is not s_src]
     h_src = rng.choice([r for r in older if isinstance(r[6], int | float) and r[6] >= 4])
-    h_src[6] = round(float(h_src[6]) / 10, 1)
+    hours = h_src[6]
+    assert isinstance(hours, int | float)
+    h_src[6] = round(float(hours) / 10, 1)
     marks.append(("daily", h_src, "good_qty", "rate-outlier", "工时少打一位,每小时产量成了标准的 10 倍"))
     line_of = {ln.name: ln for ln in f.lines}
     sundays = [r for r in older if r is not h_src and isinstance(r[0], date) and r[0].weekday() == 0
                and not f.shift_hours(line_of[str(r[2])], r[0] - timedelta(days=1))]
     m_src = rng.choice(sundays)
-    m_src[0] = m_src[0] - timedelta(days=1)
+    monday = m_src[0]
+    assert isinstance(monday, date)
+    m_src[0] = monday - timedelta(days=1)
     marks.append(("daily", m_src, "date", "rest-day-report", "日期打成前一天星期日(该产线休息)"))
     sheets.append(DemoSheet(DAILY, DAILY.name, dkeys, _headers(DAILY, dkeys, {"hours": "h"}), daily))
 

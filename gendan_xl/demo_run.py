@@ -11,6 +11,7 @@ from gendan_xl.demo import build_demo
 from gendan_xl.engine import check_ledger
 from gendan_xl.model import Lang, Severity
 from gendan_xl.read import read_ledger
+from gendan_xl.schema import output_name
 from gendan_xl.write.demo_book import write_demo
 from gendan_xl.write.issues_book import write_issue_report
 
@@ -28,7 +29,7 @@ def run_demo(folder: Path, lang: Lang, say: Callable[[str], None]) -> int:
     result = check_ledger(ledger, data.as_of)
     stamp = data.as_of.strftime("%Y%m%d")
     issues_path = write_issue_report(
-        folder / f"检查结果_{stamp}.xlsx", result.issues, lang, ledger_root=Path.cwd()
+        folder / output_name("check", stamp), result.issues, lang, ledger_root=Path.cwd()
     )
     errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
     say(

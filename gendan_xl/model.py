@@ -9,6 +9,7 @@ the engine prints or raises for bad data. Messages are rendered from one table
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -384,6 +385,13 @@ REASON_LABEL: dict[str, dict[LateReason, str]] = {
 }
 
 PRIORITY_RANK = {"特急": 0, "急": 1, "普通": 2}
+
+# Line load in words and colours, everywhere a load is shown: at or above LOAD_FULL
+# a line is fully booked, above LOAD_OVER it is over capacity (float sums aside).
+LOAD_HIGH, LOAD_FULL, LOAD_OVER = 0.8, 0.95, 1.0005
+
+# Day 0 of Excel's 1900 date system (serial 1 = 1900-01-01, past Excel's 1900-02-29).
+EXCEL_EPOCH = date(1899, 12, 30)
 
 
 class LedgerError(Exception):

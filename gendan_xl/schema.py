@@ -67,7 +67,8 @@ CALENDAR_KINDS = ("休息", "加班", "工作")
 EXCEPTIONS = ("欠料", "品质", "设备", "其他")
 WO_STATES = ("未开工", "生产中", "完成", "关闭", "暂停", "取消")
 # Work orders that no longer cover any quantity, and those that cover it but hold it.
-WO_CLOSED_STATES = ("完成", "关闭", "取消")
+WO_DONE_STATES = ("完成", "关闭")  # ended by the workshop (their output is final)
+WO_CLOSED_STATES = (*WO_DONE_STATES, "取消")
 WO_HOLD_STATES = ("暂停",)
 # Order lines closed for good, and those on hold (状态 on 订单).
 ORDER_CLOSED_STATES = ("取消", "完成")
@@ -280,6 +281,23 @@ SETTING_KEYS: dict[str, tuple[str, object]] = {
     "defect_rate": ("不良率上限", "5%"),
     "backups_keep": ("备份保留份数", 20),
 }
+
+# What gendan calls the files it writes: ``output_name("report", "20261126")`` ->
+# 跟单报告_20261126.xlsx. Globs over a ledger folder skip these names.
+OUTPUT_STEMS: dict[str, str] = {
+    "check": "检查结果",
+    "report": "跟单报告",
+    "shipment_plan": "出货计划",
+    "work_orders": "制造命令单",
+    "delivery_notes": "送货单",
+    "statement": "对账单",
+}
+
+
+def output_name(kind: str, *parts: str) -> str:
+    """An output's file name: its stem and ``parts`` joined by ``_``, ``.xlsx``."""
+    return "_".join((OUTPUT_STEMS[kind], *parts)) + ".xlsx"
+
 
 TOTAL_WORDS = ("合计", "总计", "小计", "total", "subtotal", "sum")
 

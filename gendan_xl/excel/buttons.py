@@ -49,6 +49,9 @@ from gendan_xl.excel.live import LiveWorkbook, last_filled
 from gendan_xl.files import write_new
 from gendan_xl.ledger import ROW, SRC, Ledger
 from gendan_xl.model import (
+    LOAD_FULL,
+    LOAD_HIGH,
+    LOAD_OVER,
     REASON_LABEL,
     STATUS_LABEL,
     LateReason,
@@ -59,7 +62,7 @@ from gendan_xl.model import (
 from gendan_xl.plan import PlanResult, WhatIfResult, plan_ledger, whatif
 from gendan_xl.read import read_grids
 from gendan_xl.read.values import clean_text, is_blank, parse_date, parse_number
-from gendan_xl.schema import SETTING_KEYS, SHEET_BY_KEY, normalize
+from gendan_xl.schema import SETTING_KEYS, SHEET_BY_KEY, normalize, output_name
 from gendan_xl.write.docs_book import write_delivery_notes, write_statement, write_work_orders
 from gendan_xl.write.report import (
     ALERT_COLS,
@@ -198,7 +201,7 @@ def on_work_orders(live: LiveWorkbook, as_of: date) -> WorkOrderRun:
     apply_plan(live, plan, grids)
     company = common.text(ledger.setting("company_name", ""))
     path = _output(
-        live, f"制造命令单_{as_of:%Y%m%d}_{run.docs[0].wo_no}.xlsx",
+        live, output_name("work_orders", f"{as_of:%Y%m%d}", run.docs[0].wo_no),
         lambda p: write_work_orders(p, run.docs, company, run.assignments, not plan.problems, run.skipped),
     )
     live.open(path)
@@ -231,7 +234,7 @@ def on_delivery_notes(live: LiveWorkbook, as_of: date) -> DeliveryRun:
     apply_plan(live, plan, grids)
     paper, landscape = note_paper_setting(ledger)
     path = _output(
-        live, f"送货单_{as_of:%Y%m%d}_{run.notes[0].note_no}.xlsx",
+        live, output_name("delivery_notes", f"{as_of:%Y%m%d}", run.notes[0].note_no),
         lambda p: write_delivery_notes(p, run.notes, run.assignments, not plan.problems, paper, landscape),
     )
     live.open(path)
@@ -253,7 +256,7 @@ def on_statement(live: LiveWorkbook, as_of: date) -> StatementRun | None:
         return None
     run = build_statement(ledger, customer, f"{as_of:%Y-%m}", as_of)
     st = run.statement
-    name = f"对账单_{common.sanitize_file_part(customer)}_{st.period}.xlsx"
+    name = output_name("statement", common.sanitize_file_part(customer), st.period)
     path = _output(live, name, lambda p: write_statement(p, st))
     live.open(path)
     missing = ""
@@ -327,16 +330,15 @@ CAPACITY_COLS = (
     Col("utilization", "排产负荷率", "Scheduled load", "pct"),
     Col("load", "负荷", "Load level"),
 )
-FULL_LOAD, HIGH_LOAD = 0.95, 0.8  # as the terminal's load colours
 
 
 def load_label(utilization: float) -> str:
     """A week's load in words: 休息 (no hours), 正常, 偏高, 满负荷, 超负荷."""
     if utilization != utilization:  # NaN: no working hours that week
         return "休息"
-    if utilization > 1.0005:
+    if utilization > LOAD_OVER:
         return "超负荷"
-    return "满负荷" if utilization >= FULL_LOAD else "偏高" if utilization >= HIGH_LOAD else "正常"
+    return "满负荷" if utilization >= LOAD_FULL else "偏高" if utilization >= LOAD_HIGH else "正常"
 
 
 def table_rows(cols: Sequence[Col], df: pd.DataFrame) -> list[list[object]]:

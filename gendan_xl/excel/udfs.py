@@ -48,7 +48,7 @@ import xlwings as xw
 
 from gendan_xl.calendar import WorkCalendar, line_key
 from gendan_xl.documents.money import cartons, rmb_upper
-from gendan_xl.model import STATUS_LABEL, OrderStatus
+from gendan_xl.model import EXCEL_EPOCH, STATUS_LABEL, OrderStatus
 
 ERR_VALUE = "#VALUE!"
 ERR_NA = "#N/A"
@@ -83,7 +83,7 @@ LABEL_ON_TRACK = STATUS_LABEL["zh"][OrderStatus.ON_TRACK]  # 正常
 LABEL_READY = "待出货"
 RISK_WORKDAYS = 2  # the 风险天数 default of the settings
 
-_EXCEL_EPOCH = date(1899, 12, 30)  # serial 61 = 1900-03-01
+_EXCEL_EPOCH = EXCEL_EPOCH  # serial 61 = 1900-03-01
 _MAX_SERIAL = 2958465  # 9999-12-31
 _DATE_TEXT = re.compile(
     r"(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"

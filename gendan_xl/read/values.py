@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from gendan_xl.ledger import TEXT_DTYPE
+from gendan_xl.model import EXCEL_EPOCH as EXCEL_DAY0
 
-EXCEL_EPOCH = datetime(1899, 12, 30)
+EXCEL_EPOCH = datetime.combine(EXCEL_DAY0, datetime.min.time())
 MAX_SERIAL = 2958465  # 9999-12-31
 MIN_SERIAL = 1
 

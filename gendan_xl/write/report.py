@@ -29,7 +29,9 @@ import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from gendan_xl.model import REASON_LABEL, STATUS_LABEL, Lang, OrderStatus
+from gendan_xl.model import EXCEL_EPOCH as EXCEL_DAY0
+from gendan_xl.model import LOAD_FULL, LOAD_OVER, REASON_LABEL, STATUS_LABEL, Lang, OrderStatus
+from gendan_xl.schema import output_name
 from gendan_xl.write.book import (
     FONT,
     FONT_SIZE,
@@ -84,7 +86,7 @@ NUM_FORMATS: dict[str, str | None] = {
 }
 TEXT_KINDS = frozenset({"text", "status", "reason", "priority", "source"})
 LABEL_KINDS = TEXT_KINDS - {"text"}
-EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+EXCEL_EPOCH = np.datetime64(EXCEL_DAY0, "D")
 HEAT_SCALE = {
     "type": "3_color_scale",
     "min_type": "num", "min_value": 0, "min_color": "#63BE7B",
@@ -209,7 +211,7 @@ MIN_WIDTH = 6  # bold two-character titles (品名, 行号) need a little room
 
 
 def report_name(as_of: date) -> str:
-    return f"跟单报告_{as_of:%Y%m%d}.xlsx"
+    return output_name("report", f"{as_of:%Y%m%d}")
 
 
 # --- cell values ---------------------------------------------------------------------
@@ -425,12 +427,12 @@ def _load_style(utilization: float | None) -> str:
     """Over capacity: red; (almost) fully booked: yellow."""
     if utilization is None or utilization != utilization:
         return "plain"
-    return "bad" if utilization > 1.001 else "warn" if utilization >= 0.95 else "plain"
+    return "bad" if utilization > LOAD_OVER else "warn" if utilization >= LOAD_FULL else "plain"
 
 
 def _over_points(values: Sequence[float | None]) -> list[dict[str, Any] | None]:
     """Chart point formats: red where a utilisation is over 100%."""
-    return [{"fill": {"color": OVER}} if v is not None and v == v and v > 1.0005 else None for v in values]
+    return [{"fill": {"color": OVER}} if v is not None and v == v and v > LOAD_OVER else None for v in values]
 
 
 def _date_text(d: date) -> str:
@@ -610,7 +612,7 @@ def _capacity(book: _Book, data: ReportData) -> None:
     if lines and weeks:
         # Over 100% is red whatever the colour scale says (stop_if_true: the scale skips it).
         ws.conditional_format(heat_first, 2, heat_last, 1 + len(weeks), {
-            "type": "cell", "criteria": ">", "value": 1.0005, "format": book.dxf("bad"), "stop_if_true": True,
+            "type": "cell", "criteria": ">", "value": LOAD_OVER, "format": book.dxf("bad"), "stop_if_true": True,
         })
         ws.conditional_format(heat_first, 2, heat_last, 1 + len(weeks), HEAT_SCALE)
         ws.autofilter(top, 0, heat_last, 1 + len(weeks))

@@ -20,6 +20,7 @@ import pandas as pd
 from gendan_xl.ledger import Ledger
 from gendan_xl.model import CLOSED_STATUSES, STATUS_SEVERITY, Issue, OrderStatus, Severity
 from gendan_xl.plan.result import PlanResult
+from gendan_xl.schema import WO_CLOSED_STATES
 
 SHIP_WINDOW_DAYS = 14
 LOAD_WEEKS = 4  # the overview's utilisation covers this many ISO weeks from the as-of week
@@ -100,8 +101,7 @@ def open_work_orders(plan: PlanResult) -> pd.DataFrame:
     """Work orders still to make (balance > 0, not closed), by forecast finish, with
     what the report adds from their order line (customer, name, its status)."""
     wo = plan.work_orders
-    closed_states = ("完成", "关闭", "取消")
-    df = wo[(wo["balance"] > 0) & ~wo["state"].isin(closed_states)].copy()
+    df = wo[(wo["balance"] > 0) & ~wo["state"].isin(WO_CLOSED_STATES)].copy()
     by_key = plan.orders.drop_duplicates("key").set_index("key")
     for name in ("customer", "item_name"):
         df[name] = df["key"].map(by_key[name])
