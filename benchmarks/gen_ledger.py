@@ -2,7 +2,7 @@
 
 100,000 order lines, about 100,000 work orders, exactly 1,000,000 daily-report
 rows, about 100,000 shipments, plus items, lines, customers, calendar and
-settings: two years of a large factory (30 lines, 2,000 items, 200 customers).
+settings: two years of a large factory (300 lines, 2,000 items, 200 customers).
 The data is mostly clean, so ``gendan check`` spends its time reading, not
 reporting, but typed as a real ledger is: dates are Excel dates, numbers are
 numbers, codes are text. Ten bad dates, ten bad numbers and ten unknown item
@@ -52,7 +52,7 @@ AS_OF = date(2026, 11, 26)
 N_ORDER_LINES = 100_000
 N_DAILY = 1_000_000
 N_ITEMS = 2_000
-N_LINES = 30
+N_LINES = 300
 N_CUSTOMERS = 200
 HISTORY_DAYS = 730
 SEED = 20261126
@@ -74,10 +74,18 @@ class Ledger:
 
 
 def _workdays() -> tuple[np.ndarray, list[str]]:
-    """Excel serials of working days (Monday to Saturday) before AS_OF, and their
-    yyyymmdd strings for document numbers."""
+    """Excel serials of working days before AS_OF (Monday to Saturday, China's
+    statutory holidays off, their make-up days worked), and their yyyymmdd strings
+    for document numbers."""
+    from gendan_xl.calendar import china_day_kinds
+
+    def working(d: date) -> bool:
+        kinds = china_day_kinds(d.year)
+        kind = int(kinds[d.timetuple().tm_yday - 1]) if kinds is not None else 0
+        return kind == 2 or (kind == 0 and d.weekday() != 6)
+
     days = [AS_OF - timedelta(days=n) for n in range(HISTORY_DAYS, 0, -1)]
-    days = [d for d in days if d.weekday() != 6]
+    days = [d for d in days if working(d)]
     return np.array([_serial(d) for d in days], dtype=np.int64), [d.strftime("%Y%m%d") for d in days]
 
 
@@ -88,11 +96,14 @@ def build_ledger(seed: int = SEED) -> Ledger:
     n_days = len(serials)
 
     # lines -----------------------------------------------------------------------
-    line_names = [f"注塑{i + 1}线" if i < 20 else f"组装{i - 19}线" for i in range(N_LINES)]
+    # Enough lines that each works a few jobs a day, three 8-hour shifts: the daily
+    # reports stay within the hours a line has (the audit finds little to say).
+    moulding = N_LINES * 2 // 3
+    line_names = [f"注塑{i + 1}线" if i < moulding else f"组装{i - moulding + 1}线" for i in range(N_LINES)]
     out.sheets["lines"] = {
         "line": line_names,
-        "workshop": [f"注塑{i // 5 + 1}车间" if i < 20 else "装配车间" for i in range(N_LINES)],
-        "shifts": [2] * N_LINES,
+        "workshop": [f"注塑{i // 10 + 1}车间" if i < moulding else "装配车间" for i in range(N_LINES)],
+        "shifts": [3] * N_LINES,
         "hours_per_shift": [8.0] * N_LINES,
         "efficiency": [0.9] * N_LINES,
         "rest_days": ["日"] * N_LINES,
@@ -105,7 +116,7 @@ def build_ledger(seed: int = SEED) -> Ledger:
     colours = ["黑色", "白色", "灰色", "透明", "红色", "蓝色"]
     item_codes = [f"P{100000 + i}" for i in range(N_ITEMS)]
     item_line = rng.integers(0, N_LINES, N_ITEMS)
-    rate = rng.integers(40, 2000, N_ITEMS)
+    rate = rng.integers(400, 2000, N_ITEMS)
     ppc = rng.choice(np.array([20, 50, 100, 200, 500, 1000, 2000]), N_ITEMS)
     gross = np.round(rng.uniform(5, 18, N_ITEMS), 2)
     price = np.round(rng.uniform(0.05, 25.0, N_ITEMS), 3)
@@ -230,7 +241,8 @@ def build_ledger(seed: int = SEED) -> Ledger:
         "shift": shift_names[k % 2].tolist(),
         "good_qty": good.tolist(),
         "bad_qty": (good // 100).tolist(),
-        "hours": [8.0] * N_DAILY,
+        # hours at the item's standard rate: no rate outliers
+        "hours": np.maximum(np.round(good / rate[item[wo_idx]][row_wo], 2), 0.01).tolist(),
         "exception": [None] * N_DAILY,
         "remark": [None] * N_DAILY,
     }

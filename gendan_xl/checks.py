@@ -39,6 +39,11 @@ class Context:
     def calendar(self) -> WorkCalendar:
         return WorkCalendar.from_ledger(self.ledger)
 
+    @cached_property
+    def reports(self) -> pd.DataFrame:
+        """Daily report rows as the audit sees them (``_reports``), built once."""
+        return _reports(self.ledger, self)
+
     @property
     def wo_codes(self) -> np.ndarray:
         return self.book.wo_codes
@@ -398,7 +403,7 @@ def check_hours_over_capacity(ledger: Ledger, ctx: Context) -> list[Issue]:
     """Hours reported for one line on one day above 班次数 x 每班工时 plus that day's
     日历 overtime; at the 工时 cell of the line-day's last report row."""
     lines = ledger["lines"]
-    r = _reports(ledger, ctx)
+    r = ctx.reports
     r = r[r["hours"].notna() & r["date"].notna() & r["line"].notna()]
     if r.empty or lines.empty:
         return []
@@ -439,7 +444,7 @@ def check_rate_outliers(ledger: Ledger, ctx: Context) -> list[Issue]:
     if items.empty:
         return []
     std = items[items["item"].notna()].drop_duplicates("item").set_index("item")["std_rate"]
-    r = _reports(ledger, ctx)
+    r = ctx.reports
     r = r[(r["hours"] > 0) & r["good_qty"].notna() & r["item"].notna()]
     if r.empty:
         return []
@@ -470,7 +475,7 @@ def _percent(value: float) -> str:
 
 def check_line_mismatch(ledger: Ledger, ctx: Context) -> list[Issue]:
     """A report's 产线 that differs from its work order's 产线."""
-    r = _reports(ledger, ctx)
+    r = ctx.reports
     bad = r["own_line"].notna() & r["wo_own_line"].notna() & (r["own_line"] != r["wo_own_line"])
     if ledger.table("lines").present:  # a line not on 产线 is unknown-line already
         bad &= r["own_line"].isin(list(ctx.calendar.lines))
@@ -485,7 +490,7 @@ def check_line_mismatch(ledger: Ledger, ctx: Context) -> list[Issue]:
 def check_rest_day_reports(ledger: Ledger, ctx: Context) -> list[Issue]:
     """A report dated on a rest day of its line (the calendar already counts 日历
     overtime and working-day rows as working days)."""
-    r = _reports(ledger, ctx)
+    r = ctx.reports
     calendar = ctx.calendar
     r = r[r["date"].notna() & r["line"].isin(list(calendar.lines))]
     out: list[Issue] = []
