@@ -116,7 +116,7 @@ def build_ledger(seed: int = SEED) -> Ledger:
     colours = ["黑色", "白色", "灰色", "透明", "红色", "蓝色"]
     item_codes = [f"P{100000 + i}" for i in range(N_ITEMS)]
     item_line = rng.integers(0, N_LINES, N_ITEMS)
-    rate = rng.integers(400, 2000, N_ITEMS)
+    rate = rng.integers(800, 4000, N_ITEMS)
     ppc = rng.choice(np.array([20, 50, 100, 200, 500, 1000, 2000]), N_ITEMS)
     gross = np.round(rng.uniform(5, 18, N_ITEMS), 2)
     price = np.round(rng.uniform(0.05, 25.0, N_ITEMS), 3)
@@ -229,8 +229,13 @@ def build_ledger(seed: int = SEED) -> Ledger:
     k = np.arange(N_DAILY) - np.repeat(np.cumsum(rows_per) - rows_per, rows_per)
     row_day = start[row_wo] + k // 2
     good = good_per_row[row_wo]
+    # The last report of a work order makes the rest: finished work orders made exactly
+    # their qty (nothing left uncovered, nothing closed short).
+    has_rows = rows_per > 0
+    last_row = (np.cumsum(rows_per) - 1)[has_rows]
+    good[last_row] += (wo_qty - good_per_row * rows_per)[has_rows]
     last_day = start + (rows_per - 1) // 2
-    produced = good_per_row * rows_per
+    produced = np.where(has_rows, wo_qty, 0)
     finished = (rows_per > 0) & (last_day < n_days - 2)
     wo_line = np.array(out.sheets["items"]["line"], dtype=object)[item[wo_idx]]
     shift_names = np.array(["白班", "夜班"], dtype=object)
@@ -293,7 +298,7 @@ def build_ledger(seed: int = SEED) -> Ledger:
     out.sheets["shipments"]["signed_date"] = [v or None for v in out.sheets["shipments"]["signed_date"]]
 
     out.sheets["calendar"] = {
-        "date": [_serial(date(2026, 10, 24)), _serial(date(2026, 11, 11))],
+        "date": [_serial(date(2026, 10, 24)), _serial(date(2026, 12, 2))],
         "line": [line_names[0], None],
         "kind": ["加班", "休息"],
         "hours": [8.0, None],

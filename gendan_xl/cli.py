@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from gendan_xl import __version__
+from gendan_xl.failures import failure_line, os_error_in
 from gendan_xl.model import SEVERITY_LABEL, Lang, LedgerError, Severity
+from gendan_xl.termtext import visible
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -217,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except LedgerError as exc:
-        sys.stderr.write(exc.message(lang) + "\n")
+        sys.stderr.write(visible(exc.message(lang)) + "\n")
         return EXIT_UNUSABLE
     except Locked as exc:
         sys.stderr.write(str(exc) + "\n")
@@ -226,6 +228,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("已中断 / interrupted\n")
         return EXIT_UNUSABLE
     except Exception as exc:  # never a traceback for a clerk
+        failed = os_error_in(exc)
+        if failed is not None:  # disk full, read-only folder ...: one line naming the path
+            sys.stderr.write(visible(failure_line(failed.filename or "", failed)) + "\n")
+            return EXIT_UNUSABLE
         if getattr(args, "debug", False):
             traceback.print_exc()
         what = "程序内部错误" if lang == "zh" else "internal error"

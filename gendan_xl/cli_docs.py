@@ -63,11 +63,12 @@ from gendan_xl.documents.work_orders import (
     work_order_write_back,
 )
 from gendan_xl.engine import check_ledger
-from gendan_xl.files import ledger_parts, write_new
+from gendan_xl.files import BACKUPS_KEEP, ledger_parts, prune_backups, write_new
 from gendan_xl.ledger import Ledger
 from gendan_xl.model import LedgerError
 from gendan_xl.read import read_ledger, resolve_ledger
 from gendan_xl.schema import output_name
+from gendan_xl.termtext import visible
 from gendan_xl.write.docs_book import write_delivery_notes, write_statement, write_work_orders
 from gendan_xl.write.docs_writeback import (
     Fingerprint,
@@ -166,10 +167,12 @@ def _precheck_write_back(target: Path, ledger: Ledger, sheet_key: str) -> None:
 
 
 def _finish_write_back(
-    session: _Session, kind: str, plan: WriteBackPlan, numbers: list[str], result: DocsResult
+    session: _Session, kind: str, plan: WriteBackPlan, numbers: list[str], result: DocsResult,
+    backups_keep: int = BACKUPS_KEEP,
 ) -> None:
-    """Patch the ledger; if that fails, void this run's numbers and say the ledger is
-    unchanged (no document has been written yet)."""
+    """Patch the ledger (keeping its newest ``backups_keep`` backups); if that fails,
+    void this run's numbers and say the ledger is unchanged (no document has been
+    written yet)."""
     result.warnings += plan.problems
     if plan.empty:
         return
@@ -178,6 +181,8 @@ def _finish_write_back(
         check_plan_writable(plan_files(plan, resolve))
         verify_unchanged(plan, resolve, session.before)
         result.write_back = apply_write_back(plan, resolve)
+        for done in result.write_back:
+            prune_backups(done.path, backups_keep)
     except LedgerError as exc:
         with contextlib.suppress(LedgerError):
             void(session.folder, kind, numbers, exc.message("zh"), ledger=session.name)
@@ -269,7 +274,7 @@ def run_work_orders(
             for d in run.docs
         ])
         if write_back:
-            _finish_write_back(session, "wo", plan, numbers, result)
+            _finish_write_back(session, "wo", plan, numbers, result, ledger.options.backups_keep)
         result.output = _write_documents(
             out_dir / output_name("work_orders", f"{as_of:%Y%m%d}", numbers[0]),
             lambda p: write_work_orders(p, run.docs, company, result.assignments, written, run.skipped),
@@ -320,7 +325,7 @@ def run_delivery_notes(
             for n in run.notes
         ])
         if write_back:
-            _finish_write_back(session, "dn", plan, numbers, result)
+            _finish_write_back(session, "dn", plan, numbers, result, ledger.options.backups_keep)
         stamp = (on_date or as_of).strftime("%Y%m%d")
         result.output = _write_documents(
             out_dir / output_name("delivery_notes", stamp, numbers[0]),
@@ -444,9 +449,9 @@ def _render(result: DocsResult, kind: str, say: Say) -> int:
         if wb.skipped_formulas:
             say("以下单元格是公式,未改动:" + "、".join(wb.skipped_formulas))
     for caution in result.cautions:
-        sys.stderr.write("注意:" + caution + "\n")
+        sys.stderr.write("注意:" + visible(caution) + "\n")
     for warning in result.warnings:
-        sys.stderr.write("注意:" + warning + "\n")
+        sys.stderr.write("注意:" + visible(warning) + "\n")
     return cli.EXIT_ERRORS if result.warnings else cli.EXIT_OK
 
 
