@@ -414,13 +414,23 @@ def check_hours_over_capacity(ledger: Ledger, ctx: Context) -> list[Issue]:
             "normal": (spec["shifts"].fillna(1.0) * spec["hours_per_shift"].fillna(8.0)).to_numpy(),
         }
     ).drop_duplicates("line")
-    r = r.assign(_pos=np.arange(len(r)))
-    days = (
-        r.groupby(["line", "date"], sort=False)
-        .agg(hours=("hours", "sum"), _pos=("_pos", "max"))
-        .reset_index()
-        .merge(spec, on="line", how="inner")
-    )
+    # Line-days as integer keys (line code x day): sums and last rows without text group-bys.
+    codes, names = pd.factorize(r["line"])
+    first = r["date"].min()
+    day = (r["date"] - first).dt.days.to_numpy()
+    n_days = int(day.max()) + 1
+    key = codes.astype(np.int64) * n_days + day
+    uniq, inverse = np.unique(key, return_inverse=True)
+    last = np.full(len(uniq), -1, dtype=np.int64)
+    np.maximum.at(last, inverse, np.arange(len(r)))
+    days = pd.DataFrame(
+        {
+            "line": np.asarray(names, dtype=object)[uniq // n_days],
+            "date": first + pd.to_timedelta(uniq % n_days, unit="D"),
+            "hours": np.bincount(inverse, weights=r["hours"].to_numpy(dtype="float64")),
+            "_pos": last,
+        }
+    ).merge(spec, on="line", how="inner")
     ot = _overtime(ledger)
     own = ot[ot["line"].notna()].groupby(["line", "date"])["overtime"].max().rename("own_ot")
     every = ot[ot["line"].isna()].groupby("date")["overtime"].max().rename("all_ot")
@@ -493,17 +503,19 @@ def check_rest_day_reports(ledger: Ledger, ctx: Context) -> list[Issue]:
     r = ctx.reports
     calendar = ctx.calendar
     r = r[r["date"].notna() & r["line"].isin(list(calendar.lines))]
-    out: list[Issue] = []
-    daily = ledger.table("daily")
-    for line, part in r.groupby("line", sort=True):
-        first = part["date"].min()
-        n = int((part["date"].max() - first).days) + 1
-        working = calendar.workday_array(line, first.date(), n)
-        offset = (part["date"] - first).dt.days.to_numpy()
-        rest = ~working[offset]
-        if rest.any():
-            out += daily.issues_at("rest-day-report", part[rest], "date", line=line)
-    return out
+    if r.empty:
+        return []
+    # One working-day row per line over the reports' date range, then one lookup per report.
+    codes, names = pd.factorize(r["line"])
+    first = r["date"].min()
+    n = int((r["date"].max() - first).days) + 1
+    working = np.stack([calendar.workday_array(line, first.date(), n) for line in names])
+    offset = (r["date"] - first).dt.days.to_numpy()
+    rest = ~working[codes, offset]
+    if not rest.any():
+        return []
+    hit = r[rest]
+    return ledger.table("daily").issues_at("rest-day-report", hit, "date", line="@line")
 
 
 def check_holiday_data(ledger: Ledger, ctx: Context) -> list[Issue]:

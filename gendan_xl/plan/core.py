@@ -359,13 +359,18 @@ def _lateness(ol: pd.DataFrame, calendar: WorkCalendar, past_due: np.ndarray, as
     ol["days_late"] = (finish - commit).dt.days.astype("float64")
     late = np.full(len(ol), np.nan)
     slack = np.full(len(ol), np.nan)
-    both = (finish.notna() & commit.notna()).to_numpy()
+    # Working days only where a figure is shown: open lines (closed ones show none).
+    both = (finish.notna() & commit.notna() & ol["open"]).to_numpy()
     f = finish.to_numpy(dtype="datetime64[D]")
     c = commit.to_numpy(dtype="datetime64[D]")
     known = ol["line"].isin(list(calendar.lines)).to_numpy()
     line_of = np.where(known, ol["line"].to_numpy(dtype=object), "")
-    for line in pd.unique(line_of[both]):
-        rows = both & (line_of == line)
+    rows_all = np.flatnonzero(both)
+    codes, names = pd.factorize(line_of[rows_all])
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    for k, line in enumerate(names):
+        rows = rows_all[order[bounds[k] : bounds[k + 1]]]
         counts = _workdays_from(calendar, str(line) or None, c[rows], f[rows])
         late[rows] = counts
         slack[rows] = np.maximum(-counts, 0)

@@ -593,10 +593,13 @@ def _capacity(book: _Book, data: ReportData) -> None:
     ws.write_row(top, 0, head, fmt.header)
     pct, num = book.cell("plain", "pct"), book.cell("plain", "num")
 
+    values = {name: g.to_numpy(dtype="float64") for name, g in grid.items()}
+    row_of = {line: i for i, line in enumerate(lines)}
+
     def grid_row(r: int, line: str, label: str, name: str, f: Any) -> None:
         ws.write_string(r, 0, str(line), fmt.text)
         ws.write_string(r, 1, label, fmt.text)
-        for j, v in enumerate(list(grid[name].loc[line])):
+        for j, v in enumerate(values[name][row_of[line]].tolist()):
             if v == v:
                 ws.write_number(r, 2 + j, v, f)
 
@@ -641,7 +644,7 @@ def _capacity(book: _Book, data: ReportData) -> None:
                 "categories": f"='{name}'!$C${top + 1}:${last_col}${top + 1}",
                 "values": f"='{name}'!$C${row}:${last_col}${row}",
                 "fill": {"color": palette[k % len(palette)]},
-                "points": _over_points(grid["required_utilization"].loc[line].tolist()),
+                "points": _over_points(values["required_utilization"][row_of[line]].tolist()),
             })
         _chart_fonts(chart, "产线周需求负荷率(红色 = 超过 100%)" if zh else "Weekly required line load (red = over 100%)")
         chart.set_y_axis({"num_format": "0%", "min": 0, "num_font": {"name": FONT, "size": 10},
