@@ -610,7 +610,7 @@ def _run_locked(
         inputs = {i.path for i in log.inputs}
         try:
             with _status("读取台账 / reading the ledger", progress):
-                ledger = read_ledger(snapshot, as_of, config.settings)
+                ledger = read_ledger(snapshot, as_of, config.settings, shown_as=folder)
         except LedgerError as exc:
             if exc.path in inputs or os.path.normpath(exc.path) in inputs:
                 log.cannot_read(exc.path, exc.reason_zh, exc.reason_en)

@@ -57,6 +57,7 @@ from gendan_xl.documents.numbers import (
 from gendan_xl.documents.statement import PeriodError, build_statement
 from gendan_xl.documents.work_orders import (
     Allocator,
+    SkippedLine,
     WorkOrderRun,
     build_work_orders,
     planned_dates,
@@ -69,7 +70,13 @@ from gendan_xl.model import LedgerError
 from gendan_xl.read import read_ledger, resolve_ledger
 from gendan_xl.schema import output_name
 from gendan_xl.termtext import visible
-from gendan_xl.write.docs_book import write_delivery_notes, write_statement, write_work_orders
+from gendan_xl.write.docs_book import (
+    assignments_path,
+    write_assignments,
+    write_delivery_notes,
+    write_statement,
+    write_work_orders,
+)
 from gendan_xl.write.docs_writeback import (
     Fingerprint,
     apply_write_back,
@@ -94,6 +101,7 @@ class DocsResult:
     notes: list[str] = field(default_factory=list)  # informational lines
     cautions: list[str] = field(default_factory=list)  # shown on stderr, exit code unchanged
     reused: list[str] = field(default_factory=list)  # numbers given again to the same sources
+    assignment_file: Path | None = None  # the 分配结果 workbook beside the documents
 
 
 # ------------------------------------------------------------------ engine
@@ -217,6 +225,21 @@ def _write_documents(path: Path, write: Callable[[Path], object], numbers: Seque
         ) from exc
 
 
+def _write_assignment_file(
+    result: DocsResult, written: bool, skipped: Sequence[SkippedLine] = ()
+) -> None:
+    """The 分配结果 workbook beside the document workbook just written (a file of its
+    own: it must never print on the form paper)."""
+    if result.output is None:
+        return
+    numbers = [a.number for a in result.assignments]
+    result.assignment_file = _write_documents(
+        assignments_path(result.output),
+        lambda p: write_assignments(p, result.assignments, written, skipped),
+        numbers,
+    )
+
+
 def _customer(target: Path, ledger: Ledger, wanted: str) -> str:
     name = common.find_customer(ledger, wanted)
     if name is None:
@@ -277,9 +300,10 @@ def run_work_orders(
             _finish_write_back(session, "wo", plan, numbers, result, ledger.options.backups_keep)
         result.output = _write_documents(
             out_dir / output_name("work_orders", f"{as_of:%Y%m%d}", numbers[0]),
-            lambda p: write_work_orders(p, run.docs, company, result.assignments, written, run.skipped),
+            lambda p: write_work_orders(p, run.docs, company),
             numbers,
         )
+        _write_assignment_file(result, written, run.skipped)
     return result
 
 
@@ -329,9 +353,10 @@ def run_delivery_notes(
         stamp = (on_date or as_of).strftime("%Y%m%d")
         result.output = _write_documents(
             out_dir / output_name("delivery_notes", stamp, numbers[0]),
-            lambda p: write_delivery_notes(p, run.notes, result.assignments, written, paper, landscape),
+            lambda p: write_delivery_notes(p, run.notes, paper, landscape),
             numbers,
         )
+        _write_assignment_file(result, written)
     return result
 
 
@@ -360,24 +385,22 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
     if wos:
         docs = [d for d, _r in wos]
         first = wos[0][1]
-        written = all(bool(r.get("written")) for _d, r in wos)
         assignments = WorkOrderRun(docs=docs).assignments
         result.assignments += assignments
         result.output = _write_documents(
             out_dir / output_name("work_orders", "重印", docs[0].wo_no),
-            lambda p: write_work_orders(p, docs, str(first.get("company", "")), assignments, written),
+            lambda p: write_work_orders(p, docs, str(first.get("company", ""))),
             [d.wo_no for d in docs],
         )
     if notes:
         dns = [n for n, _r in notes]
         first = notes[0][1]
-        written = all(bool(r.get("written")) for _n, r in notes)
         assignments = DeliveryRun(notes=dns).assignments
         result.assignments += assignments
         path = _write_documents(
             out_dir / output_name("delivery_notes", "重印", dns[0].note_no),
             lambda p: write_delivery_notes(
-                p, dns, assignments, written, str(first.get("paper", "A5")), bool(first.get("landscape", True))
+                p, dns, str(first.get("paper", "A5")), bool(first.get("landscape", True))
             ),
             [n.note_no for n in dns],
         )
@@ -439,6 +462,8 @@ def _render(result: DocsResult, kind: str, say: Say) -> int:
         say(f"没有需要生成的{kind}。")
     if result.output is not None:
         say(f"已写出{kind}:{result.output}")
+    if result.assignment_file is not None:
+        say(f"分配结果(单号与台账行对照,不随单据打印):{result.assignment_file}")
     for wb in result.write_back:
         if wb.backup is None:
             continue

@@ -660,6 +660,29 @@ def _all_keys(spec: SheetSpec) -> list[str]:
     return [c.key for c in spec.columns]
 
 
+# Optional columns the forms print; derived from the data (no random draws, so the
+# rest of the demo stays as it was).
+SHIP_TO = {"华信电子": "深圳市宝安区福永街道凤凰第三工业区C栋1楼 收货仓(周一至周六 8:00-17:00)",
+           "东晟电器": "东莞市厚街镇三屯工业区兴业路10号 原料仓"}
+PLATES = (("粤S·D3K81", "自送"), ("粤S·B7762", "自送"), ("粤A·L0925", "德邦物流"))
+
+
+def _customer_item(ol: _OrderLine) -> str | None:
+    """华信电子 orders by its own part numbers (客户料号)."""
+    return f"HX-{ol.item.code.replace('-', '')}-A" if ol.customer == "华信电子" else None
+
+
+def _transport(day: date) -> tuple[str, str]:
+    """车牌 and 承运 of a shipment: the vehicle on duty that day."""
+    return PLATES[day.toordinal() % len(PLATES)]
+
+
+def _work_order_notes(item: _Item) -> tuple[str, str, str, str]:
+    """模具号, 包装要求, 品质标准, 样品号 of an item."""
+    return (f"M{item.code.replace('-', '')}", f"每箱 {item.pcs_per_carton} {item.unit},外箱 {item.carton},贴客户标签",
+            "按客户图纸及 GB/T 2828.1 一般检验水平 II,AQL 1.0", f"YP-{item.code[-4:]}")
+
+
 def _blank(text: str) -> str | None:
     return text or None
 
@@ -724,7 +747,7 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
         row: list[Value] = [
             ol.order_no, ol.line_no, ol.customer, ol.po, ol.item.code, ol.item.name,
             ol.item.spec, ol.qty, ol.item.unit, ol.item.price, ol.order_date, ol.due,
-            ol.promised, ol.changed, ol.priority, ol.status, _blank(ol.remark),
+            ol.promised, ol.changed, ol.priority, ol.status, _blank(ol.remark), _customer_item(ol),
         ]
         order_rows.append(row)
         row_of[id(ol)] = row
@@ -764,7 +787,7 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
     typo_row: list[Value] = [
         last.order_no, last.line_no + 1, last.customer, last.po, code, base_item.name,
         base_item.spec, _round_qty(base_item.rate * 40), base_item.unit, base_item.price,
-        last.order_date, new_due, None, None, "普通", "正常", None,
+        last.order_date, new_due, None, None, "普通", "正常", None, None,
     ]
     order_rows.append(typo_row)
     marks.append(("orders", typo_row, "item", "unknown-item", "产品编码把数字 0 打成字母 O"))
@@ -845,7 +868,7 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
     ship_row_of: dict[int, list[Value]] = {}
     for s in f.shipments:
         row = [s.ship_date, s.order_no, s.line_no, s.item, s.qty, s.cartons, s.note_no,
-               s.signed, _blank(s.remark)]
+               s.signed, _blank(s.remark), *_transport(s.ship_date)]
         ship_rows.append(row)
         ship_row_of[id(s)] = row
     marks.append(("shipments", ship_row_of[id(over)], "qty", "over-shipped",
@@ -861,11 +884,11 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
         ITEMS, ITEMS.name, ikeys,
         _headers(ITEMS, ikeys, {"std_rate": "pcs/h", "gross_weight": "kg", "net_weight": "kg"}),
         [[i.code, i.name, i.spec, i.unit, i.line, i.rate, i.pcs_per_carton, i.gross, i.net,
-          i.carton, i.price] for i in f.items],
+          i.carton, i.price, None, *_work_order_notes(i)] for i in f.items],
     ))
     ckeys = _all_keys(CUSTOMERS)
     sheets.append(DemoSheet(CUSTOMERS, CUSTOMERS.name, ckeys, _headers(CUSTOMERS, ckeys, {}),
-                            [[c[0], c[1], c[2], c[3], c[4], c[5]] for c in CUSTOMER_DATA]))
+                            [[c[0], c[1], c[2], c[3], c[4], c[5], SHIP_TO.get(c[0])] for c in CUSTOMER_DATA]))
     lkeys = _all_keys(LINES)
     sheets.append(DemoSheet(LINES, LINES.name, lkeys, _headers(LINES, lkeys, {}),
                             [[ln.name, ln.workshop, ln.shifts, ln.hours, ln.efficiency, ln.rest]

@@ -43,7 +43,7 @@ def find_soffice() -> str | None:
 def missing_tools() -> list[str]:
     """Programs the LibreOffice tests need that are not on PATH."""
     missing = [] if find_soffice() else ["soffice (libreoffice-calc-nogui)"]
-    missing += [t + " (poppler-utils)" for t in ("pdfinfo", "pdffonts", "pdftoppm")
+    missing += [t + " (poppler-utils)" for t in ("pdfinfo", "pdffonts", "pdftoppm", "pdftotext")
                 if not shutil.which(t)]
     return missing
 
@@ -122,6 +122,11 @@ class Soffice:
             if line.startswith("Pages:"):
                 return int(line.split()[1])
         raise AssertionError(f"pdfinfo gave no page count for {pdf}:\n{out}")
+
+    @staticmethod
+    def pdf_text(pdf: Path) -> str:
+        """The text of every page, from pdftotext (layout kept)."""
+        return _run(["pdftotext", "-layout", str(pdf), "-"], 60).stdout
 
     @staticmethod
     def pdf_font_table(pdf: Path) -> list[tuple[str, bool]]:

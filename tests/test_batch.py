@@ -248,3 +248,37 @@ def test_batch_over_demo_produces_every_output_and_they_open(folder: Path, soffi
     assert len(statements) == len(due)
     for name in names:
         assert_clean_workbook(out / name, soffice)
+
+
+def _xlsx_text(path: Path) -> str:
+    """Every part of a workbook package as text: cells, shared strings, links, headers."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith((".xml", ".rels")))
+
+
+def test_outputs_name_the_real_ledger_never_the_snapshot(folder: Path) -> None:
+    """Batch reads a private copy (/tmp/gendan-snap-…); the report, the shipment
+    plan, the issue workbook and the statements name the ledger in the shared folder."""
+    import openpyxl
+
+    run_batch(folder, AS_OF)
+    outputs = sorted((folder / "输出").glob("*.xlsx"))
+    kinds = {p.name.split("_")[0] for p in outputs}
+    assert {"跟单报告", "出货计划", "检查结果"} <= kinds, kinds
+    for path in outputs:
+        text = _xlsx_text(path)
+        assert "gendan-snap" not in text, path.name
+    subtitles = []
+    for stem in ("跟单报告", "出货计划"):
+        wb = openpyxl.load_workbook(next(p for p in outputs if p.name.startswith(stem)))
+        subtitles += [c.value for ws in wb.worksheets for row in ws.iter_rows(max_row=3) for c in row
+                      if isinstance(c.value, str) and "台账:" in c.value]
+    assert subtitles and all(f"台账:{folder}" in s for s in subtitles), subtitles[:3]
+    # The issue workbook's 打开 links lead to the real ledger, beside the 输出 folder.
+    issues = openpyxl.load_workbook(next(p for p in outputs if p.name.startswith("检查结果")))
+    links = {c.hyperlink.target.split("#")[0].replace("\\", "/") for ws in issues.worksheets for row in ws.iter_rows()
+             for c in row if c.hyperlink is not None and c.hyperlink.target}
+    assert links and all((folder / "输出" / link).resolve() == (folder / "台账.xlsx").resolve()
+                         for link in links), sorted(links)[:3]

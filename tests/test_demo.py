@@ -117,7 +117,7 @@ def test_orders_sheet_looks_like_a_clerks(demo: DemoData, demo_path: Path) -> No
     wb = openpyxl.load_workbook(demo_path)
     ws = wb[demo.sheet("orders").name]
     assert ws["A1"].value == "2026年11月订单跟踪表"
-    assert "A1:Q1" in {str(r) for r in ws.merged_cells.ranges}
+    assert "A1:R1" in {str(r) for r in ws.merged_cells.ranges}  # A..R: the 18 columns incl. 客户料号
     assert demo.sheet("orders").header_row == 3
     assert ws.freeze_panes == "B4"
     assert ws["K4"].number_format == "yyyy-mm-dd"

@@ -2,7 +2,7 @@
 
 Page counts: a work order is one A4 page; a delivery note one page per
 ``note_lines`` lines (the 12-line note takes two); the statement one page; the
-分配结果 sheet one page. Chinese must print in an embedded CJK font. One PNG of
+分配结果 is a file of its own (one page) and never prints with the forms. Chinese must print in an embedded CJK font. One PNG of
 each kind is rendered for a person to look at (kept in the test's tmp folder).
 """
 
@@ -11,20 +11,26 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_documents import AS_OF, write_all, write_ledger
+from test_documents import AS_OF, rich_sheets, write_all, write_ledger, write_rich
 from xlsx_lint import lint_xlsx
 
 from gendan_xl.read import read_ledger
 
 pytestmark = pytest.mark.libreoffice
 
-# kind -> expected pages: documents + the 分配结果 sheet where there is one
+# kind -> expected pages: the documents only (分配结果 is its own file)
 PAGES = {
-    "work_orders": 2 + 1,
-    "delivery_prices": 1 + 1 + 2 + 1,
-    "delivery_plain": 1 + 1 + 2 + 1,
+    "work_orders": 2,
+    "assignments": 1,
+    "delivery_prices": 1 + 1 + 2,
+    "delivery_plain": 1 + 1 + 2,
+    "delivery_assignments": 1,
     "statement": 1,
     "statement_injection": 1,
+    # with every optional field, a 120-character 品名 and PO, the late warning
+    "work_orders_fields": 2,
+    "delivery_fields": 1,
+    "delivery_fields_prices": 1,
 }
 
 
@@ -32,10 +38,9 @@ PAGES = {
 def printed(tmp_path_factory: pytest.TempPathFactory, soffice) -> dict[str, tuple[Path, Path]]:  # type: ignore[no-untyped-def]
     base = tmp_path_factory.mktemp("print")
     ledger = read_ledger(write_ledger(base / "台账.xlsx"), AS_OF)
-    out = {}
-    for kind, path in write_all(ledger, base / "out").items():
-        out[kind] = (path, soffice.convert(path, "pdf", base / "pdf"))
-    return out
+    rich = read_ledger(write_ledger(base / "rich" / "台账.xlsx", rich_sheets()), AS_OF)
+    paths = write_all(ledger, base / "out") | write_rich(rich, base / "out")
+    return {kind: (path, soffice.convert(path, "pdf", base / "pdf")) for kind, path in paths.items()}
 
 
 @pytest.mark.parametrize("kind", sorted(PAGES))
@@ -46,8 +51,17 @@ def test_page_count_and_cjk_font(printed, soffice, kind: str) -> None:  # type: 
     assert lint_xlsx(path) == []  # and LibreOffice opened it: the PDF exists
 
 
+def test_assignments_never_print_with_the_forms(printed, soffice) -> None:  # type: ignore[no-untyped-def]
+    """No page of a form workbook carries the 分配结果 table; its own file does."""
+    for kind in ("work_orders", "delivery_prices", "delivery_plain"):
+        assert "台账行" not in soffice.pdf_text(printed[kind][1]), kind
+    assert "台账行" in soffice.pdf_text(printed["assignments"][1])
+
+
 @pytest.mark.parametrize("kind,page", [("work_orders", 1), ("delivery_prices", 4),
-                                       ("delivery_plain", 2), ("statement", 1)])
+                                       ("delivery_plain", 2), ("statement", 1),
+                                       ("work_orders_fields", 1), ("delivery_fields", 1),
+                                       ("delivery_fields_prices", 1)])
 def test_render_png(printed, soffice, kind: str, page: int) -> None:  # type: ignore[no-untyped-def]
     png = soffice.png(printed[kind][1], page)
     assert png.stat().st_size > 10_000  # a page with a grid and text, not blank

@@ -40,8 +40,10 @@ from gendan_xl.ledger import Ledger
 from gendan_xl.read import read_ledger
 from gendan_xl.write.docs_book import (
     ASSIGN_SHEET,
+    assignments_path,
     fit_scale,
     note_row_heights,
+    write_assignments,
     write_delivery_notes,
     write_statement,
     write_work_orders,
@@ -390,16 +392,17 @@ def write_all(ledger: Ledger, out: Path) -> dict[str, Path]:
     """Every kind of document for the test ledger, into ``out``."""
     run = build_work_orders(ledger, AS_OF, wo_alloc, schedule={"SO-001#2": (date(2026, 11, 30), None)})
     paths = {
-        "work_orders": write_work_orders(out / "制造命令单_20261126.xlsx", run.docs, COMPANY,
-                                         run.assignments, written_back=False),
+        "work_orders": write_work_orders(out / "制造命令单_20261126.xlsx", run.docs, COMPANY),
     }
+    paths["assignments"] = write_assignments(assignments_path(paths["work_orders"]), run.assignments,
+                                             written_back=False, skipped=run.skipped)
     dn = build_delivery_notes(ledger, dn_allocator(), show_prices=True)
-    paths["delivery_prices"] = write_delivery_notes(out / "送货单_价格.xlsx", dn.notes, dn.assignments,
-                                                    written_back=False)
+    paths["delivery_prices"] = write_delivery_notes(out / "送货单_价格.xlsx", dn.notes)
     plain = build_delivery_notes(ledger, dn_allocator(), show_prices=False)
     paths["delivery_plain"] = write_delivery_notes(out / "送货单_20261126.xlsx", plain.notes,
-                                                   plain.assignments, written_back=True,
                                                    paper="A4", landscape=False)
+    paths["delivery_assignments"] = write_assignments(assignments_path(paths["delivery_plain"]),
+                                                      plain.assignments, written_back=True)
     st = build_statement(ledger, "ACME", "2026-11", AS_OF).statement
     paths["statement"] = write_statement(out / "对账单_ACME_2026-11.xlsx", st)
     st_inj = build_statement(ledger, INJECTION, "2026-11", AS_OF).statement
@@ -447,7 +450,9 @@ def test_overflowing_note_repeats_its_header(documents: dict[str, Path]) -> None
     assert texts.count("送  货  单") == 2
     assert "第 1/2 页" in texts and "第 2/2 页" in texts and "(续下页)" in texts
     assert any(t.startswith("合计金额(大写):人民币 ") for t in texts)
-    assert wb[ASSIGN_SHEET]["A2"].value == "SH20261124001"
+    assert ASSIGN_SHEET not in wb.sheetnames  # never printed with the forms
+    log = openpyxl.load_workbook(documents["delivery_assignments"])
+    assert log.sheetnames == [ASSIGN_SHEET] and log[ASSIGN_SHEET]["A2"].value == "SH20261124001"
 
 
 def _dummy_note(prices: bool) -> DeliveryNote:
@@ -460,3 +465,169 @@ def _dummy_note(prices: bool) -> DeliveryNote:
 def test_fit_scale_shrinks_only_when_needed() -> None:
     assert fit_scale([10] * 5, [15] * 10, "A4", False) == 100
     assert fit_scale([20] * 12, [20] * 20, "A5", True) < 80
+
+
+# ------------------------------------------------- the forms' optional fields
+
+LONG_NAME = ("加厚防摔双层真空保温杯三百五十毫升哑光磨砂外壳" * 6)[:120]
+LONG_PO = ("PO-2026-ACME-深圳宝安仓-第二批次-分批交货-" * 6)[:120]
+SHIP_TO = "深圳市宝安区福永街道凤凰路 88 号 3 号仓 收货口(请提前一天预约)"
+
+
+def rich_sheets() -> dict[str, list[list[Any]]]:
+    """``ledger_sheets`` with every optional column the forms print: 客户料号 on
+    订单 and 产品, 模具号/包装要求/品质标准/样品号 on 产品, 车牌/承运 on 出货,
+    送货地址 on 客户; an order line in 副 with a 120-character 品名 and PO shipped
+    on 11-24 with the 个 of SO-004 (one note, mixed units)."""
+    sheets = ledger_sheets()
+    orders = sheets["订单"]
+    orders[0] = [*orders[0], "客户料号"]
+    for row in orders[1:]:
+        row.append("ACME-7788" if row[0] == "SO-004" else None)
+    orders.append(["SO-006", 1, "ACME", LONG_PO, "P004", LONG_NAME, None, 200, "副", 3.2,
+                   D(2026, 11, 6), D(2026, 12, 20), None, None, "普通", "正常", None, None])
+    items = sheets["产品"]
+    items[0] += ["客户料号", "模具号", "包装要求", "品质标准", "样品号"]
+    items[1] += ["C-P001", "M-2301", "每箱 50 个,单个气泡袋独立包装,外箱贴客户标签,注明订单号与批次号",
+                 "按 ACME QS-018 检验,AQL 0.65;外观无划伤、无缩水", "S-0918"]
+    items[2] += [None, "M-2302", None, None, None]
+    items[3] += [None, None, None, None, None]
+    items.append(["P004", "保温杯套装", "双层", "副", "L2", 60, 20, 3.0, None, None, None, None, None])
+    ships = sheets["出货"]
+    ships[0] = [*ships[0], "车牌", "承运"]
+    for row in ships[1:]:
+        row += ["粤S·A1234", "顺丰速运"] if row[0] == D(2026, 11, 24) else [None, None]
+    ships.append([D(2026, 11, 24), "SO-006", 1, None, 200, None, None, None, None, "粤S·A1234", "顺丰速运"])
+    customers = sheets["客户"]
+    customers[0] = [*customers[0], "送货地址"]
+    customers[1] = [*customers[1], SHIP_TO]
+    customers[2] = [*customers[2], None]
+    return sheets
+
+
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory: pytest.TempPathFactory) -> Ledger:
+    return read_ledger(write_ledger(tmp_path_factory.mktemp("rich") / "台账.xlsx", rich_sheets()), AS_OF)
+
+
+# SO-002 (交期 12-03) is forecast to finish 12-06; SO-001-2 (交期 12-15) on 12-02.
+RICH_SCHEDULE = {"SO-002#1": (D(2026, 11, 30), D(2026, 12, 6)), "SO-001#2": (D(2026, 11, 30), D(2026, 12, 2))}
+
+
+def write_rich(ledger: Ledger, out: Path) -> dict[str, Path]:
+    """The forms with every optional field, into ``out``."""
+    run = build_work_orders(ledger, AS_OF, wo_alloc, schedule=RICH_SCHEDULE)
+    paths = {"work_orders_fields": write_work_orders(out / "制造命令单_fields.xlsx", run.docs, COMPANY)}
+    on_24 = date(2026, 11, 24)
+    priced = build_delivery_notes(ledger, dn_allocator(), on_date=on_24, show_prices=True)
+    paths["delivery_fields_prices"] = write_delivery_notes(out / "送货单_fields_价格.xlsx", priced.notes)
+    plain = build_delivery_notes(ledger, dn_allocator(), on_date=on_24)
+    paths["delivery_fields"] = write_delivery_notes(out / "送货单_fields.xlsx", plain.notes)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def rich_documents(rich: Ledger, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return write_rich(rich, tmp_path_factory.mktemp("rich_out"))
+
+
+def test_delivery_note_fields(rich: Ledger) -> None:
+    note = build_delivery_notes(rich, dn_allocator(), on_date=date(2026, 11, 24)).notes[0]
+    assert note.customer.delivery_address == SHIP_TO
+    assert note.customer.address == "深圳市宝安区福永街道凤凰路 88 号"  # billing address stays
+    assert [(ln.customer_item, ln.unit, ln.qty) for ln in note.lines] == [("ACME-7788", "个", 100), ("", "副", 200)]
+    assert (note.vehicles, note.carriers) == ("粤S·A1234", "顺丰速运")
+    assert note.totals_by_unit == [("个", 100), ("副", 200)]
+    # 客户料号 falls back to the item's when the order line has none
+    later = build_delivery_notes(rich, dn_allocator(), on_date=date(2026, 11, 25), customer="ACME").notes[0]
+    assert later.lines[0].customer_item == "C-P001"
+
+
+def test_delivery_note_without_optional_columns_prints_as_before(ledger: Ledger) -> None:
+    note = build_delivery_notes(ledger, dn_allocator(), on_date=date(2026, 11, 24)).notes[0]
+    assert note.customer.delivery_address == note.customer.address
+    assert (note.vehicles, note.carriers, note.lines[0].customer_item) == ("", "", "")
+
+
+def test_work_order_fields_and_late_warning(rich: Ledger) -> None:
+    from gendan_xl.write.docs_book import late_warning
+
+    late, on_time = build_work_orders(rich, AS_OF, wo_alloc, schedule=RICH_SCHEDULE).docs
+    assert (late.order_no, late.due_date, late.plan_finish, late.days_late) == (
+        "SO-002", date(2026, 12, 3), date(2026, 12, 6), 3)
+    assert late_warning(late) == "预计完工 2026-12-06,晚于交期 3 天"
+    assert (late.mold_no, late.sample_no) == ("M-2301", "S-0918")
+    assert late.packing.startswith("每箱 50 个") and late.quality_std.startswith("按 ACME QS-018")
+    assert on_time.days_late is None and late_warning(on_time) == ""
+    assert on_time.mold_no == "M-2302" and on_time.packing == ""
+
+
+def test_late_warning_comes_from_the_plan(rich: Ledger) -> None:
+    """The red line compares the plan's forecast finish with its commitment date."""
+    from gendan_xl.plan import plan_ledger
+
+    orders = plan_ledger(rich, AS_OF).orders.set_index("key")
+    docs = build_work_orders(rich, AS_OF, wo_alloc, schedule=planned_dates(rich, AS_OF)).docs
+    for doc in docs:
+        key = f"{doc.order_no}#{doc.line_no}"
+        plan_late = orders.loc[key, "days_late"]
+        assert doc.plan_finish == common.day(orders.loc[key, "forecast_finish"])
+        assert doc.due_date == common.day(orders.loc[key, "commitment_date"])
+        assert doc.days_late == (int(plan_late) if plan_late > 0 else None)
+
+
+@pytest.mark.parametrize("kind", ["work_orders_fields", "delivery_fields", "delivery_fields_prices"])
+def test_form_field_snapshots(rich_documents: dict[str, Path], kind: str) -> None:
+    assert_snapshot(rich_documents[kind], f"docs_{kind}")
+
+
+def _cells_with_text(path: Path) -> Iterator[Any]:
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value:
+                    yield ws, cell
+
+
+def test_long_text_wraps_and_is_never_shrunk(rich_documents: dict[str, Path]) -> None:
+    """Every text cell is at least 8 pt and none shrinks to fit; the 120-character
+    品名 and PO wrap and their row grows to show them."""
+    for kind, path in rich_documents.items():
+        for _ws, cell in _cells_with_text(path):
+            assert not cell.alignment.shrink_to_fit, (kind, cell.coordinate)
+            assert (cell.font.sz or 11) >= 8, (kind, cell.coordinate)
+    for kind in ("delivery_fields", "delivery_fields_prices"):
+        hits = [(ws, c) for ws, c in _cells_with_text(rich_documents[kind]) if c.value in (LONG_NAME, f"SO-006/{LONG_PO}")]
+        assert len(hits) == 2, kind
+        for ws, cell in hits:
+            assert cell.alignment.wrap_text
+            assert ws.row_dimensions[cell.row].height >= 90  # many wrapped lines, all shown
+
+
+def test_note_pages_fill_by_height() -> None:
+    """Lines that wrap take more of the page: a note of tall lines continues on a
+    next page sooner, each page the same printed height."""
+    from gendan_xl.documents.models import Company, CustomerInfo, DeliveryLine, LedgerRow
+    from gendan_xl.write.docs_book import note_layout
+
+    src = LedgerRow(file="x.xlsx", sheet="出货", row=2)
+    lines = [DeliveryLine(seq=i, order_no="SO", item_name=LONG_NAME if i % 2 else "短", qty=1, unit="个",
+                          source=src) for i in range(1, 7)]
+    note = DeliveryNote(note_no="n", ship_date=AS_OF, customer=CustomerInfo(name="c"), company=Company(),
+                        lines=lines)
+    layout = note_layout(note)
+    assert len(layout.pages) > 1
+    sizes = {sum(layout.page_heights(p)) for p in range(len(layout.pages))}
+    assert len(sizes) == 1  # every page prints the same height
+    assert sum(1 for page in layout.pages for r in page if not isinstance(r, float)) == 6
+
+
+def test_mixed_units_are_never_added(rich_documents: dict[str, Path]) -> None:
+    texts = [c.value for _ws, c in _cells_with_text(rich_documents["delivery_fields"])]
+    assert "合计:个 100;副 200" in texts
+    numbers = [v for _s, _c, v, _t in cell_texts(rich_documents["delivery_fields"]) if isinstance(v, int | float)]
+    assert 100 in numbers and 300 not in numbers  # 个 100 + 副 200 is never a total
+    for label in ("制单:", "审核:", "仓管:", "品质:", "送货人:", "收货人(盖章):", "实收数量", "客户料号"):
+        assert label in texts, label
+    assert "送货地址:" + SHIP_TO in texts and "车牌:粤S·A1234    承运:顺丰速运" in texts

@@ -31,6 +31,7 @@ from gendan_xl.excel.buttons import (
 from gendan_xl.excel.live import MARK_SHEET, NOTE_PREFIX, LiveWorkbook, as_text_safe
 from gendan_xl.model import STATUS_LABEL
 from gendan_xl.write.demo_book import write_demo
+from gendan_xl.write.docs_book import assignments_path
 
 AS_OF = date(2026, 11, 26)
 
@@ -330,9 +331,10 @@ def test_whatif_bad_inputs_give_one_message(demo_path: Path, pristine: FakeBook)
 
 
 def _assigned(path: Path) -> list[list[object]]:
-    """The 分配结果 sheet of a document workbook: number, kind, date, customer,
-    order, qty, file, sheet, rows (the 状态 column says whether it was written back)."""
-    wb = openpyxl.load_workbook(path, read_only=True)
+    """The 分配结果 beside a document workbook (a file of its own): number, kind,
+    date, customer, order, qty, file, sheet, rows (the 状态 column says whether it
+    was written back)."""
+    wb = openpyxl.load_workbook(assignments_path(path), read_only=True)
     rows = [list(r)[:9] for r in wb["分配结果"].iter_rows(values_only=True)]
     wb.close()
     return rows

@@ -79,6 +79,7 @@ def customers(ledger: Ledger) -> dict[str, CustomerInfo]:
             contact=text(rec.get("contact")),
             phone=text(rec.get("phone")),
             statement_day=int(cut) if cut is not None and 1 <= cut <= 31 else None,
+            ship_to=text(rec.get("ship_to")),
         )
     return out
 

@@ -205,6 +205,11 @@ def _line(
         amount=common.money(qty, price) if show_prices else None,
         remark=common.text(rec.get("remark")),
         source=common.ledger_row(ledger, "shipments", rec),
+        customer_item=common.text(order.get("customer_item")) or (
+            common.text(info.get("customer_item")) if info is not None else ""
+        ),
+        vehicle=common.text(rec.get("vehicle")),
+        carrier=common.text(rec.get("carrier")),
     )
 
 

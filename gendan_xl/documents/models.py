@@ -49,10 +49,15 @@ class CustomerInfo(_Doc):
     contact: str = ""
     phone: str = ""
     statement_day: int | None = None
+    ship_to: str = ""  # 送货地址; the billing 地址 when blank
 
     @property
     def display_name(self) -> str:
         return self.full_name or self.name
+
+    @property
+    def delivery_address(self) -> str:
+        return self.ship_to or self.address
 
 
 class WorkOrderDoc(_Doc):
@@ -79,6 +84,19 @@ class WorkOrderDoc(_Doc):
     remark: str = ""
     supplement: bool = False  # 补下工单: the line's other work orders cover part of its qty
     source: LedgerRow  # the 订单 row
+    mold_no: str = ""  # 产品.模具号
+    packing: str = ""  # 产品.包装要求
+    quality_std: str = ""  # 产品.品质标准
+    sample_no: str = ""  # 产品.样品号
+
+    @property
+    def days_late(self) -> int | None:
+        """Calendar days the plan's forecast finish (``plan_finish``) lies after the
+        commitment date (``due_date``), as the plan counts them; None when on time."""
+        if self.plan_finish is None or self.due_date is None:
+            return None
+        late = (self.plan_finish - self.due_date).days
+        return late if late > 0 else None
 
 
 class DeliveryLine(_Doc):
@@ -98,6 +116,9 @@ class DeliveryLine(_Doc):
     amount: float | None = None
     remark: str = ""
     source: LedgerRow  # the 出货 row
+    customer_item: str = ""  # 客户料号 (订单, else 产品)
+    vehicle: str = ""  # 出货.车牌
+    carrier: str = ""  # 出货.承运
 
 
 class DeliveryNote(_Doc):
@@ -114,6 +135,23 @@ class DeliveryNote(_Doc):
     @property
     def total_qty(self) -> float:
         return sum(line.qty for line in self.lines)
+
+    @property
+    def totals_by_unit(self) -> list[tuple[str, float]]:
+        """(unit, total qty) in order of first appearance: PCS, 套 and 副 are never
+        added together (a blank unit is its own group)."""
+        totals: dict[str, float] = {}
+        for line in self.lines:
+            totals[line.unit] = totals.get(line.unit, 0.0) + line.qty
+        return list(totals.items())
+
+    @property
+    def vehicles(self) -> str:
+        return "、".join(dict.fromkeys(ln.vehicle for ln in self.lines if ln.vehicle))
+
+    @property
+    def carriers(self) -> str:
+        return "、".join(dict.fromkeys(ln.carrier for ln in self.lines if ln.carrier))
 
     @property
     def total_cartons(self) -> int | None:

@@ -203,6 +203,9 @@ def build_work_orders(
         def from_item(key: str, rec: dict[Any, Any] = rec, info: Any = info) -> str:
             return common.text(rec.get(key)) or (common.text(info[key]) if info is not None else "")
 
+        def product(key: str, info: Any = info) -> str:
+            return common.text(info.get(key)) if info is not None else ""
+
         per = common.number(info["pcs_per_carton"]) if info is not None else None
         qty = float(rec["_wo_qty"])
         start, finish = schedule.get(str(rec["_key"]), (None, None))
@@ -229,6 +232,10 @@ def build_work_orders(
                 remark=common.text(rec["remark"]),
                 supplement=bool(rec["_supplement"]),
                 source=common.ledger_row(ledger, "orders", rec),
+                mold_no=product("mold_no"),
+                packing=product("packing"),
+                quality_std=product("quality_std"),
+                sample_no=product("sample_no"),
             )
         )
     return run

@@ -63,7 +63,13 @@ from gendan_xl.plan import PlanResult, WhatIfResult, plan_ledger, whatif
 from gendan_xl.read import read_grids
 from gendan_xl.read.values import clean_text, is_blank, parse_date, parse_number
 from gendan_xl.schema import SETTING_KEYS, SHEET_BY_KEY, normalize, output_name
-from gendan_xl.write.docs_book import write_delivery_notes, write_statement, write_work_orders
+from gendan_xl.write.docs_book import (
+    assignments_path,
+    write_assignments,
+    write_delivery_notes,
+    write_statement,
+    write_work_orders,
+)
 from gendan_xl.write.report import (
     ALERT_COLS,
     NUM_FORMATS,
@@ -202,14 +208,17 @@ def on_work_orders(live: LiveWorkbook, as_of: date) -> WorkOrderRun:
     company = common.text(ledger.setting("company_name", ""))
     path = _output(
         live, output_name("work_orders", f"{as_of:%Y%m%d}", run.docs[0].wo_no),
-        lambda p: write_work_orders(p, run.docs, company, run.assignments, not plan.problems, run.skipped),
+        lambda p: write_work_orders(p, run.docs, company),
+    )
+    log = write_new(
+        assignments_path(path), lambda p: write_assignments(p, run.assignments, not plan.problems, run.skipped)
     )
     live.open(path)
     sheet = plan.rows[0].sheet if plan.rows else "工单"
     done = f"已追加到「{sheet}」表" if not plan.problems else "未写入台账:" + ";".join(plan.problems)
     span = _span(run.docs[0].wo_no, run.docs[-1].wo_no)
     skipped = f"\n未下工单(订单行有错误):\n{skipped_text(run)}" if run.skipped else ""
-    live.alert(f"已生成 {len(run.docs)} 张工单({span}),{done}。\n{path.name}{skipped}")
+    live.alert(f"已生成 {len(run.docs)} 张工单({span}),{done}。\n{path.name}\n分配结果:{log.name}{skipped}")
     return run
 
 
@@ -235,12 +244,15 @@ def on_delivery_notes(live: LiveWorkbook, as_of: date) -> DeliveryRun:
     paper, landscape = note_paper_setting(ledger)
     path = _output(
         live, output_name("delivery_notes", f"{as_of:%Y%m%d}", run.notes[0].note_no),
-        lambda p: write_delivery_notes(p, run.notes, run.assignments, not plan.problems, paper, landscape),
+        lambda p: write_delivery_notes(p, run.notes, paper, landscape),
     )
+    log = write_new(assignments_path(path), lambda p: write_assignments(p, run.assignments, not plan.problems))
     live.open(path)
     done = "已填入「送货单号」" if not plan.problems else "未写入台账:" + ";".join(plan.problems)
     first, last = run.notes[0].note_no, run.notes[-1].note_no
-    live.alert(f"已开 {len(run.notes)} 张送货单({_span(first, last)}),{done}。\n{path.name}{unmatched}")
+    live.alert(
+        f"已开 {len(run.notes)} 张送货单({_span(first, last)}),{done}。\n{path.name}\n分配结果:{log.name}{unmatched}"
+    )
     return run
 
 

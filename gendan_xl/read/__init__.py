@@ -48,18 +48,30 @@ def read_grids(
     return reader.ledger(name, None)
 
 
-def read_ledger(target: Path, as_of: date, settings: Mapping[str, object] | None = None) -> Ledger:
-    """Read a ledger. ``settings`` override the 设置 sheet (and gendan.toml's [settings])."""
+def read_ledger(
+    target: Path, as_of: date, settings: Mapping[str, object] | None = None, *, shown_as: Path | None = None
+) -> Ledger:
+    """Read a ledger. ``settings`` override the 设置 sheet (and gendan.toml's [settings]).
+
+    ``shown_as``: the ledger's real path when ``target`` is a copy of it (batch reads
+    a snapshot): the ledger's name and every message then name the real files, never
+    the copy."""
     workbook, config = resolve_ledger(target)
     reader = _Reader(as_of)
-    if config is None:
-        assert workbook is not None
-        reader.read_workbook(workbook, str(workbook))
-        name = str(workbook)
-    else:
-        base = target if target.is_dir() else target.parent
-        reader.read_config(config, base)
-        name = str(target)
+    shown = (lambda p: shown_as / p.relative_to(target)) if shown_as is not None else (lambda p: p)
+    try:
+        if config is None:
+            assert workbook is not None
+            reader.read_workbook(workbook, str(shown(workbook)))
+            name = str(shown(workbook))
+        else:
+            base = target if target.is_dir() else target.parent
+            reader.read_config(config, base)
+            name = str(shown(target))
+    except LedgerError as exc:
+        if shown_as is None or str(target) not in exc.path:
+            raise
+        raise LedgerError(exc.path.replace(str(target), str(shown_as)), exc.reason_zh, exc.reason_en) from exc
     # A sheet named like a ledger sheet whose header was not found is a finding
     # (missing-column), not an unusable file.
     if not reader.frames and not reader.issues:

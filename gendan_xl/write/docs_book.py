@@ -11,7 +11,10 @@ paper size and orientation set, and a print scale that fits each page.
   under "fit to page", so the scale is computed here from the widths and heights.
 - 对账单: A4 landscape, fit to width, the table header repeated on every page.
 
-A sheet 分配结果 lists every number given out and the ledger rows it belongs to.
+The 分配结果 (every number given out and the ledger rows it belongs to) is a
+workbook of its own beside the documents (``write_assignments``): LibreOffice and
+Excel print every sheet of a workbook, and it must not come out on form paper.
+Long text wraps and its row grows (``fit_text``), never shrunk below 8 pt.
 Every ledger text goes through ``write_string`` (workbooks come from
 ``new_workbook``): a customer called ``=HYPERLINK(...)`` stays text.
 Files are written to a temporary name in the target folder and renamed into place.
@@ -155,6 +158,17 @@ def _page_setup(ws: Any, paper: str, landscape: bool) -> None:
 
 WO_WIDTHS = (11, 11, 11, 11, 11, 11, 16, 17)
 WO_RECORD_ROWS = 14
+WO_COPY_LEGEND = "第一联 存根(白)    第二联 生产(红)    第三联 仓库(黄)    第四联 品质(蓝)"
+LATE_RED = "#C00000"
+
+
+def late_warning(doc: WorkOrderDoc) -> str:
+    """``预计完工 2026-12-03,晚于交期 3 天`` when the plan's forecast finish is after
+    the commitment date, else blank."""
+    late = doc.days_late
+    if late is None or doc.plan_finish is None:
+        return ""
+    return f"预计完工 {doc.plan_finish.isoformat()},晚于交期 {late} 天"
 
 
 def add_work_order_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: WorkOrderDoc, company: str) -> Any:
@@ -168,33 +182,64 @@ def add_work_order_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: WorkO
     ws.set_row(2, 20)
     merge(ws, 2, 0, 2, 3, "优先级:" + (doc.priority or "普通"), f(bold=doc.priority in ("急", "特急")))
     merge(ws, 2, 4, 2, last, "No. " + doc.wo_no, f(bold=True, font_size=12, align="right"))
+    row = 3
+    warning = late_warning(doc)
+    if warning:
+        ws.set_row(row, 22)
+        merge(ws, row, 0, row, last, warning,
+              f(bold=True, font_size=12, font_color=LATE_RED, border=2, border_color=LATE_RED, align="center"))
+        row += 1
 
     order = doc.order_no + (f"(行 {doc.line_no})" if doc.line_no else "")
     qty_f = f.cell(qty_format(doc.qty), align="left", bold=True)
-    grid: list[tuple[str, Value, Any, str, Value, Any]] = [
-        ("工单号", doc.wo_no, f.cell(bold=True), "下达日期", doc.issue_date, f.cell(DATE, align="left")),
-        ("订单号", order, f.cell(), "客户", doc.customer, f.cell(shrink=True)),
-        ("客户PO", doc.customer_po, f.cell(), "交期", doc.due_date, f.cell(DATE, align="left", bold=True)),
-        ("产品编码", doc.item, f.cell(bold=True), "品名", doc.item_name, f.cell(shrink=True)),
-        ("规格", doc.spec, f.cell(shrink=True), "单位", doc.unit, f.cell()),
-        ("生产数量", doc.qty, qty_f, "产线", doc.line, f.cell()),
-        ("计划开工", doc.plan_start, f.cell(DATE, align="left"), "计划完工", doc.plan_finish,
-         f.cell(DATE, align="left")),
-        ("每箱数量", doc.pcs_per_carton, f.cell(QTY_INT, align="left"), "箱数", doc.cartons,
-         f.cell(QTY_INT, align="left")),
-    ]
-    row = 3
-    for l1, v1, f1, l2, v2, f2 in grid:
-        ws.set_row(row, 24)
+    half = sum(WO_WIDTHS[1:4])  # a value cell spans three columns
+    wide = sum(WO_WIDTHS[5:])
+
+    def text_cell(value: str, width: float, **props: Any) -> tuple[Any, float]:
+        size, lines = fit_text(value, width)
+        fmt = f.cell(text_wrap=True, font_size=size, **props)
+        return fmt, text_row_height(lines, size, 24)
+
+    grid: list[tuple[str, Value, Any, str, Value, Any]] = []
+    heights: list[float] = []
+
+    def pair(l1: str, v1: Value, f1: Any, l2: str, v2: Value, f2: Any) -> None:
+        h = 24.0
+        if f1 is None:
+            f1, h1 = text_cell(str(v1 or ""), half)
+            h = max(h, h1)
+        if f2 is None:
+            f2, h2 = text_cell(str(v2 or ""), wide)
+            h = max(h, h2)
+        grid.append((l1, v1, f1, l2, v2, f2))
+        heights.append(h)
+
+    pair("工单号", doc.wo_no, f.cell(bold=True), "下达日期", doc.issue_date, f.cell(DATE, align="left"))
+    pair("订单号", order, None, "客户", doc.customer, None)
+    pair("客户PO", doc.customer_po, None, "交期", doc.due_date, f.cell(DATE, align="left", bold=True))
+    pair("产品编码", doc.item, None, "品名", doc.item_name, None)
+    pair("规格", doc.spec, None, "单位", doc.unit, f.cell())
+    pair("生产数量", doc.qty, qty_f, "产线", doc.line, f.cell())
+    finish_f = f.cell(DATE, align="left", **({"font_color": LATE_RED, "bold": True} if warning else {}))
+    pair("计划开工", doc.plan_start, f.cell(DATE, align="left"), "计划完工", doc.plan_finish, finish_f)
+    pair("每箱数量", doc.pcs_per_carton, f.cell(QTY_INT, align="left"), "箱数", doc.cartons,
+         f.cell(QTY_INT, align="left"))
+    pair("模具号", doc.mold_no, None, "样品号", doc.sample_no, None)
+    for (l1, v1, f1, l2, v2, f2), h in zip(grid, heights, strict=True):
+        ws.set_row(row, h)
         put(ws, row, 0, l1, f.label())
         merge(ws, row, 1, row, 3, v1, f1)
         put(ws, row, 4, l2, f.label())
         merge(ws, row, 5, row, last, v2, f2)
         row += 1
-    ws.set_row(row, 48)
-    put(ws, row, 0, "备注", f.label())
-    merge(ws, row, 1, row, last, doc.remark, f.cell(text_wrap=True, valign="top"))
-    row += 1
+    full = sum(WO_WIDTHS[1:])
+    for label, value, least in (("品质标准", doc.quality_std, 24), ("包装要求", doc.packing, 24),
+                                ("备注", doc.remark, 48)):
+        size, lines = fit_text(value, full)
+        ws.set_row(row, text_row_height(lines, size, least))
+        put(ws, row, 0, label, f.label())
+        merge(ws, row, 1, row, last, value, f.cell(text_wrap=True, valign="top", font_size=size))
+        row += 1
     ws.set_row(row, 12)
     row += 1
 
@@ -225,6 +270,9 @@ def add_work_order_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: WorkO
     ws.set_row(row, 20)
     for c1, c2, _title in boxes:
         merge(ws, row, c1, row, c2, "日期:", f.cell(font_size=9))
+    row += 1
+    ws.set_row(row, 16)
+    merge(ws, row, 0, row, last, WO_COPY_LEGEND, f(font_size=8, align="center"))
 
     _page_setup(ws, "A4", landscape=False)
     ws.print_area(0, 0, row, last)
@@ -232,23 +280,15 @@ def add_work_order_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: WorkO
     return ws
 
 
-def write_work_orders(
-    path: Path,
-    docs: Sequence[WorkOrderDoc],
-    company: str,
-    assignments: Sequence[Assignment],
-    written_back: bool,
-    skipped: Sequence[SkippedLine] = (),
-) -> Path:
-    """The 制造命令单 workbook: one sheet per work order, then 分配结果 (with the
-    order lines skipped because of an error in their row)."""
+def write_work_orders(path: Path, docs: Sequence[WorkOrderDoc], company: str) -> Path:
+    """The 制造命令单 workbook: one sheet per work order (分配结果 is a file of its
+    own, ``write_assignments``, so printing the workbook prints only the forms)."""
     with replacing(path) as tmp:
         wb = _start(tmp, "制造命令单")
         f = _Fmt(wb)
-        taken: set[str] = {ASSIGN_SHEET}
+        taken: set[str] = set()
         for doc in docs:
             add_work_order_sheet(wb, f, _sheet_name(doc.wo_no, taken), doc, company)
-        add_assignment_sheet(wb, f, assignments, written_back, skipped)
         wb.close()
     return path
 
@@ -263,58 +303,204 @@ class _Col:
     value: Callable[[DeliveryLine], Value]
     fmt: Callable[[DeliveryLine], str | None] = lambda _l: None
     align: str = "left"
+    wrap: bool = False  # long text wraps (and the row grows) instead of shrinking
 
 
 def _order_po(line: DeliveryLine) -> str:
     return f"{line.order_no}/{line.customer_po}" if line.customer_po else line.order_no
 
 
-def note_columns(show_prices: bool) -> list[_Col]:
+def _blank(_line: DeliveryLine) -> Value:
+    return None
+
+
+def note_columns(show_prices: bool, customer_item: bool = False) -> list[_Col]:
+    """The columns of a 送货单; 客户料号 only when a line of the note has one."""
+    p = show_prices
     cols = [
         _Col("序号", 5, lambda ln: ln.seq, align="center"),
-        _Col("订单号/PO", 22 if show_prices else 23, _order_po),
-        _Col("产品编码", 11 if show_prices else 12, lambda ln: ln.item),
-        _Col("品名", 15 if show_prices else 19, lambda ln: ln.item_name),
-        _Col("规格", 13 if show_prices else 17, lambda ln: ln.spec),
-        _Col("单位", 5, lambda ln: ln.unit, align="center"),
-        _Col("数量", 9 if show_prices else 10, lambda ln: ln.qty, lambda ln: qty_format(ln.qty), "right"),
-        _Col("箱数", 6 if show_prices else 7, lambda ln: ln.cartons, lambda _l: QTY_INT, "right"),
+        _Col("订单号/PO", 18 if p else 20, _order_po, wrap=True),
+        _Col("产品编码", 11 if p else 12, lambda ln: ln.item, wrap=True),
+    ]
+    if customer_item:
+        cols.append(_Col("客户料号", 11 if p else 12, lambda ln: ln.customer_item, wrap=True))
+    cols += [
+        _Col("品名", 13 if p else 17, lambda ln: ln.item_name, wrap=True),
+        _Col("规格", 12 if p else 15, lambda ln: ln.spec, wrap=True),
+        _Col("单位", 5, lambda ln: ln.unit, align="center", wrap=True),
+        _Col("数量", 9 if p else 10, lambda ln: ln.qty, lambda ln: qty_format(ln.qty), "right"),
+        _Col("实收数量", 8 if p else 9, _blank, align="right"),  # filled in by the receiver
+        _Col("箱数", 6 if p else 7, lambda ln: ln.cartons, lambda _l: QTY_INT, "right"),
     ]
     if show_prices:
         cols += [
             _Col("单价", 9, lambda ln: ln.unit_price, lambda _l: PRICE, "right"),
             _Col("金额", 11, lambda ln: ln.amount, lambda _l: AMOUNT, "right"),
         ]
-    cols.append(_Col("备注", 8 if show_prices else 13, lambda ln: ln.remark))
+    cols.append(_Col("备注", 8 if p else 12, lambda ln: ln.remark, wrap=True))
     return cols
 
 
+# Long text: wrap and let the row grow up to MAX_WRAP_LINES lines at the body size,
+# else at a smaller size down to MIN_FONT; beyond that the row grows further (the
+# text is never cut or shrunk below MIN_FONT) and the page holds fewer lines.
+BODY_FONT = 10
+MIN_FONT = 8
+MAX_WRAP_LINES = 3
+LINE_H = 20.0  # points: a printed line of a 送货单 with one line of text
+
+
+def _line_pt(size: int) -> float:
+    return size * 1.3
+
+
+def wrapped_lines(text: str, width: float, size: int) -> int:
+    """Lines ``text`` takes in a column ``width`` characters wide at ``size`` points
+    (an estimate on the safe side: CJK counts double, LibreOffice draws wider)."""
+    if not text:
+        return 1
+    px = int(width * 7 + 0.5) + 5 - 6  # minus the cell's padding
+    per_line = max(1.0, px / (size * 96 / 72 / 2) * _SLACK)
+    return sum(max(1, math.ceil(text_width(part) / per_line)) for part in text.split("\n"))
+
+
+def fit_text(text: str, width: float, size: int = BODY_FONT) -> tuple[int, int]:
+    """(font size, lines) for ``text`` in a column: the largest size from ``size``
+    down to MIN_FONT at which it takes at most MAX_WRAP_LINES lines, else MIN_FONT
+    with as many lines as it needs."""
+    for s in range(size, MIN_FONT - 1, -1):
+        n = wrapped_lines(text, width, s)
+        if n <= MAX_WRAP_LINES:
+            return s, n
+    return MIN_FONT, wrapped_lines(text, width, MIN_FONT)
+
+
+def text_row_height(lines: int, size: int, least: float) -> float:
+    return max(least, math.ceil(lines * _line_pt(size) + 5))
+
+
+@dataclass(frozen=True)
+class _NoteRow:
+    """A printed line of a 送货单: its height and the font size of each text column."""
+
+    line: DeliveryLine
+    height: float
+    sizes: dict[int, int]
+
+
+def _note_row(line: DeliveryLine, cols: Sequence[_Col], budget: float) -> _NoteRow:
+    sizes: dict[int, int] = {}
+    height = LINE_H
+    for c, col in enumerate(cols):
+        value = col.value(line)
+        if not col.wrap or not isinstance(value, str) or not value:
+            continue
+        size, lines = fit_text(value, col.width)
+        sizes[c] = size
+        height = max(height, text_row_height(lines, size, LINE_H))
+    return _NoteRow(line, min(height, budget), sizes)
+
+
+@dataclass(frozen=True)
+class NoteLayout:
+    """How a 送货单 prints: its columns, the heights of the rows above and below the
+    lines, and per page the rows (lines and blank fillers) of its body."""
+
+    columns: list[_Col]
+    head: list[float]  # company .. column titles
+    foot: list[float]  # total .. copies legend
+    pages: list[list[_NoteRow | float]]  # a float is a blank filler row of that height
+    address_font: int = BODY_FONT
+    totals_font: int = BODY_FONT
+
+    def page_heights(self, page: int) -> list[float]:
+        body = [r.height if isinstance(r, _NoteRow) else r for r in self.pages[page]]
+        return self.head + body + self.foot
+
+
+def _note_split(cols: Sequence[_Col]) -> int:
+    return len(cols) - 4  # the right-hand block (No., date, page) spans the last four columns
+
+
+def note_layout(note: DeliveryNote) -> NoteLayout:
+    """Pages of at most ``lines_per_page`` lines whose rows fit the height of that
+    many one-line rows; a page is filled up with blank rows to that height, so every
+    page prints the same size. A line taller than what is left continues on the next
+    page, as the lines beyond ``lines_per_page`` do."""
+    cols = note_columns(note.show_prices, any(ln.customer_item for ln in note.lines))
+    per_page = max(1, note.lines_per_page)
+    budget = per_page * LINE_H
+    pages: list[list[_NoteRow | float]] = []
+    current: list[_NoteRow | float] = []
+    used = 0.0
+    for line in note.lines:
+        row = _note_row(line, cols, budget)
+        if current and (len(current) == per_page or used + row.height > budget + 0.01):
+            pages.append(current)
+            current, used = [], 0.0
+        current.append(row)
+        used += row.height
+    pages.append(current)
+    widths = [c.width for c in cols]
+    split = _note_split(cols)
+    address_font, lines = fit_text("送货地址:" + note.customer.delivery_address, sum(widths[:split]))
+    head = [24.0, 15.0, 28.0, 18.0, text_row_height(lines, address_font, 18), 18.0, 18.0, 20.0]
+    qty_col = next(i for i, c in enumerate(cols) if c.title == "数量")
+    totals_font, lines = fit_text(_unit_totals(note), sum(widths[: qty_col + 1]))
+    total = text_row_height(lines, totals_font, 20) if len(note.totals_by_unit) > 1 else 20.0
+    foot = [total] + ([20.0] if note.show_prices else []) + [34.0, 15.0]
+    for page in pages:
+        rest = budget - sum(r.height for r in page if isinstance(r, _NoteRow))
+        fillers = int(rest // LINE_H + 1e-9)
+        if fillers:
+            page += [LINE_H] * (fillers - 1) + [LINE_H + rest - fillers * LINE_H]
+    return NoteLayout(cols, head, foot, pages, address_font, totals_font)
+
+
 def note_row_heights(note: DeliveryNote) -> list[float]:
-    """Row heights (points) of one printed page of ``note``, top to bottom."""
-    heights = [24, 15, 28, 18, 18, 18, 20] + [20] * note.lines_per_page + [20]
-    if note.show_prices:
-        heights.append(20)
-    return [*heights, 34, 15]
+    """Row heights (points) of the first printed page of ``note``, top to bottom."""
+    return note_layout(note).page_heights(0)
+
+
+def _unit_totals(note: DeliveryNote) -> str:
+    """``合计:个 1,200;套 50``: one total per unit, never added together."""
+    parts = [f"{unit or '(无单位)'} {_qty_text(qty)}" for unit, qty in note.totals_by_unit]
+    return "合计:" + ";".join(parts)
+
+
+def _qty_text(qty: float) -> str:
+    return f"{qty:,.0f}" if float(qty).is_integer() else f"{qty:,.3f}".rstrip("0").rstrip(".")
+
+
+NOTE_SIGNOFF = ("制单:", "审核:", "仓管:", "品质:", "送货人:", "收货人(盖章):")
 
 
 def add_delivery_note_sheet(
     wb: xlsxwriter.Workbook, f: _Fmt, name: str, note: DeliveryNote, paper: str, landscape: bool
 ) -> Any:
     ws = wb.add_worksheet(name)
-    cols = note_columns(note.show_prices)
-    _set_widths(ws, [c.width for c in cols])
+    layout = note_layout(note)
+    cols = layout.columns
+    widths = [c.width for c in cols]
+    _set_widths(ws, widths)
     last = len(cols) - 1
-    split = last - 3  # the right-hand block (No., date, page) spans the last four columns
-    heights = note_row_heights(note)
-    pages = note.pages
+    split = _note_split(cols)
+    pages = layout.pages
     qty_col = next(i for i, c in enumerate(cols) if c.title == "数量")
     company = note.company
+    customer = note.customer
     contact = "    ".join(
-        p for p in (f"联系人:{note.customer.contact}" if note.customer.contact else "",
-                    f"电话:{note.customer.phone}" if note.customer.phone else "") if p
+        p for p in (f"联系人:{customer.contact}" if customer.contact else "",
+                    f"电话:{customer.phone}" if customer.phone else "") if p
     )
+    units = note.totals_by_unit
+    one_unit = len(units) <= 1
     top = 0
-    for page_no, lines in enumerate(pages, start=1):
+    breaks: list[int] = []
+    all_heights: list[list[float]] = []
+    for page_no, body in enumerate(pages, start=1):
+        heights = layout.page_heights(page_no - 1)
+        all_heights.append(heights)
         for i, h in enumerate(heights):
             ws.set_row(top + i, h)
         r = top
@@ -327,31 +513,45 @@ def add_delivery_note_sheet(
         merge(ws, r, 0, r, last, "送  货  单", f(bold=True, font_size=18, align="center"))
         r += 1
         info = f(font_size=10)
-        merge(ws, r, 0, r, split - 1, "客户:" + note.customer.display_name, f(font_size=10, bold=True))
+        merge(ws, r, 0, r, split - 1, "客户:" + customer.display_name, f(font_size=10, bold=True))
         merge(ws, r, split, r, last, "No. " + note.note_no, f(bold=True, font_size=12, font_color="#C00000"))
         r += 1
-        merge(ws, r, 0, r, split - 1, "地址:" + note.customer.address, info)
+        merge(ws, r, 0, r, split - 1, "送货地址:" + customer.delivery_address,
+              f(font_size=layout.address_font, text_wrap=True))
         merge(ws, r, split, r, last, "日期:" + note.ship_date.isoformat(), info)
         r += 1
         merge(ws, r, 0, r, split - 1, contact, info)
         merge(ws, r, split, r, last, f"第 {page_no}/{len(pages)} 页", info)
         r += 1
+        transport = f"车牌:{note.vehicles or '          '}    承运:{note.carriers}"
+        merge(ws, r, 0, r, split - 1, transport, info)
+        merge(ws, r, split, r, last, None, info)
+        r += 1
         for c, col in enumerate(cols):
             put(ws, r, c, col.title, f.label())
         r += 1
-        for i in range(note.lines_per_page):
-            line = lines[i] if i < len(lines) else None
+        for row in body:
+            line = row.line if isinstance(row, _NoteRow) else None
             for c, col in enumerate(cols):
                 value = col.value(line) if line is not None else None
                 num = col.fmt(line) if line is not None else None
-                fmt = f.cell(num, align=col.align, shrink=True)
+                if col.wrap:
+                    size = row.sizes.get(c, BODY_FONT) if isinstance(row, _NoteRow) else BODY_FONT
+                    fmt = f.cell(num, align=col.align, text_wrap=True, font_size=size)
+                else:
+                    fmt = f.cell(num, align=col.align)
                 put(ws, r, c, value, fmt)
             r += 1
         if page_no == len(pages):
-            merge(ws, r, 0, r, qty_col - 1, "合  计", f.label())
-            put(ws, r, qty_col, note.total_qty, f.cell(qty_format(note.total_qty), align="right", bold=True))
-            put(ws, r, qty_col + 1, note.total_cartons, f.cell(QTY_INT, align="right", bold=True))
-            c = qty_col + 2
+            if one_unit:
+                merge(ws, r, 0, r, qty_col - 1, "合  计", f.label())
+                put(ws, r, qty_col, note.total_qty, f.cell(qty_format(note.total_qty), align="right", bold=True))
+            else:  # mixed units: one total per unit, never PCS + 套 + 副
+                merge(ws, r, 0, r, qty_col, _unit_totals(note),
+                      f(bold=True, border=1, bg_color="#F2F2F2", text_wrap=True, font_size=layout.totals_font))
+            put(ws, r, qty_col + 1, None, f.cell())
+            put(ws, r, qty_col + 2, note.total_cartons, f.cell(QTY_INT, align="right", bold=True))
+            c = qty_col + 3
             if note.show_prices:
                 put(ws, r, c, None, f.cell())
                 put(ws, r, c + 1, note.total_amount, f.cell(AMOUNT, align="right", bold=True))
@@ -366,53 +566,51 @@ def add_delivery_note_sheet(
                 upper = "合计金额(大写):人民币 " + rmb_upper(note.total_amount)
             merge(ws, r, 0, r, last, upper, f(border=1, bold=True) if upper else f())
             r += 1
-        thirds = _thirds([c.width for c in cols])
-        texts = ("送货人:", "收货人签收(盖章):", "日期:")
-        for (c1, c2), text in zip(thirds, texts, strict=True):
-            merge(ws, r, c1, r, c2, text, f(valign="bottom"))
+        for (c1, c2), text in zip(_spans(widths, len(NOTE_SIGNOFF)), NOTE_SIGNOFF, strict=True):
+            merge(ws, r, c1, r, c2, text, f(border=1, valign="top", font_size=9))
         r += 1
         merge(ws, r, 0, r, last, COPY_LEGEND, f(font_size=8, align="center"))
         r += 1
         top = r
-    breaks = [i * len(heights) for i in range(1, len(pages))]
-    if breaks:
-        ws.set_h_pagebreaks(breaks)
+        breaks.append(top)
+    if len(breaks) > 1:
+        ws.set_h_pagebreaks(breaks[:-1])
     _page_setup(ws, paper, landscape)
     ws.print_area(0, 0, top - 1, last)
-    ws.set_print_scale(fit_scale([c.width for c in cols], heights, paper, landscape))
+    ws.set_print_scale(min(fit_scale(widths, h, paper, landscape) for h in all_heights))
     return ws
 
 
-def _thirds(widths: Sequence[float]) -> list[tuple[int, int]]:
-    """Three column spans of about equal printed width (the signature line)."""
+def _spans(widths: Sequence[float], n: int) -> list[tuple[int, int]]:
+    """``n`` column spans of about equal printed width (the sign-off row)."""
+    n = max(1, min(n, len(widths)))
     total = sum(widths)
     cuts: list[int] = []
     acc = 0.0
     for i, w in enumerate(widths[:-1]):
         acc += w
-        if len(cuts) < 2 and acc >= total * (len(cuts) + 1) / 3 - w / 2:
+        if len(cuts) < n - 1 and acc >= total * (len(cuts) + 1) / n - w / 2:
             cuts.append(i)
-    while len(cuts) < 2:  # very few columns
+    while len(cuts) < n - 1:  # very few columns
         cuts.append(min(len(widths) - 2, (cuts[-1] + 1) if cuts else 0))
-    return [(0, cuts[0]), (cuts[0] + 1, cuts[1]), (cuts[1] + 1, len(widths) - 1)]
+    bounds = [-1, *cuts, len(widths) - 1]
+    return [(bounds[i] + 1, bounds[i + 1]) for i in range(n)]
 
 
 def write_delivery_notes(
     path: Path,
     notes: Sequence[DeliveryNote],
-    assignments: Sequence[Assignment],
-    written_back: bool,
     paper: str = "A5",
     landscape: bool = True,
 ) -> Path:
-    """The 送货单 workbook: one sheet per note, then 分配结果."""
+    """The 送货单 workbook: one sheet per note (分配结果 is a file of its own,
+    ``write_assignments``, so printing the workbook prints only the notes)."""
     with replacing(path) as tmp:
         wb = _start(tmp, "送货单")
         f = _Fmt(wb)
-        taken: set[str] = {ASSIGN_SHEET}
+        taken: set[str] = set()
         for note in notes:
             add_delivery_note_sheet(wb, f, _sheet_name(note.note_no, taken), note, paper, landscape)
-        add_assignment_sheet(wb, f, assignments, written_back)
         wb.close()
     return path
 
@@ -572,6 +770,27 @@ def add_assignment_sheet(
     ws.repeat_rows(0)
     ws.fit_to_pages(1, 0)
     return ws
+
+
+def assignments_path(document: Path) -> Path:
+    """Where the 分配结果 of a document workbook goes: beside it, named after it
+    (``制造命令单_20261126_WO…_分配结果.xlsx``), so it is never printed on form paper."""
+    return document.with_name(f"{document.stem}_{ASSIGN_SHEET}{document.suffix or '.xlsx'}")
+
+
+def write_assignments(
+    path: Path,
+    assignments: Sequence[Assignment],
+    written_back: bool,
+    skipped: Sequence[SkippedLine] = (),
+) -> Path:
+    """The 分配结果 workbook: every number given out and its ledger rows, then the
+    order lines that got no work order and why (A4 landscape, plain paper)."""
+    with replacing(path) as tmp:
+        wb = _start(tmp, ASSIGN_SHEET)
+        add_assignment_sheet(wb, _Fmt(wb), assignments, written_back, skipped)
+        wb.close()
+    return path
 
 
 def row_ranges(rows: Sequence[int]) -> str:
