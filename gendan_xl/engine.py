@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from gendan_xl.checks import run_checks
 from gendan_xl.ledger import Ledger
-from gendan_xl.model import SEVERITY_LABEL, Issue, Lang, Severity, sort_issues
+from gendan_xl.model import Issue, Lang, Severity, sort_issues
 from gendan_xl.read import read_ledger
 
 if TYPE_CHECKING:
@@ -67,29 +67,3 @@ def report_data(ledger: Ledger, checked: CheckResult, as_of: date) -> ReportData
 def check(target: Path, as_of: date) -> CheckResult:
     """Read and check a ledger (a workbook, or a folder / gendan.toml)."""
     return check_ledger(read_ledger(target, as_of), as_of)
-
-
-ISSUE_COLUMNS = {
-    "zh": ("级别", "工作簿", "工作表", "单元格", "列", "值", "问题", "代码"),
-    "en": ("Severity", "Workbook", "Sheet", "Cell", "Column", "Value", "Problem", "Code"),
-}
-
-
-def issue_rows(issues: list[Issue], lang: Lang = "zh") -> list[list[str]]:
-    """The issue list as plain rows (header first), for any sheet that lists issues."""
-
-    rows: list[list[str]] = [list(ISSUE_COLUMNS[lang])]
-    for i in issues:
-        rows.append(
-            [
-                SEVERITY_LABEL[lang][i.severity],
-                i.ref.file,
-                i.ref.sheet,
-                i.ref.cell or "",
-                i.ref.header or "",
-                i.value,
-                i.message(lang),
-                i.code,
-            ]
-        )
-    return rows

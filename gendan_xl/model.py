@@ -320,6 +320,31 @@ def sort_issues(issues: list[Issue]) -> list[Issue]:
     )
 
 
+ISSUE_COLUMNS = {
+    "zh": ("级别", "工作簿", "工作表", "单元格", "列", "值", "问题", "代码"),
+    "en": ("Severity", "Workbook", "Sheet", "Cell", "Column", "Value", "Problem", "Code"),
+}
+
+
+def issue_rows(issues: list[Issue], lang: Lang = "zh") -> list[list[str]]:
+    """The issue list as plain rows (header first), for any sheet that lists issues."""
+    rows: list[list[str]] = [list(ISSUE_COLUMNS[lang])]
+    for i in issues:
+        rows.append(
+            [
+                SEVERITY_LABEL[lang][i.severity],
+                i.ref.file,
+                i.ref.sheet,
+                i.ref.cell or "",
+                i.ref.header or "",
+                i.value,
+                i.message(lang),
+                i.code,
+            ]
+        )
+    return rows
+
+
 class OrderStatus(StrEnum):
     """Status of an order line after planning (DESIGN §5)."""
 

@@ -135,6 +135,37 @@ def test_core_never_imports_the_edge() -> None:
         ("ledger.py", ("gendan_xl.read", "gendan_xl.write", "gendan_xl.checks")),
         ("model.py", ("gendan_xl.",)),
         ("schema.py", ("gendan_xl.",)),
+        ("settings.py", ("gendan_xl.read", "gendan_xl.write", "gendan_xl.checks", "gendan_xl.plan")),
+        # The order book is derived from the typed tables alone.
+        (
+            "orderbook.py",
+            ("gendan_xl.read", "gendan_xl.write", "gendan_xl.checks", "gendan_xl.plan", "gendan_xl.documents"),
+        ),
+        # The calendar is arithmetic over dates: nothing but the model and the schema.
+        (
+            "calendar.py",
+            ("gendan_xl.read", "gendan_xl.write", "gendan_xl.checks", "gendan_xl.plan",
+             "gendan_xl.documents", "gendan_xl.orderbook", "gendan_xl.engine", "gendan_xl.cli"),
+        ),
+        # Planning reads the order book and the calendar; it never reads files, writes
+        # workbooks or makes documents.
+        (
+            "plan/",
+            ("gendan_xl.read", "gendan_xl.write", "gendan_xl.documents", "gendan_xl.engine",
+             "gendan_xl.cli", "gendan_xl.batch", "gendan_xl.checks", "gendan_xl.demo"),
+        ),
+        # Document data: no workbook writing (write/), no command line, no batch.
+        (
+            "documents/",
+            ("gendan_xl.write", "gendan_xl.cli", "gendan_xl.batch", "gendan_xl.engine", "gendan_xl.demo",
+             "gendan_xl.read"),
+        ),
+        # Writers take finished data: they never read, check, plan, or call back up.
+        (
+            "write/",
+            ("gendan_xl.read", "gendan_xl.checks", "gendan_xl.engine", "gendan_xl.cli", "gendan_xl.batch",
+             "gendan_xl.plan.core", "gendan_xl.documents.numbers"),
+        ),
     ],
 )
 def test_data_flows_one_way(stage: str, forbidden: tuple[str, ...]) -> None:
@@ -157,3 +188,47 @@ def test_the_import_finder_sees_what_it_should() -> None:
     assert "xlwings" in found
     top = {(name, level) for name, _, level in imports(PACKAGE / "excel" / "udfs.py")}
     assert ("xlwings", True) in top
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    return ".".join(("gendan_xl", *(parts[:-1] if path.name == "__init__.py" else parts)))
+
+
+def test_no_import_cycles() -> None:
+    """Module-level imports between gendan_xl modules form no cycle (a function-level
+    import is how a command group or an optional stage is reached on demand)."""
+    known = {_module_name(p): p for p in modules()}
+
+    def target(name: str) -> str | None:
+        while name and name not in known:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph: dict[str, set[str]] = {name: set() for name in known}
+    for name, path in known.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # Statements run at import time (not those under `if TYPE_CHECKING:`).
+        lines = {node.lineno for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)}
+        for imported, line, _top in imports(path):
+            t = target(imported) if imported.startswith("gendan_xl") else None
+            if line in lines and t and t != name and not name.startswith(t + "."):  # a package's parent
+                graph[name].add(t)
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append(stack[stack.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt, stack)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [])
+    assert cycles == []

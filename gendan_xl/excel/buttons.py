@@ -44,7 +44,7 @@ from gendan_xl.documents.work_orders import (
     skipped_text,
     work_order_write_back,
 )
-from gendan_xl.engine import CheckResult, check_ledger, issue_rows
+from gendan_xl.engine import CheckResult, check_ledger
 from gendan_xl.excel.live import LiveWorkbook, last_filled
 from gendan_xl.files import write_new
 from gendan_xl.ledger import ROW, SRC, Ledger
@@ -58,6 +58,7 @@ from gendan_xl.model import (
     LedgerError,
     OrderStatus,
     Severity,
+    issue_rows,
 )
 from gendan_xl.plan import PlanResult, WhatIfResult, plan_ledger, whatif
 from gendan_xl.read import read_grids

@@ -12,8 +12,7 @@ from typing import Any
 
 import xlsxwriter
 
-from gendan_xl.engine import issue_rows
-from gendan_xl.model import Issue, Lang, Severity
+from gendan_xl.model import Issue, Lang, Severity, issue_rows
 from gendan_xl.write.book import FONT, Formats, fixed_properties, safe_text, set_widths
 
 LINK_TITLE = {"zh": "链接", "en": "Link"}
@@ -52,7 +51,7 @@ def add_issue_sheet(
     sev_fmt = {Severity.ERROR: fmt.bad, Severity.WARNING: fmt.warn, Severity.INFO: fmt.text}
     for r, (issue, row) in enumerate(zip(issues, rows[1:], strict=True), start=1):
         for c, value in enumerate(row):
-            style = sev_fmt[issue.severity] if c == 0 else fmt.wrap if c == 6 else fmt.text
+            style = sev_fmt[issue.severity] if c == 0 else fmt.wrap if c in (1, 6) else fmt.text
             ws.write_string(r, c, safe_text(value), style)
         file_ref = issue.model_copy(
             update={"ref": issue.ref.model_copy(update={"file": str((ledger_root or Path()) / issue.ref.file)})}
