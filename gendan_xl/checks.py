@@ -13,8 +13,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from gendan_xl.calendar import WorkCalendar, china_day_kinds
-from gendan_xl.ledger import ROW, Ledger, Table, member, order_label
+from gendan_xl.calendar import WorkCalendar, china_day_kinds, line_key
+from gendan_xl.ledger import ROW, Ledger, Table, member, order_label, text_codes
 from gendan_xl.model import CellRef, Issue, make_issue
 from gendan_xl.orderbook import OrderBook, norm_line
 from gendan_xl.schema import WO_DONE_STATES
@@ -40,7 +40,7 @@ class Context:
         return WorkCalendar.from_ledger(self.ledger)
 
     @cached_property
-    def reports(self) -> pd.DataFrame:
+    def reports(self) -> Reports:
         """Daily report rows as the audit sees them (``_reports``), built once."""
         return _reports(self.ledger, self)
 
@@ -358,38 +358,68 @@ def check_delivery_notes(ledger: Ledger, ctx: Context) -> list[Issue]:
 # --- daily-report audit (审核生产日报) ---------------------------------------------
 
 
-def _reports(ledger: Ledger, ctx: Context) -> pd.DataFrame:
+@dataclass
+class Reports:
+    """Daily report rows as the audit sees them, with integer codes instead of text
+    (a million rows stay fast): ``line`` is the report's own 产线, else its work
+    order's; ``own`` its own; ``wo_own`` the work order's own 产线 (all -1 when
+    blank); ``names[code]`` gives a line's name. ``std`` is the standard rate of the
+    work order's item (NaN when unknown)."""
+
+    frame: pd.DataFrame  # date, line, own, wo_own, std, good_qty, bad_qty, hours, wo_no, _src, _row
+    names: list[str]
+
+
+def _reports(ledger: Ledger, ctx: Context) -> Reports:
     book = ctx.book
     daily = ledger["daily"]
     pos = book.daily_wo
     wo = book.work_orders
+    names = list(ctx.calendar.lines)
+    index = {name: i for i, name in enumerate(names)}
 
-    def from_wo(column: str) -> np.ndarray:
-        values = wo[column].to_numpy(dtype=object)
-        if not len(values):
-            return np.full(len(pos), np.nan, dtype=object)
-        out = values[np.clip(pos, 0, None)]
-        out[pos < 0] = np.nan
-        return out
+    def code(name: object) -> int:
+        key = line_key(name)
+        if key is None:
+            return -1
+        if key not in index:
+            index[key] = len(names)
+            names.append(key)
+        return index[key]
 
-    own = norm_line(daily["line"])
-    wo_line = from_wo("line")
-    return pd.DataFrame(
+    raw, values = text_codes(daily["line"])
+    mapped = np.array([code(v) for v in values] + [-1], dtype=np.int64)
+    own = mapped[raw]  # raw -1 (blank) picks the trailing -1
+
+    def per_report(per_wo: np.ndarray, blank: float) -> np.ndarray:
+        if not len(per_wo):
+            return np.full(len(pos), blank)
+        out = per_wo[np.clip(pos, 0, None)]
+        return np.where(pos >= 0, out, blank)
+
+    wo_line = np.array([code(v) for v in wo["line"]], dtype=np.int64)
+    wo_own = np.array([code(v) for v in wo["own_line"]], dtype=np.int64)
+    items = ledger["items"]
+    std = items[items["item"].notna()].drop_duplicates("item").set_index("item")["std_rate"]
+    wo_std = wo["item"].map(std).to_numpy(dtype="float64") if len(wo) else np.zeros(0)
+    line = np.where(own >= 0, own, per_report(wo_line, -1).astype(np.int64))
+    frame = pd.DataFrame(
         {
-            "date": daily["date"],
-            "own_line": own,
-            "line": own.where(own.notna(), pd.Series(wo_line, index=daily.index)),
-            "wo_own_line": from_wo("own_line"),
-            "wo_no": daily["wo_no"],
-            "item": from_wo("item"),
-            "good_qty": daily["good_qty"],
-            "bad_qty": daily["bad_qty"],
-            "hours": daily["hours"],
-            "_src": daily["_src"],
-            "_row": daily["_row"],
+            "date": daily["date"].to_numpy(),
+            "line": line,
+            "own": own,
+            "wo_own": per_report(wo_own, -1).astype(np.int64),
+            "std": per_report(wo_std, np.nan),
+            "good_qty": daily["good_qty"].to_numpy(),
+            "bad_qty": daily["bad_qty"].to_numpy(),
+            "hours": daily["hours"].to_numpy(),
+            "wo_no": daily["wo_no"].to_numpy(),
+            "_src": daily["_src"].to_numpy(),
+            "_row": daily["_row"].to_numpy(),
         },
         index=daily.index,
     )
+    return Reports(frame, names)
 
 
 def _overtime(ledger: Ledger) -> pd.DataFrame:
@@ -403,10 +433,12 @@ def check_hours_over_capacity(ledger: Ledger, ctx: Context) -> list[Issue]:
     """Hours reported for one line on one day above 班次数 x 每班工时 plus that day's
     日历 overtime; at the 工时 cell of the line-day's last report row."""
     lines = ledger["lines"]
-    r = ctx.reports
-    r = r[r["hours"].notna() & r["date"].notna() & r["line"].notna()]
+    reports = ctx.reports
+    r = reports.frame
+    r = r[r["hours"].notna() & r["date"].notna() & (r["line"] >= 0)]
     if r.empty or lines.empty:
         return []
+    names = np.asarray(reports.names, dtype=object)
     spec = lines[lines["line"].notna()]
     spec = pd.DataFrame(
         {
@@ -415,17 +447,16 @@ def check_hours_over_capacity(ledger: Ledger, ctx: Context) -> list[Issue]:
         }
     ).drop_duplicates("line")
     # Line-days as integer keys (line code x day): sums and last rows without text group-bys.
-    codes, names = pd.factorize(r["line"])
     first = r["date"].min()
     day = (r["date"] - first).dt.days.to_numpy()
     n_days = int(day.max()) + 1
-    key = codes.astype(np.int64) * n_days + day
+    key = r["line"].to_numpy().astype(np.int64) * n_days + day
     uniq, inverse = np.unique(key, return_inverse=True)
     last = np.full(len(uniq), -1, dtype=np.int64)
     np.maximum.at(last, inverse, np.arange(len(r)))
     days = pd.DataFrame(
         {
-            "line": np.asarray(names, dtype=object)[uniq // n_days],
+            "line": names[uniq // n_days],
             "date": first + pd.to_timedelta(uniq % n_days, unit="D"),
             "hours": np.bincount(inverse, weights=r["hours"].to_numpy(dtype="float64")),
             "_pos": last,
@@ -440,29 +471,25 @@ def check_hours_over_capacity(ledger: Ledger, ctx: Context) -> list[Issue]:
     if over.empty:
         return []
     rows = r.iloc[over["_pos"].to_numpy()].assign(
-        _hours=over["hours"].to_numpy(), _limit=over["limit"].to_numpy(), _day=over["date"].to_numpy()
+        _line=over["line"].to_numpy(), _hours=over["hours"].to_numpy(), _limit=over["limit"].to_numpy(),
+        _day=over["date"].to_numpy(),
     )
     return ledger.table("daily").issues_at(
-        "hours-over-capacity", rows, "hours", value_key="_hours", line="@line", day="@_day",
+        "hours-over-capacity", rows, "hours", value_key="_hours", line="@_line", day="@_day",
         hours="@_hours", limit="@_limit",
     )
 
 
 def check_rate_outliers(ledger: Ledger, ctx: Context) -> list[Issue]:
     """Good pieces per hour far above or below the item's standard rate."""
-    items = ledger["items"]
-    if items.empty:
-        return []
-    std = items[items["item"].notna()].drop_duplicates("item").set_index("item")["std_rate"]
-    r = ctx.reports
-    r = r[(r["hours"] > 0) & r["good_qty"].notna() & r["item"].notna()]
+    r = ctx.reports.frame
+    r = r[(r["hours"] > 0) & r["good_qty"].notna() & (r["std"] > 0)]
     if r.empty:
         return []
     rate = r["good_qty"] / r["hours"]
-    standard = pd.Series(r["item"].map(std).to_numpy(dtype="float64"), index=r.index)
-    ratio = rate / standard.where(standard > 0)
+    ratio = rate / r["std"]
     bad = (ratio > ctx.options.rate_high) | (ratio < ctx.options.rate_low)
-    rows = r[bad].assign(_rate=rate[bad].round(1), _std=standard[bad], _ratio=ratio[bad].round(2))
+    rows = r[bad].assign(_rate=rate[bad].round(1), _std=r["std"][bad], _ratio=ratio[bad].round(2))
     return ledger.table("daily").issues_at(
         "rate-outlier", rows, "good_qty", hours="@hours", rate="@_rate", std="@_std", ratio="@_ratio"
     )
@@ -485,37 +512,43 @@ def _percent(value: float) -> str:
 
 def check_line_mismatch(ledger: Ledger, ctx: Context) -> list[Issue]:
     """A report's 产线 that differs from its work order's 产线."""
-    r = ctx.reports
-    bad = r["own_line"].notna() & r["wo_own_line"].notna() & (r["own_line"] != r["wo_own_line"])
+    reports = ctx.reports
+    r = reports.frame
+    bad = (r["own"] >= 0) & (r["wo_own"] >= 0) & (r["own"] != r["wo_own"])
     if ledger.table("lines").present:  # a line not on 产线 is unknown-line already
-        bad &= r["own_line"].isin(list(ctx.calendar.lines))
-    rows = r[bad]
-    daily = ledger.table("daily")
-    return daily.issues_at(
-        "line-mismatch", rows.assign(_value=ledger["daily"]["line"][bad]), "line", value_key="_value",
-        wo="@wo_no", wo_line="@wo_own_line",
+        bad &= r["own"] < len(ctx.calendar.lines)  # codes of 产线 lines come first
+    if not bad.any():
+        return []
+    names = np.asarray(reports.names, dtype=object)
+    rows = r[bad].assign(_value=ledger["daily"]["line"][bad], _wo_line=names[r["wo_own"][bad].to_numpy()])
+    return ledger.table("daily").issues_at(
+        "line-mismatch", rows, "line", value_key="_value", wo="@wo_no", wo_line="@_wo_line",
     )
 
 
 def check_rest_day_reports(ledger: Ledger, ctx: Context) -> list[Issue]:
     """A report dated on a rest day of its line (the calendar already counts 日历
     overtime and working-day rows as working days)."""
-    r = ctx.reports
+    reports = ctx.reports
     calendar = ctx.calendar
-    r = r[r["date"].notna() & r["line"].isin(list(calendar.lines))]
+    known = len(calendar.lines)  # codes of 产线 lines come first
+    r = reports.frame
+    r = r[r["date"].notna() & (r["line"] >= 0) & (r["line"] < known)]
     if r.empty:
         return []
     # One working-day row per line over the reports' date range, then one lookup per report.
-    codes, names = pd.factorize(r["line"])
     first = r["date"].min()
     n = int((r["date"].max() - first).days) + 1
-    working = np.stack([calendar.workday_array(line, first.date(), n) for line in names])
+    working = np.stack([calendar.workday_array(line, first.date(), n) for line in reports.names[:known]])
     offset = (r["date"] - first).dt.days.to_numpy()
-    rest = ~working[codes, offset]
+    rest = ~working[r["line"].to_numpy(), offset]
     if not rest.any():
         return []
     hit = r[rest]
-    return ledger.table("daily").issues_at("rest-day-report", hit, "date", line="@line")
+    names = np.asarray(reports.names, dtype=object)
+    return ledger.table("daily").issues_at(
+        "rest-day-report", hit.assign(_line=names[hit["line"].to_numpy()]), "date", line="@_line"
+    )
 
 
 def check_holiday_data(ledger: Ledger, ctx: Context) -> list[Issue]:

@@ -34,6 +34,7 @@ from gendan_xl.ledger import (
     match_order_lines,
     order_key,
     order_label,
+    positions,
 )
 from gendan_xl.model import PRIORITY_RANK
 from gendan_xl.schema import (
@@ -147,11 +148,10 @@ class OrderBook:
         has_no = wo_rows["wo_no"].notna().to_numpy()
         wo_first = has_no & ~wo_rows["wo_no"].duplicated(keep="first").to_numpy()
         wo = wo_rows[wo_first].reset_index(drop=True)
-        wo_index = pd.Index(wo["wo_no"].astype(object))
-        wo_pos = np.where(has_no, wo_index.get_indexer(wo_rows["wo_no"].astype(object)), -1)
+        wo_pos = np.where(has_no, positions(wo_rows["wo_no"], wo["wo_no"]), -1)
         daily = ledger["daily"]
         daily_wo = (
-            np.asarray(wo_index.get_indexer(pd.Index(daily["wo_no"].astype(object))), dtype=np.int64)
+            positions(daily["wo_no"], wo["wo_no"])
             if len(wo) and len(daily)
             else np.full(len(daily), -1, dtype=np.int64)
         )
