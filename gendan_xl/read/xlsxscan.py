@@ -190,7 +190,8 @@ def _bounds(data: bytes, scan: SheetScan) -> None:
         scan.implicit = True
 
 
-_NO_REF = re.compile(rb"<c(?=[\s>/])(?![^>]*\sr=)")
+# A whole <c ...> start tag without r= (a tag cut by the chunk edge never matches).
+_NO_REF = re.compile(rb"<c(?=[\s>/])(?![^>]*\sr=)[^>]*>")
 
 
 def _has_hit(tail: bytes, chunk: bytes) -> bool:
