@@ -294,7 +294,10 @@ class XlsxBook(Book):
             import fastexcel
 
             try:
-                self._reader = fastexcel.read_excel(str(self.path))
+                # fastexcel, too, picks its reader by the name: xlsx content under
+                # another name goes in as bytes.
+                xlsx_name = self.path.suffix.lower() in (".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam")
+                self._reader = fastexcel.read_excel(str(self.path) if xlsx_name else self.path.read_bytes())
             except Exception as exc:
                 raise _fail(self.display, f"文件无法读取({exc})", f"cannot read the file ({exc})") from exc
         return self._reader
@@ -323,7 +326,7 @@ class XlsxBook(Book):
             )
             frame = sheet_obj.to_pandas()
         except Exception as exc:
-            raise self._damaged(sheet, " ".join(str(exc).split())) from exc
+            raise self._damaged(sheet, " ".join(str(exc).split(" Context:")[0].split())) from exc
         out = pd.DataFrame(index=frame.index)
         for name, pick in zip(selected, picks, strict=True):
             out[pick.key] = frame[name] if name in frame else pd.Series(index=frame.index, dtype=object)
