@@ -354,3 +354,76 @@ def test_ods_content_under_an_xlsx_name(soffice: Soffice, tmp_path: Path) -> Non
 def test_xlsx_content_under_an_xls_name(tmp_path: Path) -> None:
     path = make_workbook(tmp_path / "src.xlsx", copy.deepcopy(BASE)).rename(tmp_path / "台账.xls")
     assert check(path, AS_OF).ledger.row_counts == BASE_COUNTS
+
+
+# ------------------------------------------------------------------ .xlsb through calamine
+
+
+def xlsb_shipments(path: Path, far: tuple[int, int] | None = None, stated: tuple[int, int] | None = None) -> Path:
+    """出货 (BASE) as .xlsb, with a number record at ``far`` (row, col, 0-based)
+    and/or a BrtWsDim claiming the range up to ``stated``."""
+    import struct
+
+    from test_read import make_xlsb
+
+    from gendan_xl.read import xlsbscan
+
+    rows: list[list[Any]] = [list(r) for r in BASE["出货"]]
+    for r in rows[1:]:
+        r[0] = r[0].toordinal() - date(1899, 12, 30).toordinal()  # dates as serials
+        r[5] = r[5].toordinal() - date(1899, 12, 30).toordinal() if r[5] else None
+    make_xlsb(path, "出货", rows, 1, 1)
+    with zipfile.ZipFile(path) as zf:
+        part = xlsbscan.sheet_parts(zf)["出货"]
+
+    def edit(data: bytes) -> bytes:
+        if far is not None:
+            row_hdr = next((s, e) for k, s, e in xlsbscan.records(data) if k == xlsbscan.BRT_ROW_HDR)
+            payload = struct.pack("<I", far[0]) + data[row_hdr[0] + 4 : row_hdr[1]]
+            row = b"\x00" + bytes([len(payload)]) + payload
+            cell = b"\x05\x10" + struct.pack("<II", far[1], 0) + struct.pack("<d", 1.0)
+            end = data.rfind(b"\x92\x01\x00")  # BrtEndSheetData
+            data = data[:end] + row + cell + data[end:]
+        if stated is not None:
+            dim = next((s, e) for k, s, e in xlsbscan.records(data) if k == xlsbscan.BRT_WS_DIM)
+            data = data[: dim[0]] + struct.pack("<IIII", 0, stated[0], 0, stated[1]) + data[dim[0] + 16 :]
+        return data
+
+    return edit_part(path, part, edit)
+
+
+CHECK_CHILD = r"""
+import resource, sys
+cap = 2 << 30
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+from gendan_xl import cli
+raise SystemExit(cli.main(["check", sys.argv[1], "--lang", sys.argv[2]]))
+"""
+
+
+def check_cli_capped(path: Path, lang: str = "zh") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", CHECK_CHILD, str(path), lang],
+        capture_output=True, text=True, encoding="utf-8", timeout=120,
+    )
+
+
+def test_xlsb_with_a_far_value_is_refused_clearly(tmp_path: Path) -> None:
+    """calamine can't read it bounded: a clear exit 2, never an abort."""
+    path = xlsb_shipments(tmp_path / "出货.xlsb", far=(1048575, 16383))
+    for lang, words in (("zh", "远处"), ("en", "far away")):
+        proc = check_cli_capped(path, lang)
+        assert proc.returncode == 2, proc.stderr[-2000:]
+        assert len(proc.stderr.splitlines()) == 1 and "出货.xlsb" in proc.stderr and words in proc.stderr
+
+
+def test_xlsb_with_a_large_stated_range_but_no_far_value(tmp_path: Path) -> None:
+    path = xlsb_shipments(tmp_path / "出货.xlsb", stated=(1048575, 16383))
+    proc = check_cli_capped(path)
+    assert proc.returncode in (0, 1) and "出货 3 行" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_xlsb_with_a_near_value_is_read(tmp_path: Path) -> None:
+    path = xlsb_shipments(tmp_path / "出货.xlsb", far=(20, 10))
+    proc = check_cli_capped(path)
+    assert proc.returncode in (0, 1) and "出货 3 行" in proc.stdout, proc.stdout + proc.stderr

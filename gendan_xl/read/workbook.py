@@ -50,6 +50,7 @@ HEAD_ROWS = 12
 # would cost gigabytes (about 32 bytes a cell), and the sheet is read cell by cell.
 DENSE_CELLS = 1 << 21
 XML_BYTES_PER_CELL = 8
+XLSB_WALK_BYTES = 16 << 20
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xlam"}
 
@@ -439,9 +440,45 @@ class CalamineBook(Book):
             raise _fail(self.display, f"文件已损坏或格式不支持({exc})", f"corrupt or unsupported file ({exc})") from exc
         self.sheet_names = list(self._wb.sheet_names)
         self._grids: dict[str, list[list[object]]] = {}
+        self._kind = kind or path.suffix.lower()
+
+    def _check_extent(self, sheet: str) -> None:
+        """calamine allocates the rectangle from A1 to the farthest value (about 32
+        bytes a cell) and aborts the process when it can't: an .xlsb sheet with a
+        stray value far away is refused before that (.xls can't be larger than
+        65,536 x 256 cells, about 0.5 GB; .ods is not checked, see README)."""
+        if self._kind != ".xlsb":
+            return
+        from gendan_xl.read import xlsbscan
+
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                part = xlsbscan.sheet_parts(zf).get(sheet)
+                if part is None:
+                    return
+                size = zf.getinfo(part).file_size
+                limit = max(DENSE_CELLS, size // 4)
+                # Writers state wrong ranges (pyxlsbwriter: A1), so the records are
+                # walked (about 0.5 µs each); only a large part whose stated range
+                # could hold its records and is small is taken at its word.
+                stated = xlsbscan.stated_area(zf, part)
+                if size > XLSB_WALK_BYTES and size // 64 <= stated <= limit:
+                    return
+                area = xlsbscan.value_area(zf, part)
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, SyntaxError, zlib.error):
+            return  # calamine says what is wrong with it
+        if area > limit:
+            raise _fail(
+                self.display,
+                f"工作表「{sheet}」远处有单元格内容(数据范围约 {area:,} 个单元格),读取 .xlsb 需要过多内存;"
+                "请删除远处的内容,或另存为 .xlsx 后再试",
+                f"sheet '{sheet}' has a value far away (a range of about {area:,} cells); reading this .xlsb "
+                "would need too much memory: delete the far content or save as .xlsx",
+            )
 
     def _grid(self, sheet: str) -> list[list[object]]:
         if sheet not in self._grids:
+            self._check_extent(sheet)
             try:
                 grid: list[list[object]] = self._wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)  # type: ignore[assignment]
                 self._grids[sheet] = grid
