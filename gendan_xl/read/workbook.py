@@ -14,7 +14,9 @@ import logging
 import threading
 import zipfile
 import zlib
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -188,6 +190,9 @@ class XlsxBook(Book):
         self._full: dict[str, Future[SheetScan]] = {}
         self._pool: ThreadPoolExecutor | None = None
         self._stop = threading.Event()
+        # Background scans run while this thread is in the Rust reader (which frees
+        # the GIL) or waits for them, not while it works on the tables.
+        self._gate = threading.Event()
         self._dates: tuple[set[int], bool] | None = None
         # calamine finds shared strings only at their usual place.
         sst = package_part(self._zip, "/sharedStrings")
@@ -216,7 +221,7 @@ class XlsxBook(Book):
             f"the file is damaged: sheet '{sheet}' is cut short or cannot be parsed{f' ({why})' if why else ''}",
         )
 
-    def _scan(self, sheet: str, head_only: bool = True) -> SheetScan:
+    def _scan(self, sheet: str, head_only: bool = True, background: bool = False) -> SheetScan:
         """The head rows (cached); or, with ``head_only=False``, a full pass for
         error cells, formulas without values and the extent of the values, on its
         own zip handle so it can run in a thread beside fastexcel (which releases
@@ -233,8 +238,9 @@ class XlsxBook(Book):
                     raise self._damaged(sheet)
                 self._scans[sheet] = scan
                 return scan
+            gate = self._gate if background else None
             with zipfile.ZipFile(self.path) as zf:
-                scan = scan_sheet(zf, self._parts[sheet], HEAD_ROWS, stop=self._stop)
+                scan = scan_sheet(zf, self._parts[sheet], HEAD_ROWS, stop=self._stop, gate=gate)
             if not scan.complete and not self._stop.is_set():
                 raise self._damaged(sheet)
             return scan
@@ -247,16 +253,22 @@ class XlsxBook(Book):
         """The full scan of ``sheet``; the scans of the ledger sheets after it run
         ahead in a thread, beside the Rust reader, so their extent is known before
         it is called and the scan costs no time of its own."""
-        fut = self._full.get(sheet)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gendan-scan")
+        fut = self._full.get(sheet)
+        if fut is None or fut.cancel():
+            # Not started: the idle worker scans it first (this thread only waits, so
+            # nothing competes with it); a busy one is not waited for.
+            busy = any(f.running() for f in self._full.values())
+            fut = None if busy else self._pool.submit(self._scan, sheet, False, True)
         later = self.sheet_names[self.sheet_names.index(sheet) + 1 :]
         for name in later:
             if name not in self._full and match_sheet(name) is not None:
-                self._full[name] = self._pool.submit(self._scan, name, False)
-        if fut is None or fut.cancel():  # not started yet: scan it here, now
+                self._full[name] = self._pool.submit(self._scan, name, False, True)
+        if fut is None:
             return self._scan(sheet, False)
-        return fut.result()
+        with _opened(self._gate):
+            return fut.result()
 
     def _dense_ok(self, sheet: str, scan: SheetScan) -> bool:
         size = self._zip.getinfo(self._parts[sheet]).file_size
@@ -309,7 +321,7 @@ class XlsxBook(Book):
         # The extent first: the Rust reader allocates the whole rectangle up to
         # the farthest value, so a stray value at XFD1048576 must never reach it.
         scan = self._full_scan(sheet)
-        if not self._dense_ok(sheet, scan):
+        if scan.implicit or not self._dense_ok(sheet, scan):
             return self._load_careful(sheet, header_row, picks)
         reader = self._fastexcel()
         names = _fastexcel_names(self.head(sheet).row(header_row))
@@ -318,13 +330,14 @@ class XlsxBook(Book):
             name: "string" for name, p in zip(selected, picks, strict=True) if name and p.type in ("text", "choice")
         }
         try:
-            sheet_obj = reader.load_sheet(  # type: ignore[attr-defined]
-                sheet,
-                header_row=header_row - 1,  # fastexcel counts physical rows from 0
-                use_columns=[n for n in selected if n],
-                dtypes=dtypes or None,
-                schema_sample_rows=None,
-            )
+            with _opened(self._gate):
+                sheet_obj = reader.load_sheet(  # type: ignore[attr-defined]
+                    sheet,
+                    header_row=header_row - 1,  # fastexcel counts physical rows from 0
+                    use_columns=[n for n in selected if n],
+                    dtypes=dtypes or None,
+                    schema_sample_rows=None,
+                )
             frame = sheet_obj.to_pandas()
         except Exception as exc:
             raise self._damaged(sheet, " ".join(str(exc).split(" Context:")[0].split())) from exc
@@ -365,9 +378,19 @@ class XlsxBook(Book):
 
     def close(self) -> None:
         self._stop.set()
+        self._gate.set()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
         self._zip.close()
+
+
+@contextmanager
+def _opened(gate: threading.Event) -> Iterator[None]:
+    gate.set()
+    try:
+        yield
+    finally:
+        gate.clear()
 
 
 _EPOCH = datetime(1899, 12, 30)

@@ -115,16 +115,21 @@ def scan_sheet(
     head_rows: int = 12,
     head_only: bool = False,
     stop: threading.Event | None = None,
+    gate: threading.Event | None = None,
 ) -> SheetScan:
     """Scan a worksheet part. With ``head_only`` stop once the head rows are read
     (the errors it reports are then only those among the rows read); otherwise
-    also bound the extent of the cells holding values. ``stop`` abandons the scan."""
+    also bound the extent of the cells holding values. ``stop`` abandons the scan;
+    each chunk waits for ``gate`` (a scan in a thread runs only while the caller
+    leaves the interpreter free: its string searches hold the GIL)."""
     scan = SheetScan(head_rows=head_rows)
     find_first = True
     tail = b""
     head_done = False
     with zf.open(part) as fh:
         while chunk := fh.read(CHUNK):
+            if gate is not None:
+                gate.wait()
             if stop is not None and stop.is_set():
                 return scan
             if not head_only:
@@ -161,7 +166,9 @@ def scan_sheet(
     return scan
 
 
-_WIDE = re.compile(rb'\sr="([A-Z]{2,3})\d')
+# A literal start keeps the search at memchr speed; the space before r= is checked
+# on the (rare) hits.
+_WIDE = re.compile(rb'r="([A-Z]{2,3})\d')
 _LAST_REF = re.compile(rb'\sr="[A-Z]{0,3}(\d+)"')
 _HAS_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)\b")
 _SHEETDATA_END = re.compile(rb"</(?:\w+:)?sheetData\s*>|<(?:\w+:)?sheetData\s*/>")
@@ -178,7 +185,7 @@ def _bounds(data: bytes, scan: SheetScan) -> None:
             scan.max_row = max(scan.max_row, int(m.group(1)))
     for m in _WIDE.finditer(data):
         col = col_index(m.group(1).decode())
-        if col <= scan.wide_col:
+        if col <= scan.wide_col or data[m.start() - 1 : m.start()] not in (b" ", b"\t", b"\n", b"\r"):
             continue
         start = data.find(b">", m.end())
         if start >= 0 and data[start - 1 : start] == b"/":
@@ -186,12 +193,10 @@ def _bounds(data: bytes, scan: SheetScan) -> None:
         end = data.find(b"c>", start)
         if start < 0 or end < 0 or _HAS_VALUE.search(data, start, end) is not None:
             scan.wide_col = col  # a value, or cut by the chunk edge: count it
-    if b"<c" in data and data.count(b"<c") != data.count(b'<c r="') and _NO_REF.search(data):
-        scan.implicit = True
-
-
-# A whole <c ...> start tag without r= (a tag cut by the chunk edge never matches).
-_NO_REF = re.compile(rb"<c(?=[\s>/])(?![^>]*\sr=)[^>]*>")
+    # Cells without r= are looked for in the head rows only (scanning every chunk
+    # for them would double the cost of this pass). A sheet that drops r= after its
+    # head is still read right by the Rust reader; only its implied columns are not
+    # bounded here (they are real cells in the XML, not one stray far value).
 
 
 def _has_hit(tail: bytes, chunk: bytes) -> bool:
