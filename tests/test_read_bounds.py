@@ -351,8 +351,10 @@ def test_ods_content_under_an_xlsx_name(soffice: Soffice, tmp_path: Path) -> Non
     assert check(path, AS_OF).ledger.row_counts == BASE_COUNTS
 
 
-def test_xlsx_content_under_an_xls_name(tmp_path: Path) -> None:
-    path = make_workbook(tmp_path / "src.xlsx", copy.deepcopy(BASE)).rename(tmp_path / "台账.xls")
+@pytest.mark.parametrize("name", ["台账.xls", "台账.xlsb", "台账.ods"])
+def test_xlsx_content_under_another_name(tmp_path: Path, name: str) -> None:
+    """(Until now an .xlsx renamed .xlsb was refused as unusable: it is read.)"""
+    path = make_workbook(tmp_path / "src.xlsx", copy.deepcopy(BASE)).rename(tmp_path / name)
     assert check(path, AS_OF).ledger.row_counts == BASE_COUNTS
 
 
