@@ -448,6 +448,8 @@ class CalamineBook(Book):
         super().__init__(path, display)
         import python_calamine
 
+        if (kind or path.suffix.lower()) == ".ods":
+            self._check_ods()  # calamine reads every sheet of an .ods when it opens it
         try:
             if kind is None or path.suffix.lower() == kind:
                 self._wb = python_calamine.CalamineWorkbook.from_path(str(path))
@@ -460,16 +462,45 @@ class CalamineBook(Book):
             text = str(exc).lower()
             if "password" in text or "encrypt" in text:
                 raise _fail(self.display, "工作簿有密码保护,请先取消密码再试", "the workbook is password protected") from exc
+            if "cell limit exceeded" in text:  # calamine's own cap (.ods): a value far away
+                raise _fail(
+                    self.display,
+                    "工作表远处有单元格内容,数据范围过大,无法读取;请删除远处的内容,或另存为 .xlsx 后再试",
+                    "a sheet has a value far away (too large a range to read): "
+                    "delete the far content or save as .xlsx",
+                ) from exc
             raise _fail(self.display, f"文件已损坏或格式不支持({exc})", f"corrupt or unsupported file ({exc})") from exc
         self.sheet_names = list(self._wb.sheet_names)
         self._grids: dict[str, list[list[object]]] = {}
         self._kind = kind or path.suffix.lower()
 
+    def _far_value(self, sheet: str, area: int) -> LedgerError:
+        return _fail(
+            self.display,
+            f"工作表「{sheet}」远处有单元格内容(数据范围约 {area:,} 个单元格),读取需要过多内存;"
+            "请删除远处的内容,或另存为 .xlsx 后再试",
+            f"sheet '{sheet}' has a value far away (a range of about {area:,} cells); reading it "
+            "would need too much memory: delete the far content or save as .xlsx",
+        )
+
+    def _check_ods(self) -> None:
+        from gendan_xl.read import odsscan
+
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                limit = max(DENSE_CELLS, zf.getinfo("content.xml").file_size // XML_BYTES_PER_CELL)
+                areas = odsscan.value_areas(zf)
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, zlib.error):
+            return  # calamine says what is wrong with it
+        for sheet, area in areas.items():
+            if area > limit:
+                raise self._far_value(sheet, area)
+
     def _check_extent(self, sheet: str) -> None:
         """calamine allocates the rectangle from A1 to the farthest value (about 32
         bytes a cell) and aborts the process when it can't: an .xlsb sheet with a
         stray value far away is refused before that (.xls can't be larger than
-        65,536 x 256 cells, about 0.5 GB; .ods is not checked, see README)."""
+        65,536 x 256 cells, about 1.2 GB at worst; .ods is checked when opened)."""
         if self._kind != ".xlsb":
             return
         from gendan_xl.read import xlsbscan
@@ -491,13 +522,7 @@ class CalamineBook(Book):
         except (zipfile.BadZipFile, OSError, KeyError, ValueError, SyntaxError, zlib.error):
             return  # calamine says what is wrong with it
         if area > limit:
-            raise _fail(
-                self.display,
-                f"工作表「{sheet}」远处有单元格内容(数据范围约 {area:,} 个单元格),读取 .xlsb 需要过多内存;"
-                "请删除远处的内容,或另存为 .xlsx 后再试",
-                f"sheet '{sheet}' has a value far away (a range of about {area:,} cells); reading this .xlsb "
-                "would need too much memory: delete the far content or save as .xlsx",
-            )
+            raise self._far_value(sheet, area)
 
     def _grid(self, sheet: str) -> list[list[object]]:
         if sheet not in self._grids:
