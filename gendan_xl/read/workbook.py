@@ -50,7 +50,7 @@ HEAD_ROWS = 12
 # to the farthest value) is at most this many cells, or at most one per 8 bytes of
 # the sheet's XML (a value cell takes 20 bytes or more): beyond, a stray far value
 # would cost gigabytes (about 32 bytes a cell), and the sheet is read cell by cell.
-DENSE_CELLS = 1 << 21
+DENSE_CELLS = 1 << 22
 XML_BYTES_PER_CELL = 8
 XLSB_WALK_BYTES = 16 << 20
 
