@@ -9,6 +9,8 @@ peak RSS (wait4) are reported, medians over --repeat runs.
 
     python benchmarks/bench_farcell.py [--repeat 3] [--big]
 
+(from the repository root: each child runs `python -m gendan_xl` from there).
+
 --big also puts a value at XFD1048576 in the 出货 sheet (about 100k rows) of the
 big benchmark ledger (benchmarks/gen_ledger.py) and compares it with the ledger
 as is.
