@@ -121,10 +121,6 @@ def config_names_missing_workbook(tmp: Path) -> Path:
     return folder
 
 
-def xlsx_renamed_xlsb(tmp: Path) -> Path:
-    return good_xlsx(tmp / "src.xlsx").rename(tmp / "改名.xlsb")
-
-
 CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
     # name: (make, what the line must name)
     "txt-renamed-xlsx": (text_renamed, "订单.xlsx"),
@@ -141,7 +137,6 @@ CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
     "bad-toml": (bad_toml, "gendan.toml"),
     "unknown-toml-key": (unknown_toml_key, "gendan.toml"),
     "config-names-missing-workbook": (config_names_missing_workbook, "没有.xlsx"),
-    "xlsx-renamed-xlsb": (xlsx_renamed_xlsb, "改名.xlsb"),
 }
 
 

@@ -11,16 +11,32 @@ be used at all raise ``LedgerError`` with a one-line reason for the clerk.
 from __future__ import annotations
 
 import logging
+import threading
 import zipfile
 import zlib
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 
 from gendan_xl.model import LedgerError
-from gendan_xl.read.xlsxscan import SheetScan, scan_sheet, shared_strings, sheet_parts, xml_text
+from gendan_xl.read.xlsxscan import (
+    Cells,
+    SheetScan,
+    date_styles,
+    package_part,
+    read_cells,
+    scan_sheet,
+    shared_strings,
+    sheet_parts,
+    unescape,
+    xml_text,
+)
+from gendan_xl.schema import match_sheet
 
 logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
@@ -30,6 +46,13 @@ MAX_UNPACKED = 4 << 30
 MAX_RATIO = 200
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 HEAD_ROWS = 12
+# A sheet goes to the Rust reader only if the rectangle it would allocate (from A1
+# to the farthest value) is at most this many cells, or at most one per 8 bytes of
+# the sheet's XML (a value cell takes 20 bytes or more): beyond, a stray far value
+# would cost gigabytes (about 32 bytes a cell), and the sheet is read cell by cell.
+DENSE_CELLS = 1 << 22
+XML_BYTES_PER_CELL = 8
+XLSB_WALK_BYTES = 16 << 20
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xlam"}
 
@@ -106,14 +129,17 @@ def open_book(path: Path, display: str | None = None) -> Book:
         raise _fail(shown, "文件是空的(0 字节)", "the file is empty (0 bytes)")
     suffix = path.suffix.lower()
     if magic.startswith(b"PK"):
-        # .xlsb is a zip too, but of binary parts: only calamine reads it.
-        if suffix == ".ods" or _zip_member(path, "xl/workbook.bin"):
-            return CalamineBook(path, shown)
+        # .xlsb and .ods are zips too, of other parts: only calamine reads them.
+        # The content decides, whatever the file is called.
+        if _zip_member(path, "xl/workbook.bin"):
+            return CalamineBook(path, shown, ".xlsb")
+        if (suffix == ".ods" and not _zip_member(path, "xl/workbook.xml")) or _zip_member(path, "content.xml"):
+            return CalamineBook(path, shown, ".ods")
         return XlsxBook(path, shown)
     if magic == OLE_MAGIC:
         if _is_encrypted_ole(path):
             raise _fail(shown, "工作簿有密码保护,请先取消密码再试", "the workbook is password protected")
-        return CalamineBook(path, shown)
+        return CalamineBook(path, shown, ".xls")
     raise _fail(
         shown,
         "不是 Excel 工作簿(文件内容不是 xlsx/xls/xlsb/ods)",
@@ -160,6 +186,17 @@ class XlsxBook(Book):
         self._reader: object | None = None
         self._scans: dict[str, SheetScan] = {}
         self._heads: dict[str, Head] = {}
+        self._careful: dict[str, Cells] = {}  # sheets read cell by cell (no r= attributes)
+        self._full: dict[str, Future[SheetScan]] = {}
+        self._pool: ThreadPoolExecutor | None = None
+        self._stop = threading.Event()
+        # Background scans run while this thread is in the Rust reader (which frees
+        # the GIL) or waits for them, not while it works on the tables.
+        self._gate = threading.Event()
+        self._dates: tuple[set[int], bool] | None = None
+        # calamine finds shared strings only at their usual place.
+        sst = package_part(self._zip, "/sharedStrings")
+        self._careful_all = sst is not None and sst != "xl/sharedStrings.xml"
 
     def _check_package(self) -> None:
         total = 0
@@ -177,22 +214,65 @@ class XlsxBook(Book):
         if "xl/workbook.xml" not in names:
             raise _fail(self.display, "不是 Excel 工作簿(缺少 xl/workbook.xml)", "not an Excel workbook")
 
-    def _scan(self, sheet: str, head_only: bool = True) -> SheetScan:
+    def _damaged(self, sheet: str, why: str = "") -> LedgerError:
+        return _fail(
+            self.display,
+            f"文件已损坏:工作表「{sheet}」内容不完整或无法解析{f'({why})' if why else ''}",
+            f"the file is damaged: sheet '{sheet}' is cut short or cannot be parsed{f' ({why})' if why else ''}",
+        )
+
+    def _scan(self, sheet: str, head_only: bool = True, background: bool = False) -> SheetScan:
         """The head rows (cached); or, with ``head_only=False``, a full pass for
-        error cells and formulas without values, on its own zip handle so it can
-        run in a thread beside fastexcel (which releases the GIL while parsing)."""
+        error cells, formulas without values and the extent of the values, on its
+        own zip handle so it can run in a thread beside fastexcel (which releases
+        the GIL while parsing)."""
         if head_only and sheet in self._scans:
             return self._scans[sheet]
         try:
             if head_only:
-                self._scans[sheet] = scan_sheet(self._zip, self._parts[sheet], HEAD_ROWS, head_only=True)
-                return self._scans[sheet]
+                scan = scan_sheet(self._zip, self._parts[sheet], HEAD_ROWS, head_only=True)
+                if scan.implicit:  # cells without r=: positions need the careful reader
+                    self._careful[sheet] = read_cells(self._zip, self._parts[sheet], HEAD_ROWS)
+                    scan = self._careful[sheet].scan
+                if not scan.complete:
+                    raise self._damaged(sheet)
+                self._scans[sheet] = scan
+                return scan
+            gate = self._gate if background else None
             with zipfile.ZipFile(self.path) as zf:
-                return scan_sheet(zf, self._parts[sheet], HEAD_ROWS)
-        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
-            raise _fail(
-                self.display, f"工作表「{sheet}」已损坏,无法读取", f"sheet '{sheet}' is corrupt"
-            ) from exc
+                scan = scan_sheet(zf, self._parts[sheet], HEAD_ROWS, stop=self._stop, gate=gate)
+            if not scan.complete and not self._stop.is_set():
+                raise self._damaged(sheet)
+            return scan
+        except LedgerError:
+            raise
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, KeyError, ValueError) as exc:
+            raise self._damaged(sheet, type(exc).__name__) from exc
+
+    def _full_scan(self, sheet: str) -> SheetScan:
+        """The full scan of ``sheet``; the scans of the ledger sheets after it run
+        ahead in a thread, beside the Rust reader, so their extent is known before
+        it is called and the scan costs no time of its own."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gendan-scan")
+        fut = self._full.get(sheet)
+        if fut is None or fut.cancel():
+            # Not started: the idle worker scans it first (this thread only waits, so
+            # nothing competes with it); a busy one is not waited for.
+            busy = any(f.running() for f in self._full.values())
+            fut = None if busy else self._pool.submit(self._scan, sheet, False, True)
+        later = self.sheet_names[self.sheet_names.index(sheet) + 1 :]
+        for name in later:
+            if name not in self._full and match_sheet(name) is not None:
+                self._full[name] = self._pool.submit(self._scan, name, False, True)
+        if fut is None:
+            return self._scan(sheet, False)
+        with _opened(self._gate):
+            return fut.result()
+
+    def _dense_ok(self, sheet: str, scan: SheetScan) -> bool:
+        size = self._zip.getinfo(self._parts[sheet]).file_size
+        return scan.area() <= max(DENSE_CELLS, size // XML_BYTES_PER_CELL)
 
     def head(self, sheet: str) -> Head:
         if sheet not in self._heads:
@@ -227,21 +307,30 @@ class XlsxBook(Book):
             import fastexcel
 
             try:
-                self._reader = fastexcel.read_excel(str(self.path))
+                # fastexcel, too, picks its reader by the name: xlsx content under
+                # another name goes in as bytes.
+                xlsx_name = self.path.suffix.lower() in (".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam")
+                self._reader = fastexcel.read_excel(str(self.path) if xlsx_name else self.path.read_bytes())
             except Exception as exc:
                 raise _fail(self.display, f"文件无法读取({exc})", f"cannot read the file ({exc})") from exc
         return self._reader
 
     def load(self, sheet: str, header_row: int, picks: list[ColumnPick]) -> Grid:
+        if sheet in self._careful or self._careful_all:
+            return self._load_careful(sheet, header_row, picks)
+        # The extent first: the Rust reader allocates the whole rectangle up to
+        # the farthest value, so a stray value at XFD1048576 must never reach it.
+        scan = self._full_scan(sheet)
+        if scan.implicit or not self._dense_ok(sheet, scan):
+            return self._load_careful(sheet, header_row, picks)
         reader = self._fastexcel()
         names = _fastexcel_names(self.head(sheet).row(header_row))
         selected = [names.get(p.col) for p in picks]
         dtypes = {
             name: "string" for name, p in zip(selected, picks, strict=True) if name and p.type in ("text", "choice")
         }
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            full_scan = pool.submit(self._scan, sheet, False)
-            try:
+        try:
+            with _opened(self._gate):
                 sheet_obj = reader.load_sheet(  # type: ignore[attr-defined]
                     sheet,
                     header_row=header_row - 1,  # fastexcel counts physical rows from 0
@@ -249,21 +338,89 @@ class XlsxBook(Book):
                     dtypes=dtypes or None,
                     schema_sample_rows=None,
                 )
-                frame = sheet_obj.to_pandas()
-            except Exception as exc:
-                full_scan.cancel()
-                raise _fail(
-                    self.display, f"工作表「{sheet}」无法读取({exc})", f"sheet '{sheet}' cannot be read ({exc})"
-                ) from exc
-            scan = full_scan.result()
+            frame = sheet_obj.to_pandas()
+        except Exception as exc:
+            raise self._damaged(sheet, " ".join(str(exc).split(" Context:")[0].split())) from exc
         out = pd.DataFrame(index=frame.index)
         for name, pick in zip(selected, picks, strict=True):
             out[pick.key] = frame[name] if name in frame else pd.Series(index=frame.index, dtype=object)
         rows = pd.Series(range(header_row + 1, header_row + 1 + len(frame)), index=frame.index)
         return Grid(out, rows, scan.errors, scan.uncalculated)
 
+    def _load_careful(self, sheet: str, header_row: int, picks: list[ColumnPick]) -> Grid:
+        """Read the picked columns cell by cell: memory follows the cells that hold
+        values, however far apart they are."""
+        try:
+            cells = read_cells(self._zip, self._parts[sheet], HEAD_ROWS, {p.col for p in picks}, header_row)
+            if self._dates is None:
+                self._dates = date_styles(self._zip)
+            wanted = {int(raw) for col in cells.values.values() for _, kind, raw, _ in col if kind == "s" and raw.isdigit()}
+            strings = shared_strings(self._zip, wanted)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, KeyError, ValueError, SyntaxError) as exc:
+            raise self._damaged(sheet, type(exc).__name__) from exc
+        if not cells.scan.complete:
+            raise self._damaged(sheet)
+        scan = cells.scan
+        picked = {p.col for p in picks}
+        row_set = {r for col in cells.values.values() for r, _, _, _ in col}
+        row_set |= {r for (r, c) in (*scan.errors, *scan.uncalculated) if c in picked and r > header_row}
+        rows = sorted(row_set)
+        at = {r: i for i, r in enumerate(rows)}
+        data: dict[str, list[object]] = {}
+        for p in picks:
+            column: list[object] = [None] * len(rows)
+            for r, kind, raw, style in cells.values.get(p.col, []):
+                column[at[r]] = _cell_value(kind, raw, style, strings, self._dates)
+            data[p.key] = column
+        frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in data.items()})
+        frame = frame.where(frame != "", None) if len(frame) else frame
+        return Grid(frame, pd.Series(rows, dtype="int64"), scan.errors, scan.uncalculated)
+
     def close(self) -> None:
+        self._stop.set()
+        self._gate.set()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
         self._zip.close()
+
+
+@contextmanager
+def _opened(gate: threading.Event) -> Iterator[None]:
+    gate.set()
+    try:
+        yield
+    finally:
+        gate.clear()
+
+
+_EPOCH = datetime(1899, 12, 30)
+_EPOCH_1904 = datetime(1904, 1, 1)
+
+
+def _cell_value(kind: str, raw: str, style: int, strings: dict[int, str], dates: tuple[set[int], bool]) -> object:
+    """A cell's value as python-calamine gives it (text, float, bool, date or datetime)."""
+    if kind == "s":
+        return strings.get(int(raw), "") if raw.isdigit() else raw
+    if kind == "inlineStr":
+        return raw
+    if kind == "str":
+        return unescape(raw)
+    if kind == "b":
+        return raw.strip() in ("1", "true")
+    if kind == "d":
+        try:
+            return datetime.fromisoformat(raw.strip())
+        except ValueError:
+            return raw
+    try:
+        number = float(raw)
+    except ValueError:
+        return raw
+    date_styles_, date1904 = dates
+    if style in date_styles_ and -1 < number < 2958466:
+        moment = (_EPOCH_1904 if date1904 else _EPOCH) + timedelta(milliseconds=round(number * 86_400_000))
+        return moment.date() if number == int(number) else moment
+    return number
 
 
 def _fastexcel_names(header: dict[int, object]) -> dict[int, str]:
@@ -287,22 +444,89 @@ def _fastexcel_names(header: dict[int, object]) -> dict[int, str]:
 class CalamineBook(Book):
     """.xls, .xlsb and .ods (and xlsx fallbacks): a full grid from A1."""
 
-    def __init__(self, path: Path, display: str | None = None) -> None:
+    def __init__(self, path: Path, display: str | None = None, kind: str | None = None) -> None:
         super().__init__(path, display)
         import python_calamine
 
+        if (kind or path.suffix.lower()) == ".ods":
+            self._check_ods()  # calamine reads every sheet of an .ods when it opens it
         try:
-            self._wb = python_calamine.CalamineWorkbook.from_path(str(path))
+            if kind is None or path.suffix.lower() == kind:
+                self._wb = python_calamine.CalamineWorkbook.from_path(str(path))
+            else:
+                # calamine picks its reader by the file's name: content under another
+                # name (.xls saved as .xlsx) goes in by content.
+                with path.open("rb") as fh:
+                    self._wb = python_calamine.CalamineWorkbook.from_filelike(fh)  # type: ignore[arg-type]
         except Exception as exc:
             text = str(exc).lower()
             if "password" in text or "encrypt" in text:
                 raise _fail(self.display, "工作簿有密码保护,请先取消密码再试", "the workbook is password protected") from exc
+            if "cell limit exceeded" in text:  # calamine's own cap (.ods): a value far away
+                raise _fail(
+                    self.display,
+                    "工作表远处有单元格内容,数据范围过大,无法读取;请删除远处的内容,或另存为 .xlsx 后再试",
+                    "a sheet has a value far away (too large a range to read): "
+                    "delete the far content or save as .xlsx",
+                ) from exc
             raise _fail(self.display, f"文件已损坏或格式不支持({exc})", f"corrupt or unsupported file ({exc})") from exc
         self.sheet_names = list(self._wb.sheet_names)
         self._grids: dict[str, list[list[object]]] = {}
+        self._kind = kind or path.suffix.lower()
+
+    def _far_value(self, sheet: str, area: int) -> LedgerError:
+        return _fail(
+            self.display,
+            f"工作表「{sheet}」远处有单元格内容(数据范围约 {area:,} 个单元格),读取需要过多内存;"
+            "请删除远处的内容,或另存为 .xlsx 后再试",
+            f"sheet '{sheet}' has a value far away (a range of about {area:,} cells); reading it "
+            "would need too much memory: delete the far content or save as .xlsx",
+        )
+
+    def _check_ods(self) -> None:
+        from gendan_xl.read import odsscan
+
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                limit = max(DENSE_CELLS, zf.getinfo("content.xml").file_size // XML_BYTES_PER_CELL)
+                areas = odsscan.value_areas(zf)
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, zlib.error):
+            return  # calamine says what is wrong with it
+        for sheet, area in areas.items():
+            if area > limit:
+                raise self._far_value(sheet, area)
+
+    def _check_extent(self, sheet: str) -> None:
+        """calamine allocates the rectangle from A1 to the farthest value (about 32
+        bytes a cell) and aborts the process when it can't: an .xlsb sheet with a
+        stray value far away is refused before that (.xls can't be larger than
+        65,536 x 256 cells, about 1.2 GB at worst; .ods is checked when opened)."""
+        if self._kind != ".xlsb":
+            return
+        from gendan_xl.read import xlsbscan
+
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                part = xlsbscan.sheet_parts(zf).get(sheet)
+                if part is None:
+                    return
+                size = zf.getinfo(part).file_size
+                limit = max(DENSE_CELLS, size // 4)
+                # Writers state wrong ranges (pyxlsbwriter: A1), so the records are
+                # walked (about 0.5 µs each); only a large part whose stated range
+                # could hold its records and is small is taken at its word.
+                stated = xlsbscan.stated_area(zf, part)
+                if size > XLSB_WALK_BYTES and size // 64 <= stated <= limit:
+                    return
+                area = xlsbscan.value_area(zf, part)
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, SyntaxError, zlib.error):
+            return  # calamine says what is wrong with it
+        if area > limit:
+            raise self._far_value(sheet, area)
 
     def _grid(self, sheet: str) -> list[list[object]]:
         if sheet not in self._grids:
+            self._check_extent(sheet)
             try:
                 grid: list[list[object]] = self._wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)  # type: ignore[assignment]
                 self._grids[sheet] = grid
