@@ -251,6 +251,9 @@ class FakeApp:
             self.books.active_book = book
         return book
 
+    def alert(self, prompt: str, title: str | None = None, **_: Any) -> None:
+        self.alerts.append(prompt)
+
 
 class FakeXlwings:
     """The parts of the ``xlwings`` module the ribbon entry point uses."""
@@ -269,9 +272,6 @@ class FakeXlwings:
 
         self.pressed = caller
         self.Book = Book
-
-    def alert(self, prompt: str, title: str | None = None, **_: Any) -> None:
-        self.alerts.append(prompt)
 
 
 class FakeSelection:
