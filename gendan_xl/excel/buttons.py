@@ -14,6 +14,7 @@ ledger, named as ``gendan docs`` names them, and opened.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -335,10 +336,8 @@ def run(tag: str) -> None:
     try:
         book = xw.Book.caller()
     except Exception:  # no workbook open, or not called from Excel
-        try:
+        with contextlib.suppress(Exception):  # no Excel to tell: nothing more to do
             xw.apps.active.alert(NO_CALLER, title="跟单助手")
-        except Exception:  # no Excel to tell: nothing more to do
-            pass
         return
     dispatch(LiveWorkbook(book), tag)
 

@@ -53,8 +53,8 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
-from functools import partial
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import numpy as np
