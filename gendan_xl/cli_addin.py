@@ -1,4 +1,5 @@
-"""`gendan addin build|install`: the Excel add-in, built from text on any OS."""
+"""`gendan addin build|install|doctor`: the Excel add-in, built from text on any OS,
+and a check of everything around it on a clerk's PC."""
 
 from __future__ import annotations
 
@@ -14,8 +15,14 @@ def cmd_addin(args: argparse.Namespace) -> int:
 
     try:
         if args.action == "build":
-            path = build_addin(Path(args.out))
+            path = build_addin(Path(args.out), lang=args.lang)
             cli._out(("已生成加载项:" if args.lang == "zh" else "Add-in written: ") + str(path))
+        elif args.action == "doctor":
+            from gendan_xl.addin.doctor import FAIL, diagnose, report
+
+            findings = diagnose()
+            cli._out(report(findings, args.lang))
+            return cli.EXIT_ERRORS if any(f.status == FAIL for f in findings) else cli.EXIT_OK
         else:
             cli._out(install_addin())
     except AddinError as exc:
@@ -29,13 +36,16 @@ def cmd_addin(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction, common: Callable[[argparse.ArgumentParser], None]) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "addin",
-        help="生成/安装 Excel 加载项 / build or install the Excel add-in",
+        help="生成/安装/检查 Excel 加载项 / build, install or check the Excel add-in",
         description=(
-            "build:由 macros/ 生成 gendan_xl.xlam(任何系统);install:复制到 Excel 的 XLSTART 并写入 xlwings 设置"
-            "(仅 Windows)。例 / example: gendan addin build --out gendan_xl.xlam ; gendan addin install"
+            "build:由 macros/ 生成 gendan_xl.xlam(任何系统;--lang en 时函数向导说明为英文);"
+            "install:复制到 Excel 的 XLSTART 并写入 xlwings 设置(仅 Windows);"
+            "doctor:逐项检查本机(Python、xlwings、设置文件、XLSTART、DLL、信任中心),✗ 项附解决办法,"
+            "有问题时退出码 1。"
+            "例 / example: gendan addin build --out gendan_xl.xlam ; gendan addin install ; gendan addin doctor"
         ),
     )
-    p.add_argument("action", choices=("build", "install"), help="build 或 install")
+    p.add_argument("action", choices=("build", "install", "doctor"), help="build、install 或 doctor")
     p.add_argument("--out", default="gendan_xl.xlam", help="输出文件或文件夹 / output file or folder")
     common(p)
     p.set_defaults(func=cmd_addin)

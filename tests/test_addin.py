@@ -570,7 +570,7 @@ def test_udf_wrapper_vba() -> None:
     assert vba.startswith('Attribute VB_Name = "xlwings_udfs"\n')
     assert "Function PLAIN(a, b)" in vba
     assert (
-        'PLAIN = XLPy.CallUDF("fake.udfs", "PLAIN", Array(a, b), ActiveWorkbook, Application.Caller)'
+        'PLAIN = GendanErrors(XLPy.CallUDF("fake.udfs", "PLAIN", Array(a, b), ActiveWorkbook, Application.Caller))'
         in vba
     )
     # VBA reserves End and Line: renamed in VBA only, Python gets arguments by position.
@@ -737,6 +737,12 @@ def test_libreoffice_reads_the_project_and_runs_the_self_test(addin: Path, tmp_p
             "macro": "GendanRibbon.GendanSelfTest",
             "cell": "D1",
         },
+        {
+            "file": str(runnable),
+            "library": "GendanXL",
+            "macro": "GendanErrors.GendanErrorSelfTest",
+            "cell": "D2",
+        },
     ]
     jobs_file = tmp_path / "jobs.json"
     jobs_file.write_text(json.dumps(jobs), encoding="utf-8")
@@ -781,7 +787,7 @@ def test_libreoffice_reads_the_project_and_runs_the_self_test(addin: Path, tmp_p
                 os.killpg(office.pid, signal.SIGKILL)
             office.wait(timeout=15)
     assert run.returncode == 0, run.stderr
-    full_result, runnable_result = json.loads(run.stdout)
+    full_result, runnable_result, errors_result = json.loads(run.stdout)
 
     modules = expected_modules()
     assert full_result["loaded"] and "GendanXL" in full_result["libraries"]
@@ -794,3 +800,7 @@ def test_libreoffice_reads_the_project_and_runs_the_self_test(addin: Path, tmp_p
     assert runnable_result["invoked"], runnable_result.get("error")
     assert runnable_result["before"] == ""
     assert runnable_result["value"] == SELFTEST_VALUE
+    # GendanErrors: "#N/A" and "#VALUE!" become error values, "已完成" and 5 pass
+    # unchanged, and in a 2-D array only the error text does.
+    assert errors_result["invoked"], errors_result.get("error")
+    assert errors_result["value"] == "TTFT|TF"

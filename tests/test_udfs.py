@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from xw_double import FakeRange, line_book
 
-from gendan_xl.calendar import WorkCalendar
 from gendan_xl.excel import udfs
 from gendan_xl.excel.udfs import (
     GD_ADD_WORKDAYS,
@@ -22,23 +21,16 @@ from gendan_xl.excel.udfs import (
     GD_WORKDAYS,
     cell_date,
     serial_to_date,
-    set_line_calendar,
 )
 
 # Excel serials (1900 date system) worked out by hand: 2026-09-28 is day 46293.
 SEP28, SEP30, OCT8, OCT12 = 46293, 46295, 46303, 46307
 
 
-@pytest.fixture(autouse=True)
-def no_line_calendar() -> Iterator[None]:
-    set_line_calendar(None)
-    yield
-    set_line_calendar(None)
-
-
-def line_calendar() -> WorkCalendar:
-    lines = pd.DataFrame({"line": ["A线"], "rest_days": ["日"], "shifts": [2.0]})
-    return WorkCalendar(lines)
+def a_line_caller() -> FakeRange:
+    """A cell in a workbook whose 产线 sheet has one line, A线, resting only on Sundays."""
+    book = line_book([["产线", "班次数", "休息日"], ["A线", 2, "日"]])
+    return book.sheets["订单"].range("H2")
 
 
 def test_functions_keep_their_excel_names() -> None:
@@ -150,18 +142,18 @@ def test_add_workdays() -> None:
     assert GD_ADD_WORKDAYS(10, -100) == "#NUM!"  # before 1900
 
 
-def test_line_calendar_needs_registering() -> None:
-    assert GD_WORKDAYS(SEP28, OCT12, "A线") == "#N/A"
-    set_line_calendar(line_calendar())
+def test_line_calendar_comes_from_the_calling_workbook() -> None:
+    assert GD_WORKDAYS(SEP28, OCT12, "A线") == "#N/A"  # no caller: no workbook to ask
+    caller = a_line_caller()
     # A rests only on Sundays
-    assert GD_WORKDAYS("2026-09-19", "2026-09-20", "A线") == 2  # Saturday + make-up Sunday
-    assert GD_WORKDAYS("2026-10-03", "2026-10-03", "A线") == 0
-    assert GD_ADD_WORKDAYS("2026-10-08", 2, "A线") == datetime(2026, 10, 10)
-    assert GD_WORKDAYS(SEP28, OCT12, "Z线") == "#N/A"
+    assert GD_WORKDAYS("2026-09-19", "2026-09-20", "A线", caller) == 2  # Saturday + make-up Sunday
+    assert GD_WORKDAYS("2026-10-03", "2026-10-03", "A线", caller) == 0
+    assert GD_ADD_WORKDAYS("2026-10-08", 2, "A线", caller) == datetime(2026, 10, 10)
+    assert GD_WORKDAYS(SEP28, OCT12, "Z线", caller) == "#N/A"
     lines = [["A线"], [None], ["Z线"]]
-    assert GD_WORKDAYS("2026-09-19", "2026-09-20", lines) == [[2], [1], ["#N/A"]]
-    # blank line: the national calendar even when a line calendar is registered
-    assert GD_WORKDAYS("2026-09-19", "2026-09-20", None) == 1
+    assert GD_WORKDAYS("2026-09-19", "2026-09-20", lines, caller) == [[2], [1], ["#N/A"]]
+    # blank line: the national calendar even in a workbook with lines
+    assert GD_WORKDAYS("2026-09-19", "2026-09-20", None, caller) == 1
 
 
 # --- GD_DAYS_LATE / GD_STATUS -------------------------------------------------------
@@ -263,10 +255,10 @@ GRID = st.one_of(
 @settings(deadline=None)
 @given(GRID, GRID, GRID)
 def test_udfs_never_raise(a: object, b: object, c: object) -> None:
-    set_line_calendar(line_calendar())
+    caller = a_line_caller()
     for result in (
-        GD_WORKDAYS(a, b, c),
-        GD_ADD_WORKDAYS(a, b, c),
+        GD_WORKDAYS(a, b, c, caller),
+        GD_ADD_WORKDAYS(a, b, c, caller),
         GD_DAYS_LATE(a, b, c),
         GD_STATUS(a, b, c, a, b),
         GD_RMB_UPPER(a),
@@ -276,3 +268,5 @@ def test_udfs_never_raise(a: object, b: object, c: object) -> None:
         for row in cells:
             for value in row:
                 assert isinstance(value, int | str | datetime), value
+                if isinstance(value, str) and value.startswith("#"):
+                    assert value in udfs.ERROR_CODES, value  # the wrapper makes it a real error

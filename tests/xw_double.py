@@ -3,12 +3,19 @@
 Built from an .xlsx read with openpyxl (cached values, errors as text, as xlwings
 returns them with ``err_to_str=True``). It records alerts, notes, colours and
 activations so handler tests can assert on what the clerk would see.
+
+Several books can be open in one ``FakeApp``: ``FakeXlwings`` stands in for the
+``xlwings`` module (``books.active``, ``Book.caller()``), so a test can make the
+active book differ from the one whose ribbon was pressed. A UDF's ``caller`` is
+a ``FakeRange`` (``caller.sheet.book`` is its workbook). Every range taken from a
+sheet (``range``, ``used_range``) counts as one call into Excel (``book.calls``).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import openpyxl
@@ -151,12 +158,14 @@ class FakeSheet:
         self.visible = True
 
     def range(self, first: Any, last: Any = None) -> FakeRange:
+        self.book.calls += 1
         if last is None and isinstance(first, str) and ":" in first:  # "A1:B3"
             first, last = first.split(":")
         return FakeRange(self, _rc(first), _rc(last) if last is not None else None)
 
     @property
     def used_range(self) -> FakeRange:
+        self.book.calls += 1
         if not self.cells:
             return FakeRange(self, (1, 1))
         rows = [r for r, _ in self.cells]
@@ -174,6 +183,13 @@ class FakeSheet:
 
     def cell(self, address: str) -> object:
         return self.cells.get(_rc(address))
+
+    def put(self, address: str, value: object) -> None:
+        """Set a cell as the clerk would (not counted as a call)."""
+        if value is None:
+            self.cells.pop(_rc(address), None)
+        else:
+            self.cells[_rc(address)] = value
 
 
 class FakeSheets:
@@ -206,10 +222,20 @@ class FakeSheets:
 class FakeBooks:
     def __init__(self) -> None:
         self.opened: list[str] = []
+        self.open_books: list[FakeBook] = []
+        self.active_book: FakeBook | None = None
 
     def open(self, path: str) -> str:
         self.opened.append(path)
         return path
+
+    @property
+    def active(self) -> FakeBook:
+        assert self.active_book is not None, "no book open"
+        return self.active_book
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(list(self.open_books))
 
 
 class FakeApp:
@@ -217,8 +243,35 @@ class FakeApp:
         self.alerts: list[str] = []
         self.books = FakeBooks()
 
+    def add(self, book: FakeBook, active: bool = False) -> FakeBook:
+        """Open ``book`` in this Excel instance (it then alerts through this app)."""
+        book.app = self
+        self.books.open_books.append(book)
+        if active or self.books.active_book is None:
+            self.books.active_book = book
+        return book
+
     def alert(self, prompt: str, title: str | None = None, **_: Any) -> None:
         self.alerts.append(prompt)
+
+
+class FakeXlwings:
+    """The parts of the ``xlwings`` module the ribbon entry point uses."""
+
+    def __init__(self, app: FakeApp, caller: FakeBook | None) -> None:
+        self.books = app.books
+        self.apps = SimpleNamespace(active=app)
+        outer = self
+
+        class Book:
+            @staticmethod
+            def caller() -> FakeBook:
+                if outer.pressed is None:
+                    raise RuntimeError("Book.caller() needs to be called from Excel")
+                return outer.pressed
+
+        self.pressed = caller
+        self.Book = Book
 
 
 class FakeSelection:
@@ -234,6 +287,7 @@ class FakeBook:
         self.app = FakeApp()
         self.active_sheet = ""
         self.selection: FakeSelection | None = None
+        self.calls = 0
 
     @classmethod
     def from_xlsx(cls, path: Path) -> FakeBook:
@@ -251,4 +305,25 @@ class FakeBook:
         self.selection = FakeSelection(self.sheets[sheet], row)
 
 
-__all__ = ["FakeBook", "get_column_letter"]
+__all__ = ["FakeApp", "FakeBook", "FakeRange", "FakeXlwings", "get_column_letter", "line_book"]
+
+
+def line_book(
+    lines: list[list[object]],
+    calendar: list[list[object]] | None = None,
+    name: str = "台账.xlsx",
+) -> FakeBook:
+    """A workbook with an 订单 sheet (for calling cells) and the given 产线 and 日历
+    rows (header first), as a UDF's ``caller.sheet.book`` sees it."""
+    book = FakeBook(Path("/fake") / name)
+    orders = book.sheets.add("订单")
+    orders.cells[(1, 1)] = "订单号"
+    for title, rows in (("产线", lines), ("日历", calendar)):
+        if rows is None:
+            continue
+        sheet = book.sheets.add(title, after=book.sheets[len(book.sheets) - 1])
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    sheet.cells[(r, c)] = value
+    return book

@@ -2,14 +2,18 @@
 
 The add-in's VBA project is, in this order:
 
-- ``ThisWorkbook`` and ``Sheet1``: empty document modules matching the workbook's
-  code names;
-- every ``macros/*.bas`` (the ribbon callback ``GendanButton`` and ``GendanSelfTest``);
+- ``ThisWorkbook`` and ``Sheet1``: document modules matching the workbook's code
+  names; ``ThisWorkbook.Workbook_Open`` registers the functions' wizard help;
+- every ``macros/*.bas`` (the ribbon callback ``GendanButton``, ``GendanSelfTest``,
+  and ``GendanErrors``, which turns error texts into real Excel error values);
 - ``xlwings``: the custom add-in module shipped in the installed xlwings package,
   version-checked and named for this add-in (settings sheet ``gendan_xl.conf``);
 - ``xlwings_udfs``: VBA wrappers of the ``@xw.func`` functions of
   ``gendan_xl.excel.udfs``, generated from its source (skipped while that module
-  does not exist).
+  does not exist);
+- ``GendanFunctionHelp``: ``GendanRegisterFunctions``, the description, argument
+  help and category of each function for Excel's function wizard, in the build's
+  language (``lang``: Chinese by default, ``en`` for English).
 
 Public API: ``build_addin(out)`` and ``install_addin()``; both raise ``AddinError``
 (message Chinese first, then English) when they cannot do their job.
@@ -63,23 +67,35 @@ def config_rows() -> tuple[tuple[str, str], ...]:
 
 def udf_wrapper_module(module_name: str = UDF_MODULE) -> ovba.VBAModule | None:
     """The generated ``xlwings_udfs`` module, or None when the UDF module is absent."""
+    modules = udf_modules(module_name)
+    return modules[0] if modules else None
+
+
+def udf_modules(module_name: str = UDF_MODULE, lang: str = "zh") -> list[ovba.VBAModule]:
+    """The generated ``xlwings_udfs`` and ``GendanFunctionHelp`` modules (none when
+    the UDF module is absent)."""
     path = udf_vba.module_source_file(module_name)
     if path is None:
-        return None
+        return []
     try:
-        source = udf_vba.udf_module_source(module_name, path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        sources = [
+            udf_vba.udf_module_source(module_name, text),
+            udf_vba.help_module_source(text, lang),
+        ]
     except (udf_vba.UdfSourceError, SyntaxError) as exc:
         raise AddinError(
             f"无法为 {module_name} 的 Excel 函数生成 VBA：{exc}"
             f" Cannot generate VBA wrappers for {module_name}: {exc}"
         ) from exc
-    return ovba.standard_module(source)
+    return [ovba.standard_module(source) for source in sources]
 
 
 def addin_contents(
     macros: Path | None = None,
     udf_module: str | None = UDF_MODULE,
     include_xlwings: bool = True,
+    lang: str = "zh",
 ) -> AddinContents:
     """Collect the modules, ribbon and settings from ``macros/`` and xlwings.
 
@@ -90,7 +106,9 @@ def addin_contents(
     """
     macros = macros or macros_dir()
     modules = [
-        ovba.document_module("ThisWorkbook", ovba.WORKBOOK_BASE),
+        ovba.document_module(
+            "ThisWorkbook", ovba.WORKBOOK_BASE, udf_vba.WORKBOOK_OPEN if udf_module else ""
+        ),
         ovba.document_module(SHEET_CODE_NAME, ovba.WORKSHEET_BASE),
     ]
     for path in bas_files(macros):
@@ -103,9 +121,10 @@ def addin_contents(
     if include_xlwings:
         modules.append(ovba.standard_module(xlwings_module_source(ADDIN_PROJECT_NAME)))
     if udf_module:
-        udfs = udf_wrapper_module(udf_module)
-        if udfs is not None:
-            modules.append(udfs)
+        generated = udf_modules(udf_module, lang)
+        modules += generated
+        if not generated:  # nothing to register: ThisWorkbook stays empty
+            modules[0] = ovba.document_module("ThisWorkbook", ovba.WORKBOOK_BASE)
     project = ovba.VBAProject(name=VBA_PROJECT_NAME, modules=modules, codepage=936)
     return AddinContents(
         project=project,
@@ -119,13 +138,14 @@ def vba_project_bin(project: ovba.VBAProject) -> bytes:
     return cfb.write_compound_file(project.streams())
 
 
-def build_addin(out: Path, macros: Path | None = None) -> Path:
+def build_addin(out: Path, macros: Path | None = None, lang: str = "zh") -> Path:
     """Write the add-in to ``out`` (a file, or a folder to hold ``gendan_xl.xlam``).
 
+    ``lang``: the language of the function wizard's help (``zh`` or ``en``).
     Written to a temporary file first and renamed, so a half-written add-in
     never replaces a good one. Returns the path written.
     """
-    return write_addin(addin_contents(macros), out)
+    return write_addin(addin_contents(macros, lang=lang), out)
 
 
 def write_addin(contents: AddinContents, out: Path) -> Path:

@@ -99,7 +99,8 @@ def _flatten(tree: Tree) -> list[_Entry]:
                 entries.append(_Entry(name, TYPE_STREAM, data=value, size=len(value)))
                 entries[parent].children.append(index)
             else:
-                entries.append(_Entry(name, TYPE_STORAGE))
+                # [MS-CFB] 2.6.3: a storage's starting sector MUST be 0 (as Excel writes)
+                entries.append(_Entry(name, TYPE_STORAGE, start=0))
                 entries[parent].children.append(index)
                 add(index, value)
 
@@ -183,8 +184,10 @@ def write_compound_file(tree: Tree) -> bytes:
     fat.extend(dir_start + k + 1 for k in range(n_dir - 1))
     fat.append(ENDOFCHAIN)
     body.append(b"")  # placeholder for the directory
+    # the MiniFAT's last sector is padded with FREESECT, like the FAT (2.3)
+    mini_fat_padded = mini_fat + [FREESECT] * (n_minifat * (SECTOR // 4) - len(mini_fat))
     minifat_start = (
-        place(b"".join(struct.pack("<I", v) for v in mini_fat), n_minifat)
+        place(b"".join(struct.pack("<I", v) for v in mini_fat_padded), n_minifat)
         if n_minifat
         else ENDOFCHAIN
     )

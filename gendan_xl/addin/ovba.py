@@ -243,8 +243,9 @@ def standard_module(source: str) -> VBAModule:
     return VBAModule(module_name_of(source), "standard", source)
 
 
-def document_module(name: str, base: str) -> VBAModule:
-    """An empty document module (``ThisWorkbook``, ``Sheet1``) bound to its host object."""
+def document_module(name: str, base: str, code: str = "") -> VBAModule:
+    """A document module (``ThisWorkbook``, ``Sheet1``) bound to its host object,
+    empty or holding ``code`` (event handlers such as ``Workbook_Open``)."""
     lines = [
         f'Attribute VB_Name = "{name}"',
         f'Attribute VB_Base = "{base}"',
@@ -255,6 +256,8 @@ def document_module(name: str, base: str) -> VBAModule:
         "Attribute VB_TemplateDerived = False",
         "Attribute VB_Customizable = True",
     ]
+    if code:
+        lines.append(code.rstrip("\n"))
     return VBAModule(name, "document", "\n".join(lines) + "\n")
 
 

@@ -3,8 +3,9 @@
 Parts: the workbook (content type ``addin.macroEnabled.main``, code name
 ``ThisWorkbook``) with one sheet (code name ``Sheet1``) that holds the add-in's
 xlwings settings, styles, shared strings, document properties, the VBA project
-with its relationship, and the ribbon ``customUI/customUI14.xml`` related from the
-package root. The zip is written reproducibly (fixed timestamps, fixed order).
+with its relationship, a theme (``xl/theme/theme1.xml``, a small one of our own:
+every workbook Excel saves has one, and the styles' ``scheme="minor"`` font refers
+to it), and the ribbon ``customUI/customUI14.xml`` related from the package root. The zip is written reproducibly (fixed timestamps, fixed order).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ REL_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relations
 REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
 REL_STRINGS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+REL_THEME = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+NS_DRAWING = "http://schemas.openxmlformats.org/drawingml/2006/main"
 
 CT_ADDIN = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -37,6 +40,8 @@ CT_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.shared
 CT_VBA = "application/vnd.ms-office.vbaProject"
 CT_CORE = "application/vnd.openxmlformats-package.core-properties+xml"
 CT_APP = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
+CT_THEME = "application/vnd.openxmlformats-officedocument.theme+xml"
+THEME_PART = "xl/theme/theme1.xml"
 
 CUSTOMUI_PART = "customUI/customUI14.xml"
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -59,6 +64,7 @@ def _content_types() -> str:
         ("/xl/styles.xml", CT_STYLES),
         ("/xl/sharedStrings.xml", CT_STRINGS),
         ("/xl/vbaProject.bin", CT_VBA),
+        ("/" + THEME_PART, CT_THEME),
         ("/docProps/core.xml", CT_CORE),
         ("/docProps/app.xml", CT_APP),
     ]
@@ -132,6 +138,58 @@ def _styles() -> str:
     )
 
 
+# The theme's colours (our own palette: blues for headers, an orange accent) in the
+# order [dk1, lt1] are system colours; the rest are given as RGB.
+THEME_COLOURS = (
+    ("dk2", "1F3A5F"),
+    ("lt2", "E8EEF4"),
+    ("accent1", "2F6DB5"),
+    ("accent2", "E07B39"),
+    ("accent3", "8A8A8A"),
+    ("accent4", "D9A600"),
+    ("accent5", "3B8EA5"),
+    ("accent6", "5C9E48"),
+    ("hlink", "0B61C4"),
+    ("folHlink", "7A4FA0"),
+)
+
+
+def _theme() -> str:
+    """A minimal DrawingML theme: colour, font and format schemes with the elements
+    the schema requires (three of each style list), nothing more."""
+    colours = (
+        '<a:dk1><a:sysClr val="windowText" lastClr="000000"/></a:dk1>'
+        '<a:lt1><a:sysClr val="window" lastClr="FFFFFF"/></a:lt1>'
+    ) + "".join(f'<a:{name}><a:srgbClr val="{rgb}"/></a:{name}>' for name, rgb in THEME_COLOURS)
+
+    def font(name: str) -> str:
+        return f'<a:latin typeface="{name}"/><a:ea typeface="{name}"/><a:cs typeface=""/>'
+
+    fill = '<a:solidFill><a:schemeClr val="phClr"/></a:solidFill>'
+    lines = "".join(
+        f'<a:ln w="{w}" cap="flat" cmpd="sng" algn="ctr">{fill}<a:prstDash val="solid"/></a:ln>'
+        for w in (6350, 12700, 19050)
+    )
+    return (
+        f'{_XML_DECL}<a:theme xmlns:a="{NS_DRAWING}" name="gendan_xl">'
+        "<a:themeElements>"
+        f'<a:clrScheme name="gendan_xl">{colours}</a:clrScheme>'
+        '<a:fontScheme name="gendan_xl">'
+        f"<a:majorFont>{font(FONT_NAME + ' Light')}</a:majorFont>"
+        f"<a:minorFont>{font(FONT_NAME)}</a:minorFont>"
+        "</a:fontScheme>"
+        '<a:fmtScheme name="gendan_xl">'
+        f"<a:fillStyleLst>{fill * 3}</a:fillStyleLst>"
+        f"<a:lnStyleLst>{lines}</a:lnStyleLst>"
+        f"<a:effectStyleLst>{'<a:effectStyle><a:effectLst/></a:effectStyle>' * 3}</a:effectStyleLst>"
+        f"<a:bgFillStyleLst>{fill * 3}</a:bgFillStyleLst>"
+        "</a:fmtScheme>"
+        "</a:themeElements>"
+        "<a:objectDefaults/><a:extraClrSchemeLst/>"
+        "</a:theme>"
+    )
+
+
 def _core(title: str) -> str:
     return (
         f"{_XML_DECL}<cp:coreProperties "
@@ -188,12 +246,14 @@ def write_xlam(
                     ("rId2", REL_STYLES, "styles.xml"),
                     ("rId3", REL_STRINGS, "sharedStrings.xml"),
                     ("rId4", REL_VBA, "vbaProject.bin"),
+                    ("rId5", REL_THEME, "theme/theme1.xml"),
                 ]
             ).encode(),
         ),
         ("xl/worksheets/sheet1.xml", _sheet(rows, strings).encode()),
         ("xl/styles.xml", _styles().encode()),
         ("xl/sharedStrings.xml", _shared_strings(strings).encode()),
+        (THEME_PART, _theme().encode()),
         ("xl/vbaProject.bin", vba_project_bin),
         (CUSTOMUI_PART, customui_xml),
     ]

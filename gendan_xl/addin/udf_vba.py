@@ -15,6 +15,20 @@ and ``vba=`` of ``@xw.arg``; a parameter named ``caller`` is passed as
 ``Nothing`` (xlwings fills in the calling range). Parameter names that VBA
 reserves (``end``, ``date`` ...) get a trailing underscore in VBA only: Python
 receives arguments by position.
+
+Two things differ from xlwings' own wrappers, both for clerks:
+
+- Error values: a function's result goes through ``GendanErrors`` (macros/
+  GendanErrors.bas), which turns the texts of Excel's classic errors (``#N/A`` ...)
+  into real error values (``CVErr``), element by element for arrays, so ``ISERROR``
+  and ``IFERROR`` see them. The UDFs return those texts for errors and never
+  otherwise.
+- The function wizard: ``help_module_source`` writes ``GendanRegisterFunctions``,
+  which gives each function its description, per-argument help and category
+  through ``Application.MacroOptions`` (what xlwings' "Import Functions" does from
+  Python); the add-in calls it when it opens. Texts come from the docstring (first
+  paragraph Chinese, second English), ``doc=`` of ``@xw.arg`` (``中文 | English``)
+  and ``category=`` of ``@xw.func``, all read from the source.
 """
 
 from __future__ import annotations
@@ -26,6 +40,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 UDF_VBA_MODULE = "xlwings_udfs"
+HELP_VBA_MODULE = "GendanFunctionHelp"
+REGISTER_SUB = "GendanRegisterFunctions"
+ERRORS_FUNCTION = "GendanErrors"  # in macros/GendanErrors.bas
+DEFAULT_CATEGORY = "xlwings"  # what xlwings uses without category=
+MACRO_OPTIONS_LIMIT = 255  # Excel cuts descriptions there
 _VBA_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,254}$")
 _CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}[0-9]{1,7}$|^[Rr][0-9]*[Cc][0-9]*$")
 
@@ -58,6 +77,7 @@ class UdfArg:
     optional: bool = False
     vararg: bool = False
     vba: str | None = None  # a VBA expression passed instead of a cell argument
+    doc: str = ""  # doc= of @xw.arg: "中文 | English"
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,8 @@ class Udf:
     sub: bool = False
     volatile: bool = False
     call_in_wizard: bool = True
+    doc: str = ""  # the docstring
+    category: str = DEFAULT_CATEGORY
 
 
 def _xlwings_aliases(tree: ast.Module) -> tuple[set[str], dict[str, str]]:
@@ -100,28 +122,50 @@ def _decorator_name(node: ast.expr, modules: set[str], members: dict[str, str]) 
     return None
 
 
-def _literal_kwargs(call: ast.expr) -> dict[str, object]:
+def _constants(tree: ast.Module) -> dict[str, object]:
+    """Module-level ``NAME = <literal>`` assignments (shared doc texts, the category)."""
+    found: dict[str, object] = {}
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            try:
+                found[node.targets[0].id] = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+    return found
+
+
+def _literal_kwargs(call: ast.expr, constants: dict[str, object]) -> dict[str, object]:
     if not isinstance(call, ast.Call):
         return {}
     values: dict[str, object] = {}
     for keyword in call.keywords:
         if keyword.arg is None:
             continue
+        if isinstance(keyword.value, ast.Name) and keyword.value.id in constants:
+            values[keyword.arg] = constants[keyword.value.id]
+            continue
         try:
             values[keyword.arg] = ast.literal_eval(keyword.value)
         except ValueError:
-            values[keyword.arg] = None  # not a literal: irrelevant unless it is vba=
+            values[keyword.arg] = None  # not a literal: irrelevant unless it is vba=/doc=
     return values
 
 
 def _function_udf(
-    fn: ast.FunctionDef | ast.AsyncFunctionDef, modules: set[str], members: dict[str, str]
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+    modules: set[str],
+    members: dict[str, str],
+    constants: dict[str, object],
 ) -> Udf | None:
     kinds = {d: _decorator_name(d, modules, members) for d in fn.decorator_list}
     main = [d for d, kind in kinds.items() if kind in ("func", "sub", "script")]
     if not main:
         return None
-    options = _literal_kwargs(main[0])
+    options = _literal_kwargs(main[0], constants)
     where = f"{fn.name} (line {fn.lineno})"
     if fn.args.kwonlyargs or fn.args.kwarg:
         raise UdfSourceError(f"{where}: xlwings UDFs take no keyword-only or ** arguments")
@@ -130,6 +174,7 @@ def _function_udf(
     if fn.args.vararg and n_optional:
         raise UdfSourceError(f"{where}: xlwings UDFs cannot mix optional and * arguments")
     vba_of: dict[str, str] = {}
+    doc_of: dict[str, str] = {}
     for decorator, kind in kinds.items():
         if kind != "arg" or not isinstance(decorator, ast.Call) or not decorator.args:
             continue
@@ -138,23 +183,39 @@ def _function_udf(
         except ValueError as exc:
             raise UdfSourceError(f"{where}: @xw.arg needs a literal argument name") from exc
         if any(k.arg == "vba" for k in decorator.keywords):
-            vba = _literal_kwargs(decorator).get("vba")
+            vba = _literal_kwargs(decorator, constants).get("vba")
             if not isinstance(vba, str):
                 raise UdfSourceError(f"{where}: vba= of @xw.arg must be a string literal")
             vba_of[arg_name] = vba
+        doc = _literal_kwargs(decorator, constants).get("doc")
+        if isinstance(doc, str):
+            doc_of[arg_name] = doc
+        elif any(k.arg == "doc" for k in decorator.keywords):
+            raise UdfSourceError(f"{where}: doc= of @xw.arg must be a string literal or constant")
     args = []
     for index, name in enumerate(positional):
         vba = "Nothing" if name == "caller" else vba_of.get(name)
-        args.append(UdfArg(name, optional=index >= len(positional) - n_optional, vba=vba))
+        args.append(
+            UdfArg(
+                name,
+                optional=index >= len(positional) - n_optional,
+                vba=vba,
+                doc=doc_of.get(name, ""),
+            )
+        )
     if fn.args.vararg:
-        args.append(UdfArg(fn.args.vararg.arg, vararg=True, vba=vba_of.get(fn.args.vararg.arg)))
+        name = fn.args.vararg.arg
+        args.append(UdfArg(name, vararg=True, vba=vba_of.get(name), doc=doc_of.get(name, "")))
     kind = kinds[main[0]]
+    category = options.get("category", DEFAULT_CATEGORY)
     return Udf(
         name=fn.name,
         args=tuple(args),
         sub=kind in ("sub", "script"),
         volatile=options.get("volatile") is True,
         call_in_wizard=options.get("call_in_wizard", True) is not False,
+        doc=ast.get_docstring(fn) or "",
+        category=str(category) if isinstance(category, str | int) else DEFAULT_CATEGORY,
     )
 
 
@@ -162,10 +223,11 @@ def find_udfs(source: str) -> list[Udf]:
     """The xlwings UDFs defined at the top level of a module's source, in order."""
     tree = ast.parse(source)
     modules, members = _xlwings_aliases(tree)
+    constants = _constants(tree)
     udfs = []
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            udf = _function_udf(node, modules, members)
+            udf = _function_udf(node, modules, members, constants)
             if udf is not None:
                 udfs.append(udf)
     for udf in udfs:
@@ -234,7 +296,7 @@ def _wrapper_lines(module_name: str, udf: Udf, workbook: str) -> list[str]:
         args_vba = "argsArray"
     else:
         args_vba = f"Array({', '.join(arg.vba or names[arg.name] for arg in udf.args)})"
-    call = f'XLPy.CallUDF("{module_name}", "{udf.name}", {args_vba}'
+    call = f'{ERRORS_FUNCTION}(XLPy.CallUDF("{module_name}", "{udf.name}", {args_vba}'
     if udf.sub:
         body += [
             '#If App = "Microsoft Excel" Then',
@@ -248,10 +310,10 @@ def _wrapper_lines(module_name: str, udf: Udf, workbook: str) -> list[str]:
         body += [
             '#If App = "Microsoft Excel" Then',
             "    If TypeOf Application.Caller Is Range Then On Error GoTo failed",
-            f"    {udf.name} = {call}, {workbook}, Application.Caller)",
+            f"    {udf.name} = {call}, {workbook}, Application.Caller))",
             "    Exit Function",
             "#Else",
-            f"    {udf.name} = {call})",
+            f"    {udf.name} = {call}))",
             "    Exit Function",
             "#End If",
         ]
@@ -301,3 +363,77 @@ def module_source_file(module_name: str) -> Path | None:
     if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
         return None
     return Path(spec.origin)
+
+
+# --------------------------------------------------------------------------
+# the function wizard
+# --------------------------------------------------------------------------
+
+
+def help_text(text: str, lang: str = "zh") -> str:
+    """The ``lang`` part of a bilingual help text, on one line, at most 255 characters.
+
+    A docstring is Chinese paragraph, blank line, English paragraph; a ``doc=`` is
+    ``中文 | English``. Text with one part serves both languages.
+    """
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    if len(paragraphs) > 1:
+        parts = paragraphs[:2]
+    else:
+        parts = [p.strip() for p in text.split(" | ", 1)] if text else [""]
+    chosen = parts[1] if lang == "en" and len(parts) > 1 else parts[0]
+    one_line = " ".join(line.strip() for line in chosen.splitlines() if line.strip())
+    return one_line[:MACRO_OPTIONS_LIMIT]
+
+
+def _vba_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def help_module_source(source: str, lang: str = "zh", vba_module: str = HELP_VBA_MODULE) -> str:
+    """A module whose ``GendanRegisterFunctions`` describes each UDF in ``source`` to
+    Excel's function wizard (description, argument help, category) in ``lang``.
+
+    Errors are ignored one by one (``On Error Resume Next``): a wizard without help
+    is better than an add-in that fails to open.
+    """
+    lines = [
+        f'Attribute VB_Name = "{vba_module}"',
+        "' Generated by gendan_xl from the @xw.func docstrings and @xw.arg(doc=...): do not edit.",
+        "' Called when the add-in opens (ThisWorkbook.Workbook_Open).",
+        "Option Explicit",
+        "Option Private Module",
+        "",
+        f"Public Sub {REGISTER_SUB}()",
+        "    Dim book As String",
+        "    On Error Resume Next",
+        "    book = \"'\" & ThisWorkbook.Name & \"'!\"",
+    ]
+    for udf in find_udfs(source):
+        if udf.sub:
+            continue
+        options = [
+            f'Description:={_vba_string(help_text(udf.doc, lang))}',
+            f"Category:={_vba_string(udf.category[:MACRO_OPTIONS_LIMIT])}",
+        ]
+        argdocs = [help_text(a.doc, lang) for a in udf.args if a.vba is None]
+        if argdocs:
+            options.append(
+                "ArgumentDescriptions:=Array(" + ", ".join(_vba_string(d) for d in argdocs) + ")"
+            )
+        lines.append(f'    Application.MacroOptions Macro:=book & "{udf.name}", _')
+        lines += [f"        {option}, _" for option in options[:-1]]
+        lines.append(f"        {options[-1]}")
+    lines += ["End Sub", ""]
+    for line in lines:
+        if len(line) > 1000:
+            raise UdfSourceError(f"generated VBA line too long: {line[:60]}...")
+    return "\n".join(lines)
+
+
+WORKBOOK_OPEN = f"""Private Sub Workbook_Open()
+    ' Describe the cell functions to Excel's function wizard (category, help).
+    On Error Resume Next
+    {REGISTER_SUB}
+End Sub
+"""

@@ -1,7 +1,8 @@
 """Ribbon handlers: one per button tag of macros/customUI14.xml.
 
 The VBA callback runs ``b.run('<tag>')``; each handler is a few lines over the
-engine, acting on the clerk's active workbook through ``LiveWorkbook``. Errors
+engine, acting on the workbook whose button was pressed (``xw.Book.caller()``)
+through ``LiveWorkbook``. Errors
 reach the clerk as one message box, never a traceback.
 
 Result sheets (交期预警, 产能负荷) hold the report's rows as plain values; the
@@ -13,6 +14,7 @@ ledger, named as ``gendan docs`` names them, and opened.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -324,11 +326,33 @@ def dispatch(live: LiveWorkbook, tag: str, as_of: date | None = None) -> None:
         live.alert(f"出错了:{type(exc).__name__}: {exc}")
 
 
-def run(tag: str) -> None:
-    """Entry point of the ribbon's RunPython call."""
-    import xlwings as xw
+NO_CALLER = (
+    "跟单助手找不到按下按钮的工作簿,请先打开或激活台账工作簿再试。"
+    " gendan_xl cannot tell which workbook pressed the button: open or activate the ledger and try again."
+)
 
-    dispatch(LiveWorkbook(xw.books.active), tag)
+
+def _xlwings() -> Any:
+    import xlwings
+
+    return xlwings
+
+
+def run(tag: str) -> None:
+    """Entry point of the ribbon's RunPython call.
+
+    Acts on ``xw.Book.caller()``: the book that was active in the Excel instance
+    that ran the macro. ``xw.books.active`` is the active book of whichever Excel
+    instance xlwings sees first, which is the wrong one when several are open.
+    """
+    xw = _xlwings()
+    try:
+        book = xw.Book.caller()
+    except Exception:  # no workbook open, or not called from Excel
+        with contextlib.suppress(Exception):  # no Excel to tell: nothing more to do
+            xw.apps.active.alert(NO_CALLER, title="跟单助手")
+        return
+    dispatch(LiveWorkbook(book), tag)
 
 
 # ------------------------------------------------------------------ result sheets

@@ -9,6 +9,7 @@ double of exactly the xlwings calls made here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,32 @@ def block(rows: Sequence[Sequence[object]]) -> list[list[object]]:
     """Rows padded to one width (Excel takes a rectangle in one call), text made safe."""
     width = max((len(r) for r in rows), default=0)
     return [[as_text_safe(v) for v in row] + [None] * (width - len(row)) for row in rows]
+
+
+_ADDRESS = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def column_runs(cells: Mapping[str, object]) -> list[tuple[tuple[int, int], list[object]]]:
+    """``{"B2": x, "B3": y, "D2": z}`` as runs of adjacent cells in one column, each
+    ((first row, column), values top to bottom): ``[((2, 2), [x, y]), ((2, 4), [z])]``."""
+    by_column: dict[int, dict[int, object]] = {}
+    for address, value in cells.items():
+        match = _ADDRESS.match(address)
+        if match is None:
+            raise ValueError(f"not a cell address: {address}")
+        column = 0
+        for letter in match[1].upper():
+            column = column * 26 + ord(letter) - 64
+        by_column.setdefault(column, {})[int(match[2])] = value
+    runs: list[tuple[tuple[int, int], list[object]]] = []
+    for column in sorted(by_column):
+        rows = by_column[column]
+        for row in sorted(rows):
+            if runs and runs[-1][0][1] == column and runs[-1][0][0] + len(runs[-1][1]) == row:
+                runs[-1][1].append(rows[row])
+            else:
+                runs.append(((row, column), [rows[row]]))
+    return runs
 
 
 def last_filled(rows: Sequence[Sequence[object]], top: int, left: int) -> tuple[int, int]:
@@ -95,10 +122,15 @@ class LiveWorkbook:
             sheet.range((1, i)).column_width = width
 
     def write_cells(self, sheet: str, cells: dict[str, object]) -> None:
-        """Values into cells by address (``{"G12": "SH20261126001"}``)."""
+        """Values into cells by address (``{"G12": "SH20261126001"}``): one call per
+        run of vertically adjacent cells (``column_runs``), so appending N rows costs
+        a call per column, not per cell."""
         target = self.book.sheets[sheet]
-        for address, value in cells.items():
-            target.range(address).value = as_text_safe(value)
+        for (row, column), values in column_runs(cells):
+            if len(values) == 1:
+                target.range((row, column)).value = as_text_safe(values[0])
+            else:
+                target.range((row, column)).value = block([[v] for v in values])
 
     def write_range(self, sheet: str, first: tuple[int, int], rows: Sequence[Sequence[object]]) -> None:
         """A block of values with its top-left cell at ``first`` (row, column; 1-based), in one call."""

@@ -23,10 +23,23 @@ Inputs, cell by cell:
 
 Calendars: without a line (blank ``line``) the national calendar is used: Monday
 to Friday, China's statutory holidays off, official make-up days (调休) worked.
-With a line, the calendar registered by ``set_line_calendar`` (the excel layer
-builds it from the workbook's 产线 / 日历 sheets) is used; when none is
-registered or it does not know the line, the result is ``#N/A``, like a failed
-lookup, rather than a silent national answer.
+With a line, the calendar is built from the 产线, 日历 (and 设置's 法定节假日) sheets
+of the workbook holding the calling cell, with the engine's own code
+(``read_grids`` + ``WorkCalendar.from_ledger``): xlwings passes the calling range
+to the parameter named ``caller``. It is cached per workbook and rebuilt when
+those sheets' values change (a UDF recalculates only when its arguments change:
+after editing 日历, Ctrl+Alt+F9 recalculates everything). A line that is not on
+产线 (or no caller, e.g. a call from Python) gives ``#N/A``, like a failed lookup,
+rather than a silent national answer.
+
+Errors: a cell's error result is the text of one of Excel's seven classic error
+values (``ERROR_CODES``); the generated VBA wrapper (``gendan_xl.addin.udf_vba``)
+turns each such text, element by element, into the real error value
+(``CVErr``), so ``ISERROR``/``IFERROR`` and conditional formats see it.
+
+Function wizard: each docstring is ``Chinese paragraph`` + blank line +
+``English paragraph``; each ``doc=`` is ``中文 | English``; the category is
+``跟单助手``. The add-in registers them when it opens (``Application.MacroOptions``).
 
 ``as_of`` defaults to today. These functions are not volatile (a volatile UDF
 recalculates on every edit, a cost over thousands of rows), so for lateness
@@ -41,6 +54,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -48,12 +62,26 @@ import xlwings as xw
 
 from gendan_xl.calendar import WorkCalendar, line_key
 from gendan_xl.documents.money import cartons, rmb_upper
+from gendan_xl.excel.live import LiveWorkbook
 from gendan_xl.model import EXCEL_EPOCH, STATUS_LABEL, OrderStatus
+from gendan_xl.read import read_grids
+from gendan_xl.schema import match_sheet
 
 ERR_VALUE = "#VALUE!"
 ERR_NA = "#N/A"
 ERR_NUM = "#NUM!"
 ERR_DIV0 = "#DIV/0!"
+# Excel's classic error values and their CVErr numbers (XlCVError). Every error a
+# GD_* function returns is one of these texts; the VBA wrapper makes it real.
+ERROR_CODES = {
+    "#NULL!": 2000,
+    "#DIV/0!": 2007,
+    "#VALUE!": 2015,
+    "#REF!": 2023,
+    "#NAME?": 2029,
+    "#NUM!": 2036,
+    "#N/A": 2042,
+}
 EXCEL_ERRORS = frozenset(
     {
         "#NULL!",
@@ -92,10 +120,14 @@ _DATE_TEXT = re.compile(
 _NUMBER_TEXT = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*[A-Za-z\u4e00-\u9fff]*")
 
 
+CATEGORY = "跟单助手"
+
+
 class CellError(Exception):
-    """A cell's result is an Excel error value (``code``)."""
+    """A cell's result is an Excel error value (``code``, one of ``ERROR_CODES``)."""
 
     def __init__(self, code: str) -> None:
+        code = code if code in ERROR_CODES else ERR_VALUE  # newer errors: no CVErr everywhere
         super().__init__(code)
         self.code = code
 
@@ -103,7 +135,8 @@ class CellError(Exception):
 # --- calendars -------------------------------------------------------------------
 
 _national: WorkCalendar | None = None
-_line_calendar: WorkCalendar | None = None
+CALENDAR_TABLES = frozenset({"lines", "calendar", "settings"})
+Grids = dict[str, tuple[list[list[object]], int, int]]
 
 
 def national_calendar() -> WorkCalendar:
@@ -114,17 +147,61 @@ def national_calendar() -> WorkCalendar:
     return _national
 
 
-def set_line_calendar(calendar: WorkCalendar | None) -> None:
-    """Register the calendar used when a UDF names a line (None to forget it)."""
-    global _line_calendar
-    _line_calendar = calendar
+class BookCalendars:
+    """Line calendars per workbook, rebuilt only when its 产线/日历/设置 values change.
+
+    Each lookup reads those sheets' values (one call per sheet) and compares them
+    with what the cached calendar was built from.
+    """
+
+    MAX_BOOKS = 16
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[Grids, WorkCalendar]] = {}
+        self.builds = 0  # how many calendars were built (the tests watch the cache)
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+    def calendar(self, live: LiveWorkbook) -> WorkCalendar:
+        names = [n for n in live.sheet_names() if match_sheet(n) in CALENDAR_TABLES]
+        grids = {name: live.grid(name) for name in names}
+        key = str(live.book.fullname)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] == grids:
+            return cached[1]
+        calendar = WorkCalendar.from_ledger(read_grids(live.name, grids, date.today()))
+        self.builds += 1
+        self._cache.pop(key, None)
+        while len(self._cache) >= self.MAX_BOOKS:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[key] = (grids, calendar)
+        return calendar
 
 
-def get_line_calendar() -> WorkCalendar | None:
-    return _line_calendar
+BOOK_CALENDARS = BookCalendars()
 
 
-def _calendar_for(line: object) -> tuple[WorkCalendar, str | None]:
+class LineCalendars:
+    """The calling workbook's line calendar for one UDF call, read on first need."""
+
+    def __init__(self, caller: object) -> None:
+        self._caller = caller
+        self._calendar: WorkCalendar | None = None
+        self._done = False
+
+    def get(self) -> WorkCalendar | None:
+        if not self._done:
+            self._done = True
+            try:
+                book = self._caller.sheet.book  # type: ignore[attr-defined]
+                self._calendar = BOOK_CALENDARS.calendar(LiveWorkbook(book))
+            except Exception:  # no caller (a call from Python or VBA), or unreadable
+                self._calendar = None
+        return self._calendar
+
+
+def _calendar_for(line: object, lines: LineCalendars | None) -> tuple[WorkCalendar, str | None]:
     if isinstance(line, bool):
         raise CellError(ERR_VALUE)
     if isinstance(line, str):
@@ -132,9 +209,10 @@ def _calendar_for(line: object) -> tuple[WorkCalendar, str | None]:
     key = line_key(line)
     if key is None:
         return national_calendar(), None
-    if _line_calendar is None or key not in _line_calendar:
+    calendar = lines.get() if lines is not None else None
+    if calendar is None or key not in calendar:
         raise CellError(ERR_NA)
-    return _line_calendar, key
+    return calendar, key
 
 
 # --- reading cells ---------------------------------------------------------------
@@ -303,13 +381,17 @@ def apply_cells(func: Callable[..., object], *args: object) -> Any:
 # --- one cell each ---------------------------------------------------------------
 
 
-def workdays_cell(start: object, end: object, line: object = None) -> int:
-    calendar, key = _calendar_for(line)
+def workdays_cell(
+    start: object, end: object, line: object = None, lines: LineCalendars | None = None
+) -> int:
+    calendar, key = _calendar_for(line, lines)
     return calendar.workdays_between(_required_date(start), _required_date(end), key)
 
 
-def add_workdays_cell(start: object, n: object, line: object = None) -> datetime:
-    calendar, key = _calendar_for(line)
+def add_workdays_cell(
+    start: object, n: object, line: object = None, lines: LineCalendars | None = None
+) -> datetime:
+    calendar, key = _calendar_for(line, lines)
     first = _required_date(start)
     count = cell_number(n)
     steps = 0 if count is None else math.trunc(count)  # WORKDAY truncates
@@ -378,58 +460,91 @@ def cartons_cell(qty: object, per_carton: object) -> int:
 # --- the Excel functions ---------------------------------------------------------
 # ndim=2: a single cell arrives as [[value]] and a range as rows, so a column and a
 # row stay distinguishable; err_to_str: error cells arrive as "#N/A" etc.
+# ``caller`` is filled in by xlwings with the calling range (the VBA wrapper passes
+# Nothing for it); it is annotated ``Any`` because xlwings turns an annotation into
+# a converter and only knows the types it registered.
+# Docstrings: Chinese paragraph, blank line, English paragraph; doc=: "中文 | English".
+# Both feed the function wizard (Application.MacroOptions, at most 255 characters).
+
+_START = "开始日期 | start date"
+_LINE = "产线名称,须在产线表中;空 = 全国工作日 | production line on 产线; blank = national calendar"
+_AS_OF = "截至日期,空 = 今天(可填 TODAY()) | as-of date, blank = today (or TODAY())"
+_DUE = "承诺交期 | committed delivery date"
 
 
-@xw.func
-@xw.arg("start", ndim=2, err_to_str=True, doc="开始日期 start date")
-@xw.arg("end", ndim=2, err_to_str=True, doc="结束日期 end date")
-@xw.arg("line", ndim=2, err_to_str=True, doc="产线(可空 = 全国工作日) line, blank = national")
-def GD_WORKDAYS(start: Any, end: Any, line: Any = None) -> Any:
-    """工作日天数(含首尾,同 NETWORKDAYS):国家法定节假日与调休,或产线日历。"""
-    return apply_cells(workdays_cell, start, end, line)
+@xw.func(category=CATEGORY)
+@xw.arg("start", ndim=2, err_to_str=True, doc=_START)
+@xw.arg("end", ndim=2, err_to_str=True, doc="结束日期 | end date")
+@xw.arg("line", ndim=2, err_to_str=True, doc=_LINE)
+def GD_WORKDAYS(start: Any, end: Any, line: Any = None, caller: Any = None) -> Any:
+    """两个日期之间的工作日天数(含首尾,同 NETWORKDAYS),按国家节假日与调休或产线日历。
+
+    Working days from start to end, both counted (like NETWORKDAYS), by China's
+    holidays and make-up days or by the line's calendar.
+    """
+    return apply_cells(partial(workdays_cell, lines=LineCalendars(caller)), start, end, line)
 
 
-@xw.func
-@xw.arg("start", ndim=2, err_to_str=True, doc="开始日期 start date")
-@xw.arg("n", ndim=2, err_to_str=True, doc="工作日数,可为负 working days, may be negative")
-@xw.arg("line", ndim=2, err_to_str=True, doc="产线(可空 = 全国工作日) line, blank = national")
-def GD_ADD_WORKDAYS(start: Any, n: Any, line: Any = None) -> Any:
-    """开始日期加 n 个工作日(同 WORKDAY)。"""
-    return apply_cells(add_workdays_cell, start, n, line)
+@xw.func(category=CATEGORY)
+@xw.arg("start", ndim=2, err_to_str=True, doc=_START)
+@xw.arg("n", ndim=2, err_to_str=True, doc="工作日数,可为负 | working days, may be negative")
+@xw.arg("line", ndim=2, err_to_str=True, doc=_LINE)
+def GD_ADD_WORKDAYS(start: Any, n: Any, line: Any = None, caller: Any = None) -> Any:
+    """开始日期加 n 个工作日后的日期(同 WORKDAY),按国家节假日与调休或产线日历。
+
+    The date n working days after start (like WORKDAY), by China's holidays and
+    make-up days or by the line's calendar.
+    """
+    return apply_cells(partial(add_workdays_cell, lines=LineCalendars(caller)), start, n, line)
 
 
-@xw.func
-@xw.arg("commitment", ndim=2, err_to_str=True, doc="承诺交期 commitment date")
-@xw.arg("finish", ndim=2, err_to_str=True, doc="完成/出货日期(可空) finish date, may be blank")
-@xw.arg("as_of", ndim=2, err_to_str=True, doc="截至日期(可空 = 今天) as-of date, blank = today")
+@xw.func(category=CATEGORY)
+@xw.arg("commitment", ndim=2, err_to_str=True, doc=_DUE)
+@xw.arg("finish", ndim=2, err_to_str=True, doc="完成或出货日期,可空 | finish or ship date, may be blank")
+@xw.arg("as_of", ndim=2, err_to_str=True, doc=_AS_OF)
 def GD_DAYS_LATE(commitment: Any, finish: Any, as_of: Any = None) -> Any:
-    """延误天数(日历天,不为负);完成日期为空时按截至日期计算逾期天数。"""
+    """延误天数(日历天,不为负);完成日期为空时按截至日期计算已逾期天数。
+
+    Days late (calendar days, never negative); with no finish date, days overdue
+    as of the as-of date.
+    """
     return apply_cells(days_late_cell, commitment, finish, as_of)
 
 
-@xw.func
-@xw.arg("qty", ndim=2, err_to_str=True, doc="订单数量 ordered qty")
-@xw.arg("produced", ndim=2, err_to_str=True, doc="已生产(良品) produced")
-@xw.arg("shipped", ndim=2, err_to_str=True, doc="已出货 shipped")
-@xw.arg("commitment", ndim=2, err_to_str=True, doc="承诺交期 commitment date")
-@xw.arg("as_of", ndim=2, err_to_str=True, doc="截至日期(可空 = 今天) as-of date, blank = today")
+@xw.func(category=CATEGORY)
+@xw.arg("qty", ndim=2, err_to_str=True, doc="订单数量 | ordered quantity")
+@xw.arg("produced", ndim=2, err_to_str=True, doc="已生产良品数 | good quantity produced")
+@xw.arg("shipped", ndim=2, err_to_str=True, doc="已出货数 | quantity shipped")
+@xw.arg("commitment", ndim=2, err_to_str=True, doc=_DUE)
+@xw.arg("as_of", ndim=2, err_to_str=True, doc=_AS_OF)
 def GD_STATUS(qty: Any, produced: Any, shipped: Any, commitment: Any, as_of: Any = None) -> Any:
-    """订单状态:已完成 / 已逾期 / 待出货 / 有风险(2 个工作日内到期且未生产完)/ 正常。"""
+    """订单状态:已完成 / 已逾期 / 待出货 / 有风险(2 个工作日内到期且未生产完)/ 正常。
+
+    Order status: done, overdue, ready to ship, at risk (due within 2 working days
+    and not produced) or on track, in Chinese.
+    """
     return apply_cells(status_cell, qty, produced, shipped, commitment, as_of)
 
 
-@xw.func
-@xw.arg("amount", ndim=2, err_to_str=True, doc="金额 amount")
+@xw.func(category=CATEGORY)
+@xw.arg("amount", ndim=2, err_to_str=True, doc="金额(元) | amount in yuan")
 def GD_RMB_UPPER(amount: Any) -> Any:
-    """人民币大写金额,如 1234.5 -> 壹仟贰佰叁拾肆元伍角。"""
+    """人民币大写金额,如 1234.5 得 壹仟贰佰叁拾肆元伍角。
+
+    An amount in Chinese capital numerals for invoices, e.g. 1234.5 gives
+    壹仟贰佰叁拾肆元伍角.
+    """
     return apply_cells(rmb_upper_cell, amount)
 
 
-@xw.func
-@xw.arg("qty", ndim=2, err_to_str=True, doc="数量 qty")
-@xw.arg("per_carton", ndim=2, err_to_str=True, doc="每箱数量 pcs per carton")
+@xw.func(category=CATEGORY)
+@xw.arg("qty", ndim=2, err_to_str=True, doc="数量 | quantity")
+@xw.arg("per_carton", ndim=2, err_to_str=True, doc="每箱数量 | pieces per carton")
 def GD_CARTONS(qty: Any, per_carton: Any) -> Any:
-    """箱数 = 数量 / 每箱数量,向上取整。"""
+    """箱数 = 数量 / 每箱数量,向上取整。
+
+    Cartons needed: quantity divided by pieces per carton, rounded up.
+    """
     return apply_cells(cartons_cell, qty, per_carton)
 
 
