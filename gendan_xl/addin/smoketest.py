@@ -98,8 +98,8 @@ class CellCase:
 # --- expected values -------------------------------------------------------------
 
 
-def _serial(day: date) -> float:
-    return float((day - date(1899, 12, 30)).days)
+def _serial(day: date) -> int:
+    return (day - date(1899, 12, 30)).days
 
 
 def normalize(value: object) -> object:
