@@ -277,7 +277,10 @@ def text_codes(values: pd.Series) -> tuple[np.ndarray, list[object]]:
     """Integer codes of a text column (-1 for blank) and the distinct values, in Arrow."""
     if not len(values):
         return np.zeros(0, dtype=np.int64), []
-    encoded = pc.dictionary_encode(pa.array(values.astype(TEXT_DTYPE).array))
+    arr = pa.array(values.astype(TEXT_DTYPE).array)
+    if isinstance(arr, pa.ChunkedArray):  # a table read from several files
+        arr = arr.combine_chunks()
+    encoded = pc.dictionary_encode(arr)
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
     return np.asarray(codes, dtype=np.int64), encoded.dictionary.to_pylist()
 

@@ -313,6 +313,7 @@ OUTPUT_STEMS: dict[str, str] = {
     "work_orders": "制造命令单",
     "delivery_notes": "送货单",
     "statement": "对账单",
+    "assignments": "分配结果",  # number -> ledger rows of a document run
 }
 
 

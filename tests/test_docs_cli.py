@@ -45,7 +45,7 @@ def test_work_orders_without_write_back(ledger_file: Path, tmp_path: Path,
     path = out / "制造命令单_20261126_WO20261126001.xlsx"
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["WO20261126001", "WO20261126002"]  # 分配结果 never prints with the forms
-    log = out / "制造命令单_20261126_WO20261126001_分配结果.xlsx"
+    log = out / "分配结果_制造命令单_20261126_WO20261126001.xlsx"
     assert openpyxl.load_workbook(log)["分配结果"]["J2"].value.startswith("未写回")
     assert ledger_file.read_bytes() == before
     assert issued_numbers(ledger_file.parent) == {"WO20261126001", "WO20261126002"}
@@ -67,7 +67,7 @@ def test_work_orders_write_back_appends_rows(ledger_file: Path, tmp_path: Path) 
     wo = read_ledger(ledger_file, AS_OF)["work_orders"]
     assert list(wo["wo_no"]) == ["WO20261101001", "WO20261126001", "WO20261126002"]
     assert list(wo["status"])[1:] == ["未开工", "未开工"]
-    log = openpyxl.load_workbook(out / "制造命令单_20261126_WO20261126001_分配结果.xlsx")
+    log = openpyxl.load_workbook(out / "分配结果_制造命令单_20261126_WO20261126001.xlsx")
     assert log["分配结果"]["J2"].value == "已追加到「工单」表"
     # Nothing left to do the second time.
     assert run("docs", "work-orders", ledger_file, "--out", tmp_path / "again", "--as-of", DAY) == EXIT_OK
@@ -83,7 +83,7 @@ def test_unknown_order_is_reported(ledger_file: Path, tmp_path: Path,
     assert openpyxl.load_workbook(tmp_path / "制造命令单_20261126_WO20261126001.xlsx").sheetnames == [
         "WO20261126001"
     ]
-    assert (tmp_path / "制造命令单_20261126_WO20261126001_分配结果.xlsx").is_file()
+    assert (tmp_path / "分配结果_制造命令单_20261126_WO20261126001.xlsx").is_file()
 
 
 def test_delivery_notes_write_back_fills_note_numbers(ledger_file: Path, tmp_path: Path) -> None:
@@ -93,7 +93,7 @@ def test_delivery_notes_write_back_fills_note_numbers(ledger_file: Path, tmp_pat
     assert code == EXIT_OK
     path = out / "送货单_20261126_SH20261124001.xlsx"
     assert openpyxl.load_workbook(path).sheetnames == ["SH20261124001", "SH20261125001"]
-    assert (out / "送货单_20261126_SH20261124001_分配结果.xlsx").is_file()
+    assert (out / "分配结果_送货单_20261126_SH20261124001.xlsx").is_file()
     ws = openpyxl.load_workbook(ledger_file)["出货"]
     assert ws["G7"].value == "SH20261124001"
     assert [ws[f"G{r}"].value for r in range(10, 22)] == ["SH20261125001"] * 12
@@ -116,7 +116,7 @@ def test_delivery_notes_unmatched_rows_give_exit_1(ledger_file: Path, tmp_path: 
     assert "出货!9" in capsys.readouterr().err
     path = tmp_path / "送货单_20261125_SH20261125001.xlsx"
     assert openpyxl.load_workbook(path).sheetnames == ["SH20261125001", "SH20261125002"]
-    assert (tmp_path / "送货单_20261125_SH20261125001_分配结果.xlsx").is_file()
+    assert (tmp_path / "分配结果_送货单_20261125_SH20261125001.xlsx").is_file()
     assert_injection_is_text(path)
 
 

@@ -197,7 +197,7 @@ def test_reissue_voids_with_who_and_why_and_reprint_prints_the_same(ledger_file:
                          "--out", tmp_path / "r", capsys=capsys)
     assert code == 1 and "已作废" in err
     [reprinted] = (tmp_path / "r").glob("*.xlsx")
-    [original] = (tmp_path / "b").glob("*.xlsx")
+    [original] = (tmp_path / "b").glob("制造命令单_*.xlsx")
     ws_new, ws_old = (openpyxl.load_workbook(p)["WO20261126003"] for p in (reprinted, original))
     assert [[c.value for c in r] for r in ws_new.iter_rows()] == [[c.value for c in r] for r in ws_old.iter_rows()]
 

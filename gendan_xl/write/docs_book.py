@@ -41,6 +41,7 @@ from gendan_xl.documents.models import (
 from gendan_xl.documents.money import rmb_upper
 from gendan_xl.documents.work_orders import SkippedLine
 from gendan_xl.files import replacing
+from gendan_xl.schema import output_name
 from gendan_xl.write.book import FONT, fixed_properties, new_workbook, safe_text, text_width
 
 ASSIGN_SHEET = "分配结果"
@@ -774,8 +775,9 @@ def add_assignment_sheet(
 
 def assignments_path(document: Path) -> Path:
     """Where the 分配结果 of a document workbook goes: beside it, named after it
-    (``制造命令单_20261126_WO…_分配结果.xlsx``), so it is never printed on form paper."""
-    return document.with_name(f"{document.stem}_{ASSIGN_SHEET}{document.suffix or '.xlsx'}")
+    (``分配结果_制造命令单_20261126_WO….xlsx``), so it is never printed on form paper
+    and no glob for the documents picks it up."""
+    return document.with_name(output_name("assignments", document.stem))
 
 
 def write_assignments(
