@@ -27,6 +27,7 @@ replace the original, unless it changed meanwhile.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import io
 import itertools
@@ -691,14 +692,8 @@ class _ImplicitRows(Exception):
 
 
 def _bisect_starts(rows: list[_RowPos], start: int) -> int:
-    lo, hi = 0, len(rows)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if rows[mid].start < start:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+    """Index of the first row whose XML starts at or after ``start``."""
+    return bisect.bisect_left(rows, start, key=lambda row: row.start)
 
 
 def _parse_range(ref: bytes | str) -> tuple[int, int, int, int] | None:
@@ -718,14 +713,8 @@ def _parse_range(ref: bytes | str) -> tuple[int, int, int, int] | None:
 
 
 def _bisect_rows(rows: list[_RowPos], n: int) -> int:
-    lo, hi = 0, len(rows)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if rows[mid].number < n:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+    """Index of the first row numbered ``n`` or more."""
+    return bisect.bisect_left(rows, n, key=lambda row: row.number)
 
 
 @dataclass
