@@ -3,13 +3,12 @@ are laid out, as canonical JSON snapshots read back with openpyxl.
 
 Snapshots live in ``tests/snapshots/*.json``. After a deliberate layout change,
 regenerate them with ``GENDAN_UPDATE_SNAPSHOTS=1 pytest tests/test_documents.py``
+(the helper is ``tests/snapshot.py``, shared with the template and report tests)
 and review the diff.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
+from snapshot import assert_snapshot
 from xlsx_lint import lint_xlsx
 
 from gendan_xl.documents import common
@@ -52,8 +52,6 @@ from gendan_xl.write.docs_book import (
 AS_OF = date(2026, 11, 26)
 INJECTION = '=HYPERLINK("http://x","y")'
 COMPANY = "东莞市测试五金制品有限公司"
-SNAPSHOTS = Path(__file__).parent / "snapshots"
-UPDATE = os.environ.get("GENDAN_UPDATE_SNAPSHOTS", "").strip() not in ("", "0")
 
 # ----------------------------------------------------------------- the ledger
 
@@ -171,69 +169,6 @@ def dn_allocator() -> Any:
 
 
 # ------------------------------------------------------------- snapshots
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def canonical(path: Path) -> dict[str, Any]:
-    """A workbook as comparable JSON: per sheet its values, number formats, merges,
-    widths, heights and print settings."""
-    wb = openpyxl.load_workbook(path)
-    out: dict[str, Any] = {"sheets": []}
-    for ws in wb.worksheets:
-        cells: dict[str, Any] = {}
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.value is None:
-                    continue
-                entry: dict[str, Any] = {"v": _plain(cell.value), "t": cell.data_type}
-                if cell.number_format != "General":
-                    entry["fmt"] = cell.number_format
-                cells[cell.coordinate] = entry
-        ps = ws.page_setup
-        props = ws.sheet_properties.pageSetUpPr
-        out["sheets"].append({
-            "name": ws.title,
-            "cells": cells,
-            "merged": sorted(str(r) for r in ws.merged_cells.ranges),
-            "widths": {k: round(v.width, 2) for k, v in sorted(ws.column_dimensions.items()) if v.width},
-            "heights": {str(k): v.height for k, v in sorted(ws.row_dimensions.items()) if v.height},
-            "print": {
-                "paper": ps.paperSize,
-                "orientation": ps.orientation,
-                "scale": ps.scale,
-                "fit_to_page": bool(props.fitToPage) if props is not None else False,
-                "fit_width": ps.fitToWidth,
-                "fit_height": ps.fitToHeight,
-                "area": ws.print_area,
-                "title_rows": ws.print_title_rows,
-                "row_breaks": [b.id for b in ws.row_breaks.brk],
-                "margins": [ws.page_margins.left, ws.page_margins.right, ws.page_margins.top,
-                            ws.page_margins.bottom],
-                "center_h": ws.print_options.horizontalCentered,
-            },
-        })
-    return out
-
-
-def assert_snapshot(path: Path, name: str) -> None:
-    got = canonical(path)
-    snap = SNAPSHOTS / f"{name}.json"
-    text = json.dumps(got, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    if UPDATE or not snap.exists():
-        if not UPDATE and os.environ.get("CI"):
-            pytest.fail(f"snapshot {snap.name} is missing (set GENDAN_UPDATE_SNAPSHOTS=1 to create it)")
-        SNAPSHOTS.mkdir(exist_ok=True)
-        snap.write_text(text, encoding="utf-8")
-        return
-    want = json.loads(snap.read_text(encoding="utf-8"))
-    assert got == want, f"{name}: differs from {snap} (GENDAN_UPDATE_SNAPSHOTS=1 to regenerate)"
 
 
 def cell_texts(path: Path) -> Iterator[tuple[str, str, Any, str]]:

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from helpers import make_workbook
 from lo import Soffice
+from snapshot import assert_snapshot
 from xlsx_lint import lint_xlsx
 
 from gendan_xl import cli
@@ -308,6 +309,11 @@ def test_english(ledger_path: Path, tmp_path: Path) -> None:
 
 def test_structure_is_clean(report: Path) -> None:
     assert lint_xlsx(report) == []
+
+
+def test_report_snapshot(report: Path) -> None:
+    """Every sheet's values, formats, widths, notes and print setup, as reviewed."""
+    assert_snapshot(report, "report")
 
 
 # --- CLI and demo ---------------------------------------------------------------------------

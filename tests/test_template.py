@@ -5,7 +5,6 @@ in LibreOffice with a CJK font, and is the same on every run."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 from lo import Soffice
+from snapshot import canonical
 from xlsx_lint import assert_clean_workbook
 
 from gendan_xl import schema
@@ -158,33 +158,11 @@ def test_opens_and_prints_in_libreoffice(template: Path, soffice: Soffice) -> No
 # --- the committed copy under workbooks/ ------------------------------------------
 
 
-def snapshot(path: Path) -> dict[str, Any]:
-    """What a clerk gets from the workbook, as canonical JSON (not bytes): values,
-    notes, validations, widths and formats, freeze panes, filters, print setup."""
-    wb = openpyxl.load_workbook(path)
-    out: dict[str, Any] = {}
-    for ws in wb.worksheets:
-        out[ws.title] = {
-            "cells": [[c.coordinate, c.value, c.number_format, c.font.name, bool(c.font.b),
-                       c.comment.text if c.comment else None]
-                      for row in ws.iter_rows() for c in row if c.value is not None],
-            "validations": sorted([str(dv.sqref), dv.type, dv.formula1]
-                                  for dv in ws.data_validations.dataValidation),
-            "columns": sorted([d.min, d.max, round(d.width, 2), d.number_format]
-                              for d in ws.column_dimensions.values()),
-            "freeze": ws.freeze_panes,
-            "filter": ws.auto_filter.ref,
-            "print": [ws.page_setup.orientation, ws.page_setup.paperSize,
-                      ws.page_setup.fitToWidth, ws.page_setup.fitToHeight, ws.print_title_rows],
-        }
-    return json.loads(json.dumps(out, ensure_ascii=False, default=str))
-
-
 def test_committed_template_is_current(template: Path) -> None:
     assert COMMITTED.is_file(), (
         f"{COMMITTED.relative_to(REPO)} is missing: run gendan template {COMMITTED.relative_to(REPO)}"
     )
-    assert snapshot(COMMITTED) == snapshot(template), (
+    assert canonical(COMMITTED, fonts=True) == canonical(template, fonts=True), (
         f"{COMMITTED.relative_to(REPO)} is out of date: run gendan template "
         f"{COMMITTED.relative_to(REPO)}"
     )
