@@ -277,7 +277,12 @@ class Statement(_Doc):
     @property
     def notes(self) -> list[str]:
         """Delivery-note numbers in order of first appearance."""
-        return list(dict.fromkeys(line.note_no for line in self.lines if line.note_no))
+        return list(dict.fromkeys(line.note_no for line in self.lines if line.note_no and not line.is_return))
+
+    @property
+    def return_notes(self) -> list[str]:
+        """退货单 numbers in order of first appearance."""
+        return list(dict.fromkeys(line.note_no for line in self.lines if line.note_no and line.is_return))
 
     @property
     def unsigned_notes(self) -> list[str]:

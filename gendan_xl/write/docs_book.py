@@ -439,7 +439,7 @@ ST_COLS: tuple[tuple[str, float, str], ...] = (
 ST_QTY, ST_AMOUNT = 9, 11  # the columns totals are written under
 RED = "#C00000"
 # The balances row: (label, first column, last column).
-ST_BALANCES = (("期初余额", 0, 2), ("本期送货", 3, 5), ("本期退货", 6, 7), ("本期收款", 8, 10), ("期末应收", 11, 12))
+ST_BALANCES = (("期初余额", 0, 2), ("+ 本期送货", 3, 5), ("- 本期退货", 6, 7), ("- 本期收款", 8, 10), ("= 期末应收", 11, 12))
 
 
 def _money(value: float) -> str:
@@ -580,7 +580,10 @@ def add_statement_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, st: Stateme
     ws = wb.add_worksheet(name)
     _set_widths(ws, [w for _t, w, _a in ST_COLS])
     last = len(ST_COLS) - 1
-    header = _statement_header(ws, f, st, last)
+    # The balances come first: they never split from their labels across pages.
+    header = _statement_balances(ws, f, st, _statement_header(ws, f, st, last), last)
+    ws.set_row(header, 8)
+    header += 1
     ws.set_row(header, 20)
     for c, (title, _w, _a) in enumerate(ST_COLS):
         put(ws, header, c, title, f.label())
@@ -594,7 +597,6 @@ def add_statement_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, st: Stateme
             put(ws, r, c, value, f.cell(num, align=align, shrink=True, **colour))
         r += 1
     r = _statement_totals(ws, f, st, r, last)
-    r = _statement_balances(ws, f, st, r, last)
     r = _statement_receipts(ws, f, st, r, last)
     notes, unsigned = st.notes, st.unsigned_notes
     remarks: list[tuple[str, bool]] = []
@@ -608,6 +610,8 @@ def add_statement_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, st: Stateme
     summary = f"本期送货单 {len(notes)} 张,已签回 {len(notes) - len(unsigned)} 张,未签回 {len(unsigned)} 张"
     if unsigned:
         summary += "(" + "、".join(unsigned) + ")"
+    if st.return_notes:
+        summary += f";退货单 {len(st.return_notes)} 张(" + "、".join(st.return_notes) + ")"
     remarks.append((summary, False))
     company = st.company
     bank = "    ".join(p for p in (company.bank_name and "开户银行:" + company.bank_name,
