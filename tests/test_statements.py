@@ -10,7 +10,7 @@ hypothesis: 期初 + 本期送货 - 本期退货 - 本期收款 = 期末 = the n
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
