@@ -1,7 +1,7 @@
 """The documents printed as a clerk would: through LibreOffice to PDF.
 
 Page counts: a work order is one A4 page; a delivery note one page per
-``note_lines`` lines (the 12-line note takes two); the statement one page; the
+``note_lines`` lines (the 12-line note takes two); the statement two pages; the
 分配结果 sheet one page. Chinese must print in an embedded CJK font. One PNG of
 each kind is rendered for a person to look at (kept in the test's tmp folder).
 """
@@ -23,7 +23,7 @@ PAGES = {
     "work_orders": 2 + 1,
     "delivery_prices": 1 + 1 + 2 + 1,
     "delivery_plain": 1 + 1 + 2 + 1,
-    "statement": 1,
+    "statement": 2,  # 18 lines (13 without a note, listed) and the balances: two A4 landscape pages
     "statement_injection": 1,
 }
 

@@ -246,7 +246,7 @@ class Statement(_Doc):
     @property
     def returned_amount(self) -> float:
         """本期退货 (tax included, positive)."""
-        return -cents([line.billed or 0.0 for line in self.lines if line.is_return])
+        return cents([-(line.billed or 0.0) for line in self.lines if line.is_return])
 
     @property
     def received_amount(self) -> float:
