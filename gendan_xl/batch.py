@@ -130,7 +130,7 @@ lang = "zh"                     # zh 或 en
 check = true                    # 检查结果_YYYYMMDD.xlsx
 report = true                   # 跟单报告_YYYYMMDD.xlsx
 shipment_plan = true            # 出货计划_YYYYMMDD.xlsx
-statements = true               # 各客户对账日生成 对账单
+statements = true               # 对账日过后的第一次运行生成 对账单_客户_YYYY-MM.xlsx
 
 [lock]
 stale_minutes = 180             # 运行锁超过这么久且进程已不在,视为失效
