@@ -17,7 +17,7 @@ from gendan_xl.calendar import WorkCalendar, china_day_kinds
 from gendan_xl.ledger import ROW, Ledger, Table, member, order_label, return_rows, signed_ship_qty
 from gendan_xl.model import CellRef, Issue, make_issue
 from gendan_xl.orderbook import OrderBook, norm_line
-from gendan_xl.schema import WO_DONE_STATES
+from gendan_xl.schema import WO_DONE_STATES, normalize
 from gendan_xl.settings import Settings
 
 
@@ -522,6 +522,21 @@ def check_holiday_data(ledger: Ledger, ctx: Context) -> list[Issue]:
     return [make_issue("no-holiday-data", ref, ", ".join(str(y) for y in years))]
 
 
+def check_receipt_customers(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """收款 rows whose customer (short or full name) no sheet knows: their money would
+    be on no statement."""
+    table = ledger.table("receipts")
+    df = table.df
+    if df.empty:
+        return []
+    customers = ledger["customers"]
+    known = pd.concat([customers["customer"], customers["full_name"], ledger["orders"]["customer"]]).dropna()
+    names = {normalize(str(v)) for v in known}
+    given = df["customer"].notna()
+    bad = given & ~df["customer"].map(lambda v: normalize(str(v)) in names if isinstance(v, str) else True)
+    return table.issues_at("unknown-customer", df[bad.astype(bool)], "customer")
+
+
 CHECKS: list[Check] = [
     check_duplicate_keys,
     check_quantities,
@@ -540,6 +555,7 @@ CHECKS: list[Check] = [
     check_closed_short,
     check_missing_rate,
     check_delivery_notes,
+    check_receipt_customers,
     check_hours_over_capacity,
     check_rate_outliers,
     check_defect_rate,

@@ -214,6 +214,15 @@ def test_return_passes_check_and_reduces_shipped(full_ledger: Ledger, tmp_path: 
     assert [(i.ref.sheet, i.ref.row) for i in bad] == [("出货", len(sheets["出货"]))]
 
 
+def test_receipt_of_an_unknown_customer_is_a_warning(tmp_path: Path) -> None:
+    sheets = full_sheets()
+    sheets["收款"].append([D(2026, 11, 6), "ACMEE", 10, "现金", None])
+    led = read_ledger(write_ledger(tmp_path / "r.xlsx", sheets), AS_OF)
+    bad = [(i.ref.sheet, i.ref.row, i.severity.value) for i in check_ledger(led, AS_OF).issues
+           if i.code == "unknown-customer"]
+    assert bad == [("收款", len(sheets["收款"]), "warning")]
+
+
 def test_delivery_notes_issue_return_notes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ledger_file = write_ledger(tmp_path / "台账.xlsx", full_sheets())
     out = tmp_path / "out"
