@@ -512,7 +512,7 @@ def cmd_reprint(args: argparse.Namespace) -> int:
 def cmd_statement(args: argparse.Namespace) -> int:
     as_of = args.as_of or date.today()
     result = _guarded(
-        lambda: run_statement(Path(args.ledger), Path(args.out), as_of, args.customer, args.period)
+        lambda: run_statement(Path(args.ledger), Path(args.out), as_of, args.customer, args.period, wait=args.wait)
     )
     return _render(result, "对账单", cli._out)
 
@@ -577,7 +577,8 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
         "statement",
         help="对账单 / monthly statement of one customer",
         description=(
-            "按客户对账日生成某月对账单。例 / example: gendan docs statement 台账.xlsx --customer 华强 --period 2026-11"
+            "按客户对账日生成某月对账单(编号、期初余额、送货与退货、收款、期末应收)。"
+            "例 / example: gendan docs statement 台账.xlsx --customer 华强 --period 2026-11"
         ),
     )
     p.add_argument("ledger", help=ledger_help)
@@ -585,6 +586,7 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("--period", required=True, metavar="YYYY-MM", help="对账月份 / period, e.g. 2026-11")
     p.add_argument("--out", default=".", metavar="DIR", help=out_help)
     p.add_argument("--as-of", type=cli._date, default=None, help=as_of_help)
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
     common_opts(p)
     p.set_defaults(func=cmd_statement)
 

@@ -291,6 +291,24 @@ def test_statement_prints_on_one_page(full_statement: Path, soffice, tmp_path: P
             (keep / f"statement_p{page}.png").write_bytes(soffice.png(pdf, page).read_bytes())
 
 
+@pytest.mark.libreoffice
+def test_return_note_prints(full_ledger: Ledger, soffice, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from test_documents import dn_allocator
+
+    from gendan_xl.documents.delivery import build_delivery_notes
+    from gendan_xl.write.docs_book import write_delivery_notes
+
+    run = build_delivery_notes(full_ledger, dn_allocator(), kind="rt", show_prices=True)
+    assert [(n.kind, [ln.qty for ln in n.lines]) for n in run.notes] == [("rt", [10.0])]
+    path = write_delivery_notes(tmp_path / "退货单.xlsx", run.notes, run.assignments, written_back=False)
+    pdf = soffice.convert(path, "pdf", tmp_path)
+    assert soffice.pdf_pages(pdf) == 1 + 1  # the note and 分配结果
+    soffice.assert_cjk_embedded(pdf)
+    keep = Path("/tmp/st")
+    if keep.is_dir():
+        (keep / "return_note.png").write_bytes(soffice.png(pdf, 1).read_bytes())
+
+
 def test_company_name_on_statement(full_statement: Path) -> None:
     ws = openpyxl.load_workbook(full_statement).active
     assert ws is not None and ws["A1"].value == COMPANY

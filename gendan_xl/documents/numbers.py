@@ -185,7 +185,8 @@ def source_key(*parts: object) -> str:
     """The identity of what a number is for, as one string (JSON of the parts).
 
     A work order: ("wo", order-line key, qty, n); a delivery-note row: ("dn", ship
-    date, order, item, qty, customer, n); ``n`` counts identical sources (two equal
+    date, order, item, qty, customer, n), a return row the same with "rt"; a
+    statement: ("st", customer, period); ``n`` counts identical sources (two equal
     shipment rows on one day are two sources).
     """
     return json.dumps([str(p) for p in parts], ensure_ascii=False)
