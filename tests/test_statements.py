@@ -116,9 +116,12 @@ def test_statement_snapshot(full_statement: Path) -> None:
         assert expected in joined, expected
 
 
-def test_open_period_says_so(full_ledger: Ledger) -> None:
+def test_open_period_says_so(full_ledger: Ledger, tmp_path: Path) -> None:
     st = build_statement(full_ledger, "ACME", "2026-12", AS_OF).statement
     assert st.open_until == AS_OF
+    ws = openpyxl.load_workbook(write_statement(tmp_path / "open.xlsx", st)).active
+    assert ws is not None
+    assert any(str(c.value).startswith("截至 2026-11-26(未结账)") for row in ws.iter_rows() for c in row if c.value)
     assert all(ln.ship_date <= AS_OF for ln in st.lines)
     assert [r.amount for r in st.receipts] == []  # the 11-28 receipt is after the as-of date
     closed = build_statement(full_ledger, "ACME", "2026-11", AS_OF).statement

@@ -115,6 +115,7 @@ class _Pricer:
         self.by_key = common.order_rows(ledger)
         self.items = common.items(ledger)
         self.grow = None if rate is None or ledger.options.prices_include_tax else 1 + rate
+        self._prices: dict[tuple[object, str], float | None] = {}
 
     def item_info(self, rec: dict[Any, Any]) -> tuple[str, pd.Series, Any]:
         order = self.by_key.loc[rec["_key"]]
@@ -133,8 +134,11 @@ class _Pricer:
         return amount, billed
 
     def billed(self, rec: dict[Any, Any]) -> float:
-        _item, order, info = self.item_info(rec)
-        return self.amounts(float(rec["_qty"]), self.price(order, info))[1] or 0.0
+        key = (rec["_key"], common.text(rec.get("item")))
+        if key not in self._prices:  # earlier periods may hold many rows of few order lines
+            _item, order, info = self.item_info(rec)
+            self._prices[key] = self.price(order, info)
+        return self.amounts(float(rec["_qty"]), self._prices[key])[1] or 0.0
 
 
 def build_statement(
