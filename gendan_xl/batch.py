@@ -496,6 +496,7 @@ def _statement_outputs(ledger: Ledger, result: CheckResult, as_of: date, lang: s
     written (never in a dry run) and is the same one the CLI gives that statement."""
     from gendan_xl.documents.common import customers, sanitize_file_part
     from gendan_xl.documents.statement import (
+        StatementBook,
         build_statement,
         journal_name,
         last_closed_period,
@@ -509,18 +510,19 @@ def _statement_outputs(ledger: Ledger, result: CheckResult, as_of: date, lang: s
     journal = (folder / config.ledger.workbook).parent if config.ledger.workbook else folder
     ledger_name = journal_name(folder)
     outputs: list[Output] = []
+    book = StatementBook(ledger)  # once for every customer
     for name, info in customers(ledger).items():
         period = last_closed_period(as_of, info.statement_day)
         file_name = output_name("statement", sanitize_file_part(name), period)
         if (out_dir / file_name).exists():
             continue
-        run = build_statement(ledger, name, period, as_of)
+        run = build_statement(ledger, name, period, as_of, book=book)
         st = run.statement
         if not st.lines and not st.receipts and not st.opening_balance:
             continue
 
         def write(path: Path, name: str = name, period: str = period) -> Path:
-            numbered = numbered_statement(ledger, name, period, as_of, journal, ledger_name).statement
+            numbered = numbered_statement(ledger, name, period, as_of, journal, ledger_name, book).statement
             return write_statement(path, numbered)
 
         kind = output_name("statement", sanitize_file_part(name)).removesuffix(".xlsx")

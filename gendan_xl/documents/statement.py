@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from gendan_xl.documents import common
-from gendan_xl.documents.models import Receipt, Statement, StatementLine, cents
+from gendan_xl.documents.models import CustomerInfo, Receipt, Statement, StatementLine, cents
 from gendan_xl.documents.numbers import allocate, source_key
 from gendan_xl.ledger import Ledger, return_rows, signed_ship_qty
 from gendan_xl.schema import normalize
@@ -77,96 +77,107 @@ class StatementRun:
     unnumbered: int  # shipments in the period without a 送货单号 (listed, marked 未开送货单)
 
 
-def _customer_rows(ledger: Ledger, customer: str) -> pd.DataFrame:
-    """The customer's dated 出货 rows with a quantity, with their order line key."""
-    shipments = ledger["shipments"]
-    by_key = common.order_rows(ledger)
-    keys = pd.Series(ledger.book.ship_keys.to_numpy(), index=shipments.index, dtype=object)
-    owner = pd.Series(ledger.book.line_of(ledger.book.ship_codes, "customer"), index=shipments.index, dtype=object)
-    ok = (
-        keys.isin(by_key.index)
-        & (owner.map(common.text) == customer)
-        & shipments["ship_date"].notna()
-        & shipments["qty"].notna()
-        & (shipments["qty"] != 0)
-    )
-    df = shipments[ok]
-    return df.assign(
-        _key=keys[ok],
-        _return=return_rows(df),
-        _qty=signed_ship_qty(df),
-        _note=df["note_no"].map(common.text),
-    )
+class StatementBook:
+    """What every statement of a ledger reads, derived once (batch makes one for
+    each customer): the dated 出货 rows with a quantity, per customer, each with its
+    order line, signed qty (returns negative), price (order line 单价, else the
+    item's) and amount; the 收款 rows per customer (short or full name)."""
 
-
-def _customer_receipts(ledger: Ledger, customer: str) -> pd.DataFrame:
-    """The 收款 rows of the customer (short or full name), dated, with an amount."""
-    df = ledger["receipts"]
-    info = common.customer_info(ledger, customer)
-    names = {normalize(customer)} | ({normalize(info.full_name)} if info.full_name else set())
-    mine = df["customer"].map(lambda v: normalize(common.text(v)) in names if common.text(v) else False)
-    return df[mine.astype(bool) & df["date"].notna() & df["amount"].notna()]
-
-
-class _Pricer:
-    """Price, amount and billed (tax-included) amount of a 出货 row."""
-
-    def __init__(self, ledger: Ledger, rate: float | None) -> None:
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
         self.by_key = common.order_rows(ledger)
         self.items = common.items(ledger)
-        self.grow = None if rate is None or ledger.options.prices_include_tax else 1 + rate
-        self._prices: dict[tuple[object, str], float | None] = {}
+        self.customers = common.customers(ledger)
+        self.company = common.company(ledger)
+        shipments = ledger["shipments"]
+        book = ledger.book
+        keys = pd.Series(book.ship_keys.to_numpy(), index=shipments.index, dtype=object)
+        owner = pd.Series(book.line_of(book.ship_codes, "customer"), index=shipments.index, dtype=object)
+        ok = (
+            keys.isin(self.by_key.index)
+            & owner.notna()
+            & shipments["ship_date"].notna()
+            & shipments["qty"].notna()
+            & (shipments["qty"] != 0)
+        )
+        df = shipments[ok]
+        key = keys[ok]
+        own_item = df["item"].map(common.text)
+        order_item = key.map(self.by_key["item"]).map(common.text)
+        item = own_item.where(own_item != "", order_item)
+        price = key.map(self.by_key["unit_price"]).astype("float64")
+        if not self.items.empty:
+            price = price.fillna(item.map(self.items["unit_price"]).astype("float64"))
+        qty = signed_ship_qty(df)
+        df = df.assign(
+            _key=key, _customer=owner[ok].map(common.text), _item=item, _return=return_rows(df), _qty=qty,
+            _note=df["note_no"].map(common.text), _price=price,
+            _amount=pd.Series(  # to the fen, half up, as each line prints it (NaN: no price)
+                [common.money(q, None if p != p else p) for q, p in zip(qty, price, strict=True)],
+                index=df.index, dtype="float64",
+            ),
+        )
+        self.rows = dict(tuple(df.groupby("_customer", sort=False)))
+        receipts = ledger["receipts"]
+        receipts = receipts[receipts["date"].notna() & receipts["amount"].notna()]
+        names: dict[str, str] = {normalize(n): n for n in owner[ok].map(common.text).unique() if n}
+        for short, info in self.customers.items():
+            names[normalize(short)] = short
+            if info.full_name:
+                names.setdefault(normalize(info.full_name), short)
+        whose = receipts["customer"].map(lambda v: names.get(normalize(common.text(v)), "") if common.text(v) else "")
+        self.receipts = dict(tuple(receipts.assign(_customer=whose).groupby("_customer", sort=False)))
 
-    def item_info(self, rec: dict[Any, Any]) -> tuple[str, pd.Series, Any]:
-        order = self.by_key.loc[rec["_key"]]
-        item = common.text(rec.get("item")) or common.text(order["item"])
-        return item, order, (self.items.loc[item] if item in self.items.index else None)
+    def customer_rows(self, customer: str) -> pd.DataFrame:
+        return self.rows.get(customer, _EMPTY)
 
-    def price(self, order: pd.Series, info: pd.Series | None) -> float | None:
-        price = common.number(order["unit_price"])
-        if price is None and info is not None:
-            price = common.number(info["unit_price"])
-        return price
+    def customer_receipts(self, customer: str) -> pd.DataFrame:
+        return self.receipts.get(customer, _EMPTY_RECEIPTS)
 
-    def amounts(self, qty: float, price: float | None) -> tuple[float | None, float | None]:
-        amount = common.money(qty, price)
-        billed = amount if amount is None or self.grow is None else common.money(amount, self.grow)
-        return amount, billed
+    def info(self, customer: str) -> CustomerInfo:
+        return self.customers.get(customer) or CustomerInfo(name=customer)
 
-    def billed(self, rec: dict[Any, Any]) -> float:
-        key = (rec["_key"], common.text(rec.get("item")))
-        if key not in self._prices:  # earlier periods may hold many rows of few order lines
-            _item, order, info = self.item_info(rec)
-            self._prices[key] = self.price(order, info)
-        return self.amounts(float(rec["_qty"]), self._prices[key])[1] or 0.0
+
+_EMPTY = pd.DataFrame(columns=["ship_date", "_note", "_src", "_row", "_qty", "_amount", "_return"])
+_EMPTY_RECEIPTS = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "amount": pd.Series(dtype="float64"),
+                                "_src": pd.Series(dtype="int64"), "_row": pd.Series(dtype="int64")})
+
+
+def _billed(amount: float | None, grow: float | None) -> float | None:
+    """What the customer owes for a line: its amount, grown by the tax rate when
+    prices exclude tax."""
+    return amount if amount is None or grow is None else common.money(amount, grow)
 
 
 def build_statement(
-    ledger: Ledger, customer: str, period: str, issue_date: date, number: str = ""
+    ledger: Ledger, customer: str, period: str, issue_date: date, number: str = "",
+    book: StatementBook | None = None,
 ) -> StatementRun:
     """The statement of ``customer`` (a short name as in the ledger) for ``period``,
-    numbered ``number`` (allocated by the caller; blank: not numbered)."""
+    numbered ``number`` (allocated by the caller; blank: not numbered). ``book``: the
+    ledger's ``StatementBook`` when several statements are made."""
+    book = book or StatementBook(ledger)
     year, month = parse_period(period)
-    info = common.customer_info(ledger, customer)
+    info = book.info(customer)
     start, end = period_bounds(year, month, info.statement_day)
     cut = min(end, issue_date)
-    rows = _customer_rows(ledger, customer)
-    pricer = _Pricer(ledger, info.tax_rate)
-    day = rows["ship_date"]
+    grow = None if info.tax_rate is None or ledger.options.prices_include_tax else 1 + info.tax_rate
+    rows = book.customer_rows(customer)
+    day = pd.to_datetime(rows["ship_date"])
     inside = rows[(day >= pd.Timestamp(start)) & (day <= pd.Timestamp(cut))]
     inside = inside.sort_values(["ship_date", "_note", "_src", "_row"], kind="stable")
-    lines = [_line(ledger, pricer, rec) for rec in inside.to_dict("records")]
+    lines = [_line(book, rec, grow) for rec in inside.to_dict("records")]
 
-    receipts = _customer_receipts(ledger, customer)
+    receipts = book.customer_receipts(customer)
     paid_before = receipts[receipts["date"] < pd.Timestamp(start)]
     paid = receipts[(receipts["date"] >= pd.Timestamp(start)) & (receipts["date"] <= pd.Timestamp(cut))]
     paid = paid.sort_values(["date", "_src", "_row"], kind="stable")
-    earlier = [pricer.billed(rec) for rec in rows[day < pd.Timestamp(start)].to_dict("records")]
+    earlier = [_billed(common.number(a), grow) or 0.0 for a in rows.loc[day < pd.Timestamp(start), "_amount"]]
     opening = cents([*earlier, *(-float(a) for a in paid_before["amount"])])
 
     statement = Statement(
         customer=info,
-        company=common.company(ledger),
+        company=book.company,
         period=f"{year:04d}-{month:02d}",
         start=start,
         end=end,
@@ -187,15 +198,16 @@ def build_statement(
     return StatementRun(statement=statement, unnumbered=len(statement.unnumbered))
 
 
-def _line(ledger: Ledger, pricer: _Pricer, rec: dict[Any, Any]) -> StatementLine:
-    item, order, item_info = pricer.item_info(rec)
+def _line(book: StatementBook, rec: dict[Any, Any], grow: float | None) -> StatementLine:
+    order = book.by_key.loc[rec["_key"]]
+    item = str(rec["_item"])
+    item_info = book.items.loc[item] if item in book.items.index else None
 
     def pick(key: str) -> str:
         return common.text(order[key]) or (common.text(item_info[key]) if item_info is not None else "")
 
-    qty = float(rec["_qty"])
-    price = pricer.price(order, item_info)
-    amount, billed = pricer.amounts(qty, price)
+    price = common.number(rec["_price"])
+    amount = common.number(rec["_amount"])
     return StatementLine(
         ship_date=rec["ship_date"].date(),
         note_no=str(rec["_note"]),
@@ -204,14 +216,14 @@ def _line(ledger: Ledger, pricer: _Pricer, rec: dict[Any, Any]) -> StatementLine
         item=item,
         item_name=pick("item_name"),
         unit=pick("unit"),
-        qty=qty,
+        qty=float(rec["_qty"]),
         unit_price=price,
         amount=amount,
         signed_date=common.day(rec.get("signed_date")),
-        source=common.ledger_row(ledger, "shipments", rec),
+        source=common.ledger_row(book.ledger, "shipments", rec),
         spec=pick("spec"),
         is_return=bool(rec["_return"]),
-        billed=billed,
+        billed=_billed(amount, grow),
     )
 
 
@@ -222,12 +234,13 @@ def statement_sources(customer: str, period: str) -> list[str]:
 
 
 def numbered_statement(
-    ledger: Ledger, customer: str, period: str, issue_date: date, folder: Path, ledger_name: str
+    ledger: Ledger, customer: str, period: str, issue_date: date, folder: Path, ledger_name: str,
+    book: StatementBook | None = None,
 ) -> StatementRun:
     """``build_statement`` with its 对账单号 (设置 对账单号规则, rendered for the period's
     last day) from the journal in ``folder``: the same customer and period keep their
     number on every run, the CLI's and batch's alike."""
-    run = build_statement(ledger, customer, period, issue_date)
+    run = build_statement(ledger, customer, period, issue_date, book=book)
     st = run.statement
     (number,) = allocate(
         folder, "st", ledger.options.st_pattern, st.end, 1, (), ledger=ledger_name,
