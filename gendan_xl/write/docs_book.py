@@ -434,8 +434,9 @@ ST_COLS: tuple[tuple[str, float, str], ...] = (
     ("数量", 9, "right"),
     ("单价", 8.5, "right"),
     ("金额", 11.5, "right"),
-    ("回单", 15, "center"),
+    ("回单", 16.5, "center"),
 )
+ST_WRAP = {4, 6, 7}  # 订单号/PO, 品名, 规格: long text wraps (up to 3 lines), never shrinks
 ST_QTY, ST_AMOUNT = 9, 11  # the columns totals are written under
 RED = "#C00000"
 # The balances row: (label, first column, last column).
@@ -580,8 +581,9 @@ def add_statement_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, st: Stateme
     ws = wb.add_worksheet(name)
     _set_widths(ws, [w for _t, w, _a in ST_COLS])
     last = len(ST_COLS) - 1
-    # The balances come first: they never split from their labels across pages.
+    # The balances and receipts come first: they never split from their labels across pages.
     header = _statement_balances(ws, f, st, _statement_header(ws, f, st, last), last)
+    header = _statement_receipts(ws, f, st, header, last)
     ws.set_row(header, 8)
     header += 1
     ws.set_row(header, 20)
@@ -589,15 +591,17 @@ def add_statement_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, st: Stateme
         put(ws, header, c, title, f.label())
     r = header + 1
     for i, line in enumerate(st.lines, start=1):
-        ws.set_row(r, 18)
-        for c, ((value, num, red), (_t, _w, align)) in enumerate(
-            zip(_statement_line_cells(i, line), ST_COLS, strict=True)
-        ):
+        cells = _statement_line_cells(i, line)
+        wrapped = max(
+            (math.ceil(text_width(cells[c][0]) / (ST_COLS[c][1] - 1)) for c in ST_WRAP if cells[c][0]), default=1
+        )
+        ws.set_row(r, max(18, 13 * min(3, wrapped) + 4))
+        for c, ((value, num, red), (_t, _w, align)) in enumerate(zip(cells, ST_COLS, strict=True)):
             colour = {"font_color": RED} if red else {}
-            put(ws, r, c, value, f.cell(num, align=align, shrink=True, **colour))
+            fit = {"text_wrap": True} if c in ST_WRAP else {"shrink": True}
+            put(ws, r, c, value, f.cell(num, align=align, **fit, **colour))
         r += 1
     r = _statement_totals(ws, f, st, r, last)
-    r = _statement_receipts(ws, f, st, r, last)
     notes, unsigned = st.notes, st.unsigned_notes
     remarks: list[tuple[str, bool]] = []
     unnumbered = st.unnumbered
