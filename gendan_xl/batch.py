@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -131,7 +130,7 @@ lang = "zh"                     # zh 或 en
 check = true                    # 检查结果_YYYYMMDD.xlsx
 report = true                   # 跟单报告_YYYYMMDD.xlsx
 shipment_plan = true            # 出货计划_YYYYMMDD.xlsx
-statements = true               # 各客户对账日生成 对账单
+statements = true               # 对账日过后的第一次运行生成 对账单_客户_YYYY-MM.xlsx
 
 [lock]
 stale_minutes = 180             # 运行锁超过这么久且进程已不在,视为失效
@@ -306,6 +305,7 @@ class Output:
     kind: str  # file name prefix, e.g. 跟单报告
     name: str  # final file name
     write: Writer
+    warnings: list[str] = field(default_factory=list)  # for the run log, e.g. rows left without a number
 
 
 def atomic_write(folder: Path, name: str, write: Writer) -> Path:
@@ -490,16 +490,44 @@ def _shipment_plan_output(ledger: Ledger, result: CheckResult, as_of: date, lang
 
 
 def _statement_outputs(ledger: Ledger, result: CheckResult, as_of: date, lang: str, folder: Path) -> list[Output]:
-    """On each customer's cut-off day, that customer's statement for the period ending today."""
-    from gendan_xl.documents.common import sanitize_file_part
-    from gendan_xl.documents.statement import build_statement, cutoff_customers
+    """Each customer's statement of its last closed period (its 对账日 is over, so the
+    whole cut-off day is on it), on the first run after the 对账日: once the file is in
+    the output folder later runs leave it. The number is allocated when the file is
+    written (never in a dry run) and is the same one the CLI gives that statement."""
+    from gendan_xl.documents.common import customers, sanitize_file_part
+    from gendan_xl.documents.statement import (
+        StatementBook,
+        build_statement,
+        journal_name,
+        last_closed_period,
+        numbered_statement,
+        unnumbered_warning,
+    )
     from gendan_xl.write.docs_book import write_statement
 
+    config = load_batch_config(folder)
+    out_dir = folder / config.output.folder
+    journal = (folder / config.ledger.workbook).parent if config.ledger.workbook else folder
+    ledger_name = journal_name(folder)
     outputs: list[Output] = []
-    for name in cutoff_customers(ledger, as_of):
-        st = build_statement(ledger, name, f"{as_of:%Y-%m}", as_of).statement
-        kind = f"对账单_{sanitize_file_part(name)}"
-        outputs.append(Output(kind, f"{kind}_{as_of:%Y%m%d}.xlsx", partial(write_statement, st=st)))
+    book = StatementBook(ledger)  # once for every customer
+    for name, info in customers(ledger).items():
+        period = last_closed_period(as_of, info.statement_day)
+        file_name = output_name("statement", sanitize_file_part(name), period)
+        if (out_dir / file_name).exists():
+            continue
+        run = build_statement(ledger, name, period, as_of, book=book)
+        st = run.statement
+        if not st.lines and not st.receipts and not st.opening_balance:
+            continue
+
+        def write(path: Path, name: str = name, period: str = period) -> Path:
+            numbered = numbered_statement(ledger, name, period, as_of, journal, ledger_name, book).statement
+            return write_statement(path, numbered)
+
+        kind = output_name("statement", sanitize_file_part(name)).removesuffix(".xlsx")
+        warnings = [unnumbered_warning(run, name)] if run.unnumbered else []
+        outputs.append(Output(kind, file_name, write, warnings))
     return outputs
 
 
@@ -635,6 +663,8 @@ def _run_locked(
         if dry_run:
             for o in outputs:
                 log.say(f"将写出 / would write: {out_dir / o.name}")
+                for warning in o.warnings:
+                    log.say(f"注意 / warning: {warning}")
             if out_dir.is_dir():
                 recorded = recorded_outputs([out_dir, folder])
                 for kind in dict.fromkeys(o.kind for o in outputs):
@@ -653,6 +683,8 @@ def _run_locked(
             with contextlib.suppress(OSError):
                 log.output_sha256[rel] = sha256_of(path)
             log.say(f"已写出 / written: {path.name}")
+            for warning in o.warnings:
+                log.say(f"注意 / warning: {warning}")
             _fault("after-output")
         recorded = recorded_outputs([out_dir, folder])
         for rel, digest in log.output_sha256.items():

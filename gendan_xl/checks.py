@@ -14,10 +14,19 @@ import numpy as np
 import pandas as pd
 
 from gendan_xl.calendar import WorkCalendar, china_day_kinds, line_key
-from gendan_xl.ledger import ROW, Ledger, Table, member, order_label, text_codes
+from gendan_xl.ledger import (
+    ROW,
+    Ledger,
+    Table,
+    member,
+    order_label,
+    return_rows,
+    signed_ship_qty,
+    text_codes,
+)
 from gendan_xl.model import CellRef, Issue, make_issue
 from gendan_xl.orderbook import OrderBook, norm_line
-from gendan_xl.schema import WO_DONE_STATES
+from gendan_xl.schema import WO_DONE_STATES, normalize
 from gendan_xl.settings import Settings
 
 
@@ -88,6 +97,8 @@ def check_quantities(ledger: Ledger, ctx: Context) -> list[Issue]:
         table = ledger.table(key)
         df = table.df
         bad = df["qty"].notna() & (df["qty"] <= 0)
+        if key == "shipments":  # a return (类型 退货) may be written negative
+            bad &= ~(return_rows(df) & (df["qty"] != 0))
         out += table.issues_at("non-positive-qty", df[bad], "qty")
     return out
 
@@ -199,7 +210,7 @@ def check_over_shipped(ledger: Ledger, ctx: Context) -> list[Issue]:
         return []
     df = df.sort_values(["ship_date", ROW], kind="stable")
     groups = df["_code"]
-    running = df["qty"].groupby(groups.to_numpy(), sort=False).cumsum()
+    running = signed_ship_qty(df).groupby(groups.to_numpy(), sort=False).cumsum()
     limit = pd.Series(lines["qty"].to_numpy()[groups.to_numpy()], index=df.index)
     first_over = _first_in_group(running > limit + 1e-9, groups)
     if not first_over.any():
@@ -236,7 +247,7 @@ def check_shipped_before_produced(ledger: Ledger, ctx: Context) -> list[Issue]:
     prod = prod.sort_values(["_code", "ship_date"], kind="stable")
     prod["_produced"] = prod.groupby("_code", sort=False)["_produced"].cumsum()
     s = s.sort_values(["ship_date", ROW], kind="stable")
-    s["_shipped"] = s["qty"].groupby(s["_code"].to_numpy(), sort=False).cumsum()
+    s["_shipped"] = signed_ship_qty(s).groupby(s["_code"].to_numpy(), sort=False).cumsum()
     merged = pd.merge_asof(
         s.reset_index(), prod.sort_values("ship_date"), on="ship_date", by="_code", direction="backward"
     ).set_index("index")
@@ -565,6 +576,21 @@ def check_holiday_data(ledger: Ledger, ctx: Context) -> list[Issue]:
     return [make_issue("no-holiday-data", ref, ", ".join(str(y) for y in years))]
 
 
+def check_receipt_customers(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """收款 rows whose customer (short or full name) no sheet knows: their money would
+    be on no statement."""
+    table = ledger.table("receipts")
+    df = table.df
+    if df.empty:
+        return []
+    customers = ledger["customers"]
+    known = pd.concat([customers["customer"], customers["full_name"], ledger["orders"]["customer"]]).dropna()
+    names = {normalize(str(v)) for v in known}
+    given = df["customer"].notna()
+    bad = given & ~df["customer"].map(lambda v: normalize(str(v)) in names if isinstance(v, str) else True)
+    return table.issues_at("unknown-customer", df[bad.astype(bool)], "customer")
+
+
 CHECKS: list[Check] = [
     check_duplicate_keys,
     check_quantities,
@@ -583,6 +609,7 @@ CHECKS: list[Check] = [
     check_closed_short,
     check_missing_rate,
     check_delivery_notes,
+    check_receipt_customers,
     check_hours_over_capacity,
     check_rate_outliers,
     check_defect_rate,

@@ -54,7 +54,12 @@ from gendan_xl.documents.numbers import (
     record_documents,
     void,
 )
-from gendan_xl.documents.statement import PeriodError, build_statement
+from gendan_xl.documents.statement import (
+    PeriodError,
+    journal_name,
+    numbered_statement,
+    unnumbered_warning,
+)
 from gendan_xl.documents.work_orders import (
     Allocator,
     SkippedLine,
@@ -176,6 +181,7 @@ def _precheck_write_back(target: Path, ledger: Ledger, sheet_key: str) -> None:
 
 def _finish_write_back(
     session: _Session, kind: str, plan: WriteBackPlan, numbers: list[str], result: DocsResult,
+    also: dict[str, list[str]] | None = None,
     backups_keep: int = BACKUPS_KEEP,
 ) -> None:
     """Patch the ledger (keeping its newest ``backups_keep`` backups); if that fails,
@@ -194,6 +200,9 @@ def _finish_write_back(
     except LedgerError as exc:
         with contextlib.suppress(LedgerError):
             void(session.folder, kind, numbers, exc.message("zh"), ledger=session.name)
+            for other, more in (also or {}).items():  # e.g. the 退货单 of a 送货单 run
+                void(session.folder, other, more, exc.message("zh"), ledger=session.name)
+        numbers = numbers + [n for more in (also or {}).values() for n in more]
         span = _span(numbers)
         raise type(exc)(
             exc.path,
@@ -328,10 +337,14 @@ def run_delivery_notes(
         name = None if customer is None else _customer(target, ledger, customer)
         if write_back:
             _precheck_write_back(session.real, ledger, "shipments")
-        earlier = {} if reissue else live_numbers(session.folder, "dn", session.name)
-        run = build_delivery_notes(
-            ledger, _allocator(session, "dn", reissue), on_date, name, prices, earlier=earlier
-        )
+        run = DeliveryRun()
+        for kind in ("dn", "rt"):  # 送货单, then 退货单 for the returns (出货.类型 退货)
+            earlier = {} if reissue else live_numbers(session.folder, kind, session.name)
+            part = build_delivery_notes(
+                ledger, _allocator(session, kind, reissue), on_date, name, prices, earlier=earlier, kind=kind
+            )
+            run.notes += part.notes
+            run.unmatched += part.unmatched
         result.assignments = run.assignments
         if run.unmatched and name is None:
             rows = "、".join(r.address for r in run.unmatched[:10]) + ("……" if len(run.unmatched) > 10 else "")
@@ -344,12 +357,14 @@ def run_delivery_notes(
         written = write_back and not plan.problems
         paper, landscape = note_paper_setting(ledger)
         record_documents(session.folder, [
-            {"kind": "dn", "number": n.note_no, "ledger": session.name, "written": written,
+            {"kind": n.kind, "number": n.note_no, "ledger": session.name, "written": written,
              "paper": paper, "landscape": landscape, "doc": n.model_dump(mode="json")}
             for n in run.notes
         ])
         if write_back:
-            _finish_write_back(session, "dn", plan, numbers, result, ledger.options.backups_keep)
+            _finish_write_back(session, "dn", plan, [n.note_no for n in run.notes if n.kind == "dn"], result,
+                               also={"rt": [n.note_no for n in run.notes if n.kind == "rt"]},
+                               backups_keep=ledger.options.backups_keep)
         stamp = (on_date or as_of).strftime("%Y%m%d")
         result.output = _write_documents(
             out_dir / output_name("delivery_notes", stamp, numbers[0]),
@@ -410,22 +425,29 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
     return result
 
 
-def run_statement(target: Path, out_dir: Path, as_of: date, customer: str, period: str) -> DocsResult:
-    ledger = _read(target, as_of)
-    result = DocsResult()
-    name = _customer(target, ledger, customer)
-    run = build_statement(ledger, name, period, as_of)
-    st = run.statement
-    if run.unnumbered:
+def run_statement(
+    target: Path, out_dir: Path, as_of: date, customer: str, period: str, ledger: Ledger | None = None,
+    *, wait: float | None = None,
+) -> DocsResult:
+    """The 对账单 of ``customer`` for ``period``, numbered (the same customer and period
+    keep their number) under the ledger's lock."""
+    with _locked(target, wait) as session:
+        ledger = ledger or _read(session.real, as_of)
+        result = DocsResult(cautions=read_journal(session.folder).warnings)
+        name = _customer(target, ledger, customer)
+        run = numbered_statement(ledger, name, period, as_of, session.folder, journal_name(session.real))
+        st = run.statement
+        if run.unnumbered:
+            result.cautions.append(unnumbered_warning(run, name))
+        file_name = output_name("statement", common.sanitize_file_part(name), st.period)
+        result.output = _write_documents(out_dir / file_name, lambda p: write_statement(p, st), [st.number])
+        state = f",截至 {st.open_until.isoformat()}(未结账)" if st.open_until else ""
         result.notes.append(
-            f"对账期间内有 {run.unnumbered} 行出货还没有送货单号,未列入对账单(先运行 gendan docs delivery-notes)"
+            f"{st.number} {st.customer.display_name} {st.start.isoformat()} 至 {st.end.isoformat()}{state}:"
+            f"{len(st.lines)} 行,送货单 {len(st.notes)} 张;期初 {st.opening_balance:,.2f} + 送货 "
+            f"{st.delivered_amount:,.2f} - 退货 {st.returned_amount:,.2f} - 收款 {st.received_amount:,.2f}"
+            f" = 期末应收 {st.closing_balance:,.2f}"
         )
-    file_name = output_name("statement", common.sanitize_file_part(name), st.period)
-    result.output = _write_documents(out_dir / file_name, lambda p: write_statement(p, st), st.notes)
-    result.notes.append(
-        f"{st.customer.display_name} {st.start.isoformat()} 至 {st.end.isoformat()}:"
-        f"送货单 {len(st.notes)} 张,{len(st.lines)} 行,金额 {st.total_amount:,.2f}"
-    )
     return result
 
 
@@ -444,7 +466,7 @@ def demo_docs(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang
     customers = pd.Series(ledger.book.line_of(ledger.book.ship_codes, "customer"), index=ships.index)
     busiest = customers[ships["note_no"].notna()].value_counts()
     if len(busiest):
-        st = run_statement(ledger_path, folder, as_of, str(busiest.index[0]), f"{as_of:%Y-%m}")
+        st = run_statement(ledger_path, folder, as_of, str(busiest.index[0]), f"{as_of:%Y-%m}", ledger=ledger)
         say(f"对账单 -> {st.output}")
 
 
@@ -521,7 +543,7 @@ def cmd_reprint(args: argparse.Namespace) -> int:
 def cmd_statement(args: argparse.Namespace) -> int:
     as_of = args.as_of or date.today()
     result = _guarded(
-        lambda: run_statement(Path(args.ledger), Path(args.out), as_of, args.customer, args.period)
+        lambda: run_statement(Path(args.ledger), Path(args.out), as_of, args.customer, args.period, wait=args.wait)
     )
     return _render(result, "对账单", cli._out)
 
@@ -586,7 +608,8 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
         "statement",
         help="对账单 / monthly statement of one customer",
         description=(
-            "按客户对账日生成某月对账单。例 / example: gendan docs statement 台账.xlsx --customer 华强 --period 2026-11"
+            "按客户对账日生成某月对账单(编号、期初余额、送货与退货、收款、期末应收)。"
+            "例 / example: gendan docs statement 台账.xlsx --customer 华强 --period 2026-11"
         ),
     )
     p.add_argument("ledger", help=ledger_help)
@@ -594,6 +617,7 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("--period", required=True, metavar="YYYY-MM", help="对账月份 / period, e.g. 2026-11")
     p.add_argument("--out", default=".", metavar="DIR", help=out_help)
     p.add_argument("--as-of", type=cli._date, default=None, help=as_of_help)
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
     common_opts(p)
     p.set_defaults(func=cmd_statement)
 

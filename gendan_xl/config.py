@@ -35,6 +35,7 @@ class LedgerParts(BaseModel):
     daily: str | None = None
     shipments: str | None = None
     customers: str | None = None
+    receipts: str | None = None
     settings: str | None = None
 
 

@@ -31,6 +31,8 @@ from gendan_xl.schema import (
     ITEMS,
     LINES,
     ORDERS,
+    RECEIPTS,
+    RETURN_KIND,
     SETTING_KEYS,
     SETTINGS,
     SHIPMENTS,
@@ -191,6 +193,9 @@ CUSTOMER_DATA: tuple[tuple[str, str, str, str, str, int | None, str], ...] = (
      "0769-8665 0193", 20, "BS"),
 )
 
+# 客户.税率 of the customers who are invoiced with VAT (the others are left blank).
+TAX_RATES: dict[str, float] = {"华信电子": 0.13, "东晟电器": 0.13, "立丰科技": 0.13}
+
 # Which customers buy what (indexes into CUSTOMER_DATA), so orders look plausible.
 CUSTOMER_ITEMS: dict[int, tuple[str, ...]] = {
     0: ("SJ-1007", "SJ-1008", "SJ-2001", "SJ-2003", "SJ-2006", "SJ-2013", "ZZ-3003", "ZZ-3005"),
@@ -296,6 +301,7 @@ class _Shipment:
     remark: str = ""
     note_no: str | None = None
     signed: date | None = None
+    kind: str | None = None  # 出货.类型: blank (a delivery) or 退货
 
 
 def _weekday_on_or_after(day: date, allow_saturday: bool = False) -> date:
@@ -735,6 +741,18 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
     f.shipments.append(stray)
     f.number_notes()
     f.close_orders()
+    # A return (退货): a few cartons of a recent signed delivery of a finished order line
+    # come back; no 退货单 yet (``docs delivery-notes`` gives it a TH number).
+    sent = [s for s in f.shipments if s.line is not None and s.signed is not None and s.line.status == "完成"
+            and s is not over and s.line is not over.line and s.ship_date > as_of - timedelta(days=45)]
+    if sent:
+        base_ship = max(sent, key=lambda s: (s.ship_date, s.order_no))
+        back = base_ship.line.item.pcs_per_carton * 2 if base_ship.line else 0
+        f.shipments.append(_Shipment(
+            base_ship.line, base_ship.order_no, base_ship.line_no, base_ship.item, base_ship.customer,
+            _weekday_on_or_after(base_ship.ship_date + timedelta(days=3)), min(back, base_ship.qty), 2,
+            "客户退回不良品", kind=RETURN_KIND,
+        ))
 
     planted: list[Planted] = []
     sheets: list[DemoSheet] = []
@@ -868,7 +886,7 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
     ship_row_of: dict[int, list[Value]] = {}
     for s in f.shipments:
         row = [s.ship_date, s.order_no, s.line_no, s.item, s.qty, s.cartons, s.note_no,
-               s.signed, _blank(s.remark), *_transport(s.ship_date)]
+               s.signed, _blank(s.remark), *_transport(s.ship_date), s.kind]
         ship_rows.append(row)
         ship_row_of[id(s)] = row
     marks.append(("shipments", ship_row_of[id(over)], "qty", "over-shipped",
@@ -888,7 +906,20 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
     ))
     ckeys = _all_keys(CUSTOMERS)
     sheets.append(DemoSheet(CUSTOMERS, CUSTOMERS.name, ckeys, _headers(CUSTOMERS, ckeys, {}),
-                            [[c[0], c[1], c[2], c[3], c[4], c[5], SHIP_TO.get(c[0])] for c in CUSTOMER_DATA]))
+                            [[c[0], c[1], c[2], c[3], c[4], c[5], SHIP_TO.get(c[0]), TAX_RATES.get(c[0])]
+                             for c in CUSTOMER_DATA]))
+    # 收款: a few payments, by short and by full name, before and in the current period.
+    rkeys = _all_keys(RECEIPTS)
+    full = {c[0]: c[1] for c in CUSTOMER_DATA}
+    receipts: list[list[Value]] = [
+        [date(2026, 10, 10), "华信电子", 120000.0, "转账", "9月货款"],
+        [date(2026, 10, 28), full["东晟电器"], 85000.0, "转账", None],
+        [date(2026, 11, 5), "凯达照明", 30000.0, "承兑", "6个月银行承兑汇票"],
+        [date(2026, 11, 12), "东晟电器", 60000.0, "转账", "10月货款"],
+        [date(2026, 11, 20), "华信电子", 98000.0, "转账", "10月货款"],
+    ]
+    sheets.append(DemoSheet(RECEIPTS, RECEIPTS.name, rkeys, _headers(RECEIPTS, rkeys, {"amount": "元"}),
+                            receipts))
     lkeys = _all_keys(LINES)
     sheets.append(DemoSheet(LINES, LINES.name, lkeys, _headers(LINES, lkeys, {}),
                             [[ln.name, ln.workshop, ln.shifts, ln.hours, ln.efficiency, ln.rest]
@@ -902,6 +933,9 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
         "company_phone": "0769-8528 6618",
         "risk_days": 2,
         "note_lines": 8,
+        "bank_name": "中国工商银行东莞长安支行",
+        "bank_account": "2010 0276 0920 0088 163",
+        "payment_terms": "月结 30 天,收到对账单后 7 日内确认",
     }
     setting_rows: list[list[Value]] = [
         [label, settings_values.get(key, default)] for key, (label, default) in SETTING_KEYS.items()

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gendan_xl.model import CellRef, Issue, make_issue
-from gendan_xl.schema import SHEET_BY_KEY, SheetSpec
+from gendan_xl.schema import RETURN_KIND, SHEET_BY_KEY, SheetSpec
 from gendan_xl.settings import Settings
 
 if TYPE_CHECKING:
@@ -170,6 +170,18 @@ def order_label(df: pd.DataFrame) -> pd.Series:
 def commitment_date(orders: pd.DataFrame) -> pd.Series:
     """变更交期, else 回复交期, else 交期."""
     return orders["changed_date"].fillna(orders["promised_date"]).fillna(orders["due_date"])
+
+
+def return_rows(shipments: pd.DataFrame) -> pd.Series:
+    """出货 rows that are returns (类型 退货), whatever the sign of their qty."""
+    return shipments["kind"].eq(RETURN_KIND).fillna(False).astype(bool)
+
+
+def signed_ship_qty(shipments: pd.DataFrame) -> pd.Series:
+    """Shipped qty per 出货 row with returns negative (a return of 50 counts -50,
+    written as 50 or -50); other rows as written."""
+    qty = shipments["qty"].astype("float64")
+    return qty.where(~return_rows(shipments), -qty.abs())
 
 
 def make_table(key: str, frames: Iterable[tuple[pd.DataFrame, Source]]) -> Table:

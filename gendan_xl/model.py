@@ -104,6 +104,11 @@ ISSUE_TYPES: dict[str, IssueType] = {
         "找不到对应的订单行「{value}」(有货无单)",
         "No order line '{value}' matches (goods without an order)",
     ),
+    "unknown-customer": IssueType(
+        Severity.WARNING,
+        "收款的客户「{value}」不在客户表或订单表中,不计入任何对账单",
+        "Customer '{value}' of a receipt is in neither the customer nor the order sheet: on no statement",
+    ),
     "unknown-work-order": IssueType(
         Severity.ERROR, "工单号「{value}」不在工单表中", "Work order '{value}' is not in the work-order sheet"
     ),

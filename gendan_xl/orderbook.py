@@ -11,7 +11,7 @@ Quantities, per order line (DESIGN §5 and "Order fate a clerk can trust"):
 
 - ``issued``: qty of its active work orders (not 完成/关闭/取消);
 - ``produced`` / ``rejects``: good and rejected pieces over all its work orders;
-- ``shipped``: shipped pieces;
+- ``shipped``: shipped pieces, less returns (出货.类型 退货);
 - ``active_balance``: what its active work orders still have to make (a 暂停 work
   order still covers its balance, ``held_balance`` says how much of it is held);
 - ``uncovered_qty``: for an open line, ``max(0, qty - max(produced, shipped) -
@@ -35,6 +35,8 @@ from gendan_xl.ledger import (
     order_key,
     order_label,
     positions,
+    return_rows,
+    signed_ship_qty,
 )
 from gendan_xl.model import PRIORITY_RANK
 from gendan_xl.schema import (
@@ -230,8 +232,10 @@ class OrderBook:
         out["wo_qty_unknown"] = unknown
         out["produced"] = _sum(codes, wo["produced"], n)
         out["rejects"] = _sum(codes, wo["rejects"], n)
-        out["shipped"] = _sum(ship_codes, shipments["qty"], n)
-        out["last_ship"] = _max_date(ship_codes, shipments["ship_date"], n)
+        # Returns (类型 退货) net off what was shipped; the last delivery date ignores them.
+        out["shipped"] = _sum(ship_codes, signed_ship_qty(shipments), n)
+        out["last_ship"] = _max_date(np.where(return_rows(shipments).to_numpy(), -1, ship_codes),
+                                     shipments["ship_date"], n)
         out["last_report"] = _max_date(codes, wo["last_report"], n)
         has_wo = np.zeros(n, dtype=bool)
         has_wo[codes[codes >= 0]] = True

@@ -73,6 +73,9 @@ WO_HOLD_STATES = ("暂停",)
 # Order lines closed for good, and those on hold (状态 on 订单).
 ORDER_CLOSED_STATES = ("取消", "完成")
 ORDER_HOLD_STATES = ("暂停",)
+# 出货.类型: a delivery, or goods the customer sent back (a return reduces what was shipped).
+SHIP_KINDS = ("出货", "退货")
+RETURN_KIND = "退货"
 
 ORDERS = SheetSpec(
     "orders",
@@ -244,6 +247,10 @@ SHIPMENTS = SheetSpec(
           note_zh="送货车牌号,印在送货单上(可空)", note_en="Vehicle plate (delivery notes)"),
         C("carrier", "承运", aliases=("carrier", "承运商", "物流", "货运公司"),
           note_zh="承运人或物流公司,印在送货单上(可空)", note_en="Carrier (delivery notes)"),
+        C("kind", "类型", "choice", aliases=("type", "kind", "出货类型", "单据类型"), choices=SHIP_KINDS,
+          default="出货",
+          note_zh="出货/退货;退货的数量可填正数或负数,开退货单,冲减已出货数量",
+          note_en="delivery / return; a return's qty may be positive or negative"),
     ),
     aliases=("shipments", "出货记录", "出货明细", "送货"),
     required=True,
@@ -264,9 +271,28 @@ CUSTOMERS = SheetSpec(
           note_zh="每月对账截止日(1-31),空白 = 月底"),
         C("ship_to", "送货地址", aliases=("ship to", "ship-to address", "delivery address", "收货地址"),
           note_zh="送货单上的送货地址(可空,空白时用「地址」)", note_en="Ship-to address (delivery notes)"),
+        C("tax_rate", "税率", "number", aliases=("tax rate", "tax", "增值税率", "税点"),
+          note_zh="如 13%;填写后对账单列出含税/不含税金额,空白 = 不计税",
+          note_en="VAT rate, e.g. 13%; blank: no tax on statements"),
     ),
     aliases=("customers", "客户资料", "客户表"),
     note_zh="客户资料",
+)
+
+RECEIPTS = SheetSpec(
+    "receipts",
+    "收款",
+    (
+        C("date", "日期", "date", required=True, aliases=("date", "收款日期", "付款日期", "到账日期")),
+        C("customer", "客户", required=True, aliases=("customer", "客户简称", "付款单位"),
+          note_zh="客户简称或全称,与客户表一致", note_en="Customer, as in the customer sheet"),
+        C("amount", "金额", "number", required=True, aliases=("amount", "收款金额", "到账金额"),
+          note_zh="收到的金额(元)", note_en="Amount received (yuan)"),
+        C("method", "方式", aliases=("method", "收款方式", "付款方式"), note_zh="转账/承兑/现金等"),
+        C("remark", "备注", aliases=("remark", "note")),
+    ),
+    aliases=("receipts", "payments", "收款记录", "收款明细", "回款"),
+    note_zh="客户付款:对账单的本期收款与期初余额",
 )
 
 SETTINGS = SheetSpec(
@@ -282,7 +308,7 @@ SETTINGS = SheetSpec(
 )
 
 SHEETS: tuple[SheetSpec, ...] = (
-    ORDERS, ITEMS, LINES, CALENDAR, WORK_ORDERS, DAILY, SHIPMENTS, CUSTOMERS, SETTINGS
+    ORDERS, ITEMS, LINES, CALENDAR, WORK_ORDERS, DAILY, SHIPMENTS, CUSTOMERS, RECEIPTS, SETTINGS
 )
 SHEET_BY_KEY = {s.key: s for s in SHEETS}
 
@@ -293,6 +319,12 @@ SETTING_KEYS: dict[str, tuple[str, object]] = {
     "company_phone": ("公司电话", ""),
     "wo_pattern": ("工单号规则", "WO{YYYYMMDD}{SEQ:3}"),
     "dn_pattern": ("送货单号规则", "SH{YYYYMMDD}{SEQ:3}"),
+    "rt_pattern": ("退货单号规则", "TH{YYYYMMDD}{SEQ:3}"),
+    "st_pattern": ("对账单号规则", "DZ{YYYYMM}{SEQ:3}"),
+    "bank_name": ("开户银行", ""),
+    "bank_account": ("银行账号", ""),
+    "payment_terms": ("付款条件", ""),
+    "prices_include_tax": ("单价含税", "是"),
     "risk_days": ("风险天数", 2),
     "holidays": ("法定节假日", "是"),
     "note_lines": ("送货单每页行数", 10),

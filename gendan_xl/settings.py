@@ -38,6 +38,12 @@ class Settings(BaseModel):
     rate_low: float = 0.3  # ... or below this one
     defect_rate: float = 0.05  # high-defect-rate: rejects above this share
     backups_keep: int = 20  # write-back backups kept per ledger
+    rt_pattern: str = str(SETTING_KEYS["rt_pattern"][1])  # 退货单号
+    st_pattern: str = str(SETTING_KEYS["st_pattern"][1])  # 对账单号
+    bank_name: str = ""  # 开户银行, printed on statements
+    bank_account: str = ""  # 银行账号
+    payment_terms: str = ""  # 付款条件, e.g. 月结 30 天
+    prices_include_tax: bool = True  # 单价含税: prices are what the customer pays, tax included
 
 
 def _text(value: object) -> str:
@@ -113,6 +119,7 @@ PARSERS: dict[str, Callable[[object], object]] = {
     "rate_low": _multiple,
     "defect_rate": _share,
     "backups_keep": _whole(1, 1000),
+    "prices_include_tax": _switch,
 }
 
 

@@ -1,8 +1,9 @@
 """The documents printed as a clerk would: through LibreOffice to PDF.
 
 Page counts: a work order is one A4 page; a delivery note one page per
-``note_lines`` lines (the 12-line note takes two); the statement one page; the
-分配结果 is a file of its own (one page) and never prints with the forms. Chinese must print in an embedded CJK font. One PNG of
+``note_lines`` lines (the 12-line note takes two); the statement two pages; the
+分配结果 is a file of its own (one page) and never prints with the forms. Chinese must
+print in an embedded CJK font. One PNG of
 each kind is rendered for a person to look at (kept in the test's tmp folder).
 """
 
@@ -25,7 +26,7 @@ PAGES = {
     "delivery_prices": 1 + 1 + 2,
     "delivery_plain": 1 + 1 + 2,
     "delivery_assignments": 1,
-    "statement": 1,
+    "statement": 2,  # 18 lines (13 without a note, listed) and the balances: two A4 landscape pages
     "statement_injection": 1,
     # with every optional field, a 120-character 品名 and PO, the late warning
     "work_orders_fields": 2,

@@ -307,13 +307,19 @@ def test_statement_lines(ledger: Ledger) -> None:
     run = build_statement(ledger, "ACME", "2026-11", AS_OF)
     st = run.statement
     assert (st.start, st.end) == (date(2026, 10, 26), date(2026, 11, 25))
-    assert [(ln.note_no, ln.qty, ln.unit_price, ln.amount, ln.signed) for ln in st.lines] == [
+    assert [(ln.note_no, ln.qty, ln.unit_price, ln.amount, ln.signed) for ln in st.lines if ln.numbered] == [
         ("SH20261028001", 200, 2.6, 520.0, True),
         ("SH20261110001", 300, 2.6, 780.0, False),
         ("SH20261110001", 150, 0.8, 120.0, False),
     ]
-    assert st.total_amount == 1420.0 and st.unsigned_notes == ["SH20261110001"]
-    assert run.unnumbered == 13  # 11-24 and the 12 lines of 11-25, not yet on a note
+    assert st.unsigned_notes == ["SH20261110001"]
+    # 11-24 and the 12 lines of 11-25 have no note yet: listed (未开送货单), never left out.
+    assert run.unnumbered == 13 and [ln.ship_date for ln in st.unnumbered][:2] == [D(2026, 11, 24), D(2026, 11, 25)]
+    unnumbered = 80.0 + 4 * (250.0 + 80.0 + 1234.5)
+    assert st.total_amount == round(1420.0 + unnumbered, 2) == st.delivered_amount
+    # The 10-20 delivery (50 x 2.6) is before the period: the opening balance.
+    assert st.opening_balance == 130.0 and st.closing_balance == round(130.0 + st.total_amount, 2)
+    assert [t.unit for t in st.unit_totals] == ["个", "套"]
 
 
 # ---------------------------------------------------------------- layout

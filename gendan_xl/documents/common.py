@@ -61,6 +61,9 @@ def company(ledger: Ledger) -> Company:
         name=text(ledger.setting("company_name", "")),
         address=text(ledger.setting("company_address", "")),
         phone=text(ledger.setting("company_phone", "")),
+        bank_name=ledger.options.bank_name,
+        bank_account=ledger.options.bank_account,
+        payment_terms=ledger.options.payment_terms,
     )
 
 
@@ -80,8 +83,19 @@ def customers(ledger: Ledger) -> dict[str, CustomerInfo]:
             phone=text(rec.get("phone")),
             statement_day=int(cut) if cut is not None and 1 <= cut <= 31 else None,
             ship_to=text(rec.get("ship_to")),
+            tax_rate=tax_rate(rec.get("tax_rate")),
         )
     return out
+
+
+def tax_rate(value: object) -> float | None:
+    """客户.税率 as a share: 13%, 0.13 and 13 all mean 0.13; blank or out of range: None."""
+    rate = number(value)
+    if rate is None or rate < 0:
+        return None
+    if rate >= 1:
+        rate /= 100
+    return rate if rate < 1 else None
 
 
 def customer_info(ledger: Ledger, name: str) -> CustomerInfo:

@@ -22,12 +22,13 @@ from gendan_xl.documents.models import (
     DeliveryLine,
     DeliveryNote,
     LedgerRow,
+    NoteKind,
     WriteBackCell,
     WriteBackPlan,
 )
 from gendan_xl.documents.money import cartons
 from gendan_xl.documents.work_orders import Allocator
-from gendan_xl.ledger import Ledger
+from gendan_xl.ledger import Ledger, return_rows
 from gendan_xl.schema import SETTING_KEYS
 
 DEFAULT_NOTE_LINES = int(SETTING_KEYS["note_lines"][1])  # type: ignore[call-overload]
@@ -42,7 +43,7 @@ class DeliveryRun:
     def assignments(self) -> list[Assignment]:
         return [
             Assignment(
-                kind="dn", number=n.note_no, day=n.ship_date, customer=n.customer.name,
+                kind=n.kind, number=n.note_no, day=n.ship_date, customer=n.customer.name,
                 order_no="、".join(dict.fromkeys(line.order_no for line in n.lines)),
                 qty=n.total_qty, rows=[line.source for line in n.lines],
             )
@@ -71,9 +72,10 @@ def note_paper_setting(ledger: Ledger) -> tuple[str, bool]:
     return paper, landscape
 
 
-def pending_shipments(ledger: Ledger, on_date: date | None = None) -> pd.DataFrame:
+def pending_shipments(ledger: Ledger, on_date: date | None = None, kind: str | None = None) -> pd.DataFrame:
     """Shipment rows without a 送货单号 (optionally of one ship date), with the order
-    line key ``_key`` they belong to (NaN when none)."""
+    line key ``_key`` they belong to (NaN when none). ``kind`` "dn": deliveries only,
+    "rt": returns only, None: both."""
     df = ledger["shipments"]
     keys = pd.Series(ledger.book.ship_keys.to_numpy(), index=df.index, dtype=object)
     df = df.assign(_key=keys)
@@ -81,6 +83,8 @@ def pending_shipments(ledger: Ledger, on_date: date | None = None) -> pd.DataFra
     ok = blank_note & df["ship_date"].notna() & df["qty"].notna() & (df["qty"] != 0)
     if on_date is not None:
         ok &= df["ship_date"] == pd.Timestamp(on_date)
+    if kind is not None:
+        ok &= return_rows(df) == (kind == "rt")
     return df[ok]
 
 
@@ -91,6 +95,7 @@ def build_delivery_notes(
     customer: str | None = None,
     show_prices: bool = False,
     earlier: Mapping[str, str] | None = None,
+    kind: NoteKind = "dn",
 ) -> DeliveryRun:
     """Delivery notes for the pending shipments, one per customer and ship date,
     numbered by ``allocate`` for each ship date (notes ordered by date, then customer).
@@ -99,8 +104,9 @@ def build_delivery_notes(
     ``earlier``: source key (``row_sources``) -> the number a row was given by an
     earlier run; rows given one keep it (they form that note again), so a shipment is
     never on two live notes.
+    ``kind`` "rt": 退货单 for the pending returns instead (numbered by 退货单号规则).
     """
-    rows = pending_shipments(ledger, on_date)
+    rows = pending_shipments(ledger, on_date, kind)
     run = DeliveryRun()
     if rows.empty:
         return run
@@ -115,10 +121,10 @@ def build_delivery_notes(
     if rows.empty:
         return run
     rows = rows.sort_values(["ship_date", "_customer", "_src", "_row"], kind="stable")
-    rows = rows.assign(_source=row_sources(rows))
+    rows = rows.assign(_source=row_sources(rows, kind))
     rows = rows.assign(_earlier=rows["_source"].map(lambda s: (earlier or {}).get(s, "")))
     existing = {common.text(v) for v in ledger["shipments"]["note_no"].dropna()} - {""}
-    pattern = common.text(ledger.setting("dn_pattern", ""))
+    pattern = common.text(ledger.setting("dn_pattern", "")) if kind == "dn" else ledger.options.rt_pattern
     items = common.items(ledger)
     company = common.company(ledger)
     per_page = note_lines_setting(ledger)
@@ -146,12 +152,13 @@ def build_delivery_notes(
                 lines=lines,
                 show_prices=show_prices,
                 lines_per_page=per_page,
+                kind=kind,
             )
         )
     return run
 
 
-def row_sources(rows: pd.DataFrame) -> list[str]:
+def row_sources(rows: pd.DataFrame, kind: str = "dn") -> list[str]:
     """The source key of each shipment row: ship date, order, item, qty and customer
     (and which of several identical rows it is, in sheet order)."""
     from gendan_xl.documents.numbers import source_key
@@ -165,7 +172,7 @@ def row_sources(rows: pd.DataFrame) -> list[str]:
             common.text(rec.get("item")), common.text(rec.get("qty")), common.text(rec.get("_customer")),
         )
         n = seen[key] = seen.get(key, -1) + 1
-        out.append(source_key("dn", *key, n))
+        out.append(source_key(kind, *key, n))
     return out
 
 
@@ -183,7 +190,7 @@ def _line(
     def pick(key: str) -> str:
         return common.text(order[key]) or (common.text(info[key]) if info is not None else "")
 
-    qty = float(rec["qty"])
+    qty = abs(float(rec["qty"]))  # a return prints the qty returned (written +50 or -50)
     given = common.number(rec.get("cartons"))
     per = common.number(info["pcs_per_carton"]) if info is not None else None
     computed = cartons(qty, per) if given is None and per else None
@@ -199,7 +206,7 @@ def _line(
         spec=pick("spec"),
         unit=pick("unit"),
         qty=qty,
-        cartons=int(given) if given is not None else computed,
+        cartons=abs(int(given)) if given is not None else computed,
         cartons_computed=computed is not None,
         unit_price=price if show_prices else None,
         amount=common.money(qty, price) if show_prices else None,

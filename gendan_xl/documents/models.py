@@ -9,11 +9,13 @@ document says, every ``LedgerRow`` is where a line came from in the clerk's file
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-DocKind = Literal["wo", "dn"]
+DocKind = Literal["wo", "dn", "rt"]  # 工单, 送货单, 退货单
+NoteKind = Literal["dn", "rt"]
 
 
 class _Doc(BaseModel):
@@ -38,6 +40,9 @@ class Company(_Doc):
     name: str = ""
     address: str = ""
     phone: str = ""
+    bank_name: str = ""  # 开户银行 (statements)
+    bank_account: str = ""  # 银行账号
+    payment_terms: str = ""  # 付款条件
 
 
 class CustomerInfo(_Doc):
@@ -50,6 +55,7 @@ class CustomerInfo(_Doc):
     phone: str = ""
     statement_day: int | None = None
     ship_to: str = ""  # 送货地址; the billing 地址 when blank
+    tax_rate: float | None = None  # 客户.税率 as a share (0.13), None: no tax on statements
 
     @property
     def display_name(self) -> str:
@@ -131,6 +137,7 @@ class DeliveryNote(_Doc):
     lines: list[DeliveryLine]
     show_prices: bool = False
     lines_per_page: int = 10
+    kind: NoteKind = "dn"  # "rt": a 退货单 (goods the customer sent back)
 
     @property
     def total_qty(self) -> float:
@@ -172,28 +179,68 @@ class DeliveryNote(_Doc):
 
 
 class StatementLine(_Doc):
-    """One line of a 对账单: one delivered item on one delivery note."""
+    """One line of a 对账单: one 出货 row (a delivery, or a return with negative qty
+    and amount), with or without a delivery-note number."""
 
     ship_date: date
-    note_no: str
+    note_no: str  # blank: no 送货单 yet (printed 未开送货单)
     order_no: str = ""
     customer_po: str = ""
     item: str = ""
     item_name: str = ""
     unit: str = ""
-    qty: float
+    qty: float  # negative for a return
     unit_price: float | None = None
-    amount: float | None = None
+    amount: float | None = None  # qty x price as priced in the ledger (negative for a return)
     signed_date: date | None = None
     source: LedgerRow
+    spec: str = ""
+    is_return: bool = False  # 出货.类型 退货
+    billed: float | None = None  # what the customer owes for it, tax included (= amount unless
+    # prices exclude tax)
 
     @property
     def signed(self) -> bool:
         return self.signed_date is not None
 
+    @property
+    def numbered(self) -> bool:
+        return bool(self.note_no)
+
+
+class Receipt(_Doc):
+    """A payment from the customer (收款 sheet)."""
+
+    day: date
+    amount: float
+    method: str = ""
+    remark: str = ""
+    source: LedgerRow
+
+
+class UnitTotal(_Doc):
+    """Quantities of one unit on a statement (PCS and 套 are never added together)."""
+
+    unit: str
+    delivered: float = 0.0
+    returned: float = 0.0  # positive
+    amount: float = 0.0  # priced amount, returns deducted
+
+    @property
+    def net(self) -> float:
+        return self.delivered - self.returned
+
+
+def cents(values: list[float]) -> float:
+    """A sum of amounts to the fen, without float drift."""
+    total = sum((Decimal(str(v)) for v in values), Decimal(0))
+    return float(total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
 
 class Statement(_Doc):
-    """One 对账单: a customer's delivery notes in one period."""
+    """One 对账单: every 出货 row of a customer in one period (returns negative,
+    rows without a 送货单号 marked), the payments received and the balances:
+    期初余额 + 本期送货 - 本期退货 - 本期收款 = 期末应收 (amounts tax included)."""
 
     customer: CustomerInfo
     company: Company
@@ -202,26 +249,91 @@ class Statement(_Doc):
     end: date
     issue_date: date
     lines: list[StatementLine]
+    number: str = ""  # 对账单号
+    open_until: date | None = None  # made before the period ended: 截至 this day (未结账)
+    opening_balance: float = 0.0  # 期初余额: earlier deliveries - returns - receipts
+    receipts: list[Receipt] = []
+    prices_include_tax: bool = True
 
     @property
     def total_qty(self) -> float:
+        """Net quantity when every line has the same unit (else see ``unit_totals``)."""
         return sum(line.qty for line in self.lines)
 
     @property
     def total_amount(self) -> float:
-        return round(sum(line.amount or 0.0 for line in self.lines), 2)
+        """The period's priced amount, returns deducted."""
+        return cents([line.amount or 0.0 for line in self.lines])
+
+    @property
+    def unit_totals(self) -> list[UnitTotal]:
+        """Quantities and amounts per unit, in order of first appearance."""
+        acc: dict[str, dict[str, list[float]]] = {}
+        for line in self.lines:
+            t = acc.setdefault(line.unit, {"d": [], "r": [], "a": []})
+            (t["r"] if line.is_return else t["d"]).append(abs(line.qty))
+            t["a"].append(line.amount or 0.0)
+        return [UnitTotal(unit=u, delivered=sum(t["d"]), returned=sum(t["r"]), amount=cents(t["a"]))
+                for u, t in acc.items()]
+
+    @property
+    def delivered_amount(self) -> float:
+        """本期送货 (tax included)."""
+        return cents([line.billed or 0.0 for line in self.lines if not line.is_return])
+
+    @property
+    def returned_amount(self) -> float:
+        """本期退货 (tax included, positive)."""
+        return cents([-(line.billed or 0.0) for line in self.lines if line.is_return])
+
+    @property
+    def received_amount(self) -> float:
+        """本期收款."""
+        return cents([r.amount for r in self.receipts])
+
+    @property
+    def closing_balance(self) -> float:
+        """期末应收."""
+        return cents([self.opening_balance, self.delivered_amount, -self.returned_amount,
+                       -self.received_amount])
+
+    @property
+    def billed_amount(self) -> float:
+        """This period's deliveries less returns, tax included."""
+        return cents([self.delivered_amount, -self.returned_amount])
+
+    @property
+    def tax_split(self) -> tuple[float, float] | None:
+        """(不含税金额, 税额) of ``billed_amount`` when the customer has a tax rate."""
+        rate = self.customer.tax_rate
+        if rate is None:
+            return None
+        gross = Decimal(str(self.billed_amount))
+        net = (gross / (1 + Decimal(str(rate)))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return float(net), float(gross - net)
 
     @property
     def notes(self) -> list[str]:
         """Delivery-note numbers in order of first appearance."""
-        return list(dict.fromkeys(line.note_no for line in self.lines))
+        return list(dict.fromkeys(line.note_no for line in self.lines if line.note_no and not line.is_return))
+
+    @property
+    def return_notes(self) -> list[str]:
+        """退货单 numbers in order of first appearance."""
+        return list(dict.fromkeys(line.note_no for line in self.lines if line.note_no and line.is_return))
 
     @property
     def unsigned_notes(self) -> list[str]:
         signed: dict[str, bool] = {}
         for line in self.lines:
-            signed[line.note_no] = signed.get(line.note_no, True) and line.signed
+            if line.note_no and not line.is_return:
+                signed[line.note_no] = signed.get(line.note_no, True) and line.signed
         return [n for n, ok in signed.items() if not ok]
+
+    @property
+    def unnumbered(self) -> list[StatementLine]:
+        """Lines without a 送货单号 (未开送货单)."""
+        return [line for line in self.lines if not line.note_no]
 
     @property
     def missing_prices(self) -> int:

@@ -63,12 +63,16 @@ LEDGER_STALE = 30 * 60.0
 DEFAULT_PATTERNS: dict[str, str] = {
     "wo": str(SETTING_KEYS["wo_pattern"][1]),
     "dn": str(SETTING_KEYS["dn_pattern"][1]),
+    "rt": str(SETTING_KEYS["rt_pattern"][1]),  # 退货单
+    "st": str(SETTING_KEYS["st_pattern"][1]),  # 对账单
 }
 
 _TOKEN = re.compile(r"\{([A-Za-z]+)(?::(\d+))?\}")
 _DATE_TOKENS = {
     "YYYYMMDD": "%Y%m%d",
     "YYMMDD": "%y%m%d",
+    "YYYYMM": "%Y%m",
+    "YYMM": "%y%m",
     "YYYY": "%Y",
     "YY": "%y",
     "MM": "%m",
@@ -122,7 +126,7 @@ class DayPattern:
 def render_pattern(pattern: str, day: date) -> DayPattern:
     """Render the date tokens of ``pattern`` for ``day``; exactly one ``{SEQ:n}`` must remain.
 
-    Tokens: {YYYY} {YY} {MM} {DD} {YYYYMMDD} {YYMMDD} and {SEQ:n} (n digits, zero-padded;
+    Tokens: {YYYY} {YY} {MM} {DD} {YYYYMMDD} {YYMMDD} {YYYYMM} {YYMM} and {SEQ:n} (n digits, zero-padded;
     {SEQ} alone means 3). Anything else in braces is an error.
     """
     parts: list[str] = []
@@ -145,8 +149,8 @@ def render_pattern(pattern: str, day: date) -> DayPattern:
         else:
             raise NumberPatternError(
                 pattern,
-                f"不认识的占位符 {m.group(0)}(可用 {{YYYY}} {{YY}} {{MM}} {{DD}} {{YYYYMMDD}} {{YYMMDD}} {{SEQ:n}})",
-                f"unknown token {m.group(0)} (use {{YYYY}} {{YY}} {{MM}} {{DD}} {{YYYYMMDD}} {{YYMMDD}} {{SEQ:n}})",
+                f"不认识的占位符 {m.group(0)}(可用 {{YYYY}} {{YY}} {{MM}} {{DD}} {{YYYYMMDD}} {{YYMMDD}} {{YYYYMM}} {{SEQ:n}})",
+                f"unknown token {m.group(0)} (use {{YYYY}} {{YY}} {{MM}} {{DD}} {{YYYYMMDD}} {{YYMMDD}} {{YYYYMM}} {{SEQ:n}})",
             )
         pos = m.end()
     parts.append(pattern[pos:])
@@ -181,7 +185,8 @@ def source_key(*parts: object) -> str:
     """The identity of what a number is for, as one string (JSON of the parts).
 
     A work order: ("wo", order-line key, qty, n); a delivery-note row: ("dn", ship
-    date, order, item, qty, customer, n); ``n`` counts identical sources (two equal
+    date, order, item, qty, customer, n), a return row the same with "rt"; a
+    statement: ("st", customer, period); ``n`` counts identical sources (two equal
     shipment rows on one day are two sources).
     """
     return json.dumps([str(p) for p in parts], ensure_ascii=False)

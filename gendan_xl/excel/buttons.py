@@ -36,7 +36,7 @@ from gendan_xl.documents.delivery import (
 )
 from gendan_xl.documents.models import WriteBackPlan
 from gendan_xl.documents.numbers import NumberPatternError, allocate
-from gendan_xl.documents.statement import PeriodError, StatementRun, build_statement
+from gendan_xl.documents.statement import PeriodError, StatementRun, numbered_statement
 from gendan_xl.documents.work_orders import (
     Allocator,
     WorkOrderRun,
@@ -233,6 +233,7 @@ def on_delivery_notes(live: LiveWorkbook, as_of: date) -> DeliveryRun:
     if add_note_column(live, ledger, grids):
         ledger, grids = _read(live, as_of)
     run = build_delivery_notes(ledger, live_allocator(live, "dn"))
+    run.notes += build_delivery_notes(ledger, live_allocator(live, "rt"), kind="rt").notes  # 退货单
     unmatched = ""
     if run.unmatched:
         unmatched = (
@@ -269,17 +270,17 @@ def on_statement(live: LiveWorkbook, as_of: date) -> StatementRun | None:
     if customer is None:
         live.alert("请先在「订单」「出货」或「客户」表中选中该客户的任意一行,再点「对账单」。")
         return None
-    run = build_statement(ledger, customer, f"{as_of:%Y-%m}", as_of)
+    run = numbered_statement(ledger, customer, f"{as_of:%Y-%m}", as_of, live.folder, live.name)
     st = run.statement
     name = output_name("statement", common.sanitize_file_part(customer), st.period)
     path = _output(live, name, lambda p: write_statement(p, st))
     live.open(path)
     missing = ""
     if run.unnumbered:
-        missing = f"\n注意:期间内有 {run.unnumbered} 行出货还没有送货单号,未列入(先点「生成送货单」)。"
+        missing = f"\n注意:期间内有 {run.unnumbered} 行出货还没有送货单号,已列入并标「未开送货单」(可先点「生成送货单」)。"
     live.alert(
-        f"{st.customer.display_name} {st.start.isoformat()} 至 {st.end.isoformat()}:"
-        f"送货单 {len(st.notes)} 张,金额 {st.total_amount:,.2f}。\n{path.name}{missing}"
+        f"{st.number} {st.customer.display_name} {st.start.isoformat()} 至 {st.end.isoformat()}:"
+        f"送货单 {len(st.notes)} 张,期末应收 {st.closing_balance:,.2f}。\n{path.name}{missing}"
     )
     return run
 

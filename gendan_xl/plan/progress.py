@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from gendan_xl.calendar import WorkCalendar
@@ -28,7 +29,10 @@ def lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
     """``keys.map(table)`` for a uniquely indexed ``table``, keeping its dtype even
     when either side is empty (``map`` trips over empty datetime tables)."""
     values = table.reindex(keys.to_numpy()).to_numpy() if len(keys) else table.iloc[:0].to_numpy()
-    return pd.Series(values, index=keys.index, dtype=table.dtype)
+    dtype = table.dtype
+    if dtype.kind in "iu" and pd.isna(values).any():  # a key missing from the table: NaN, not an int
+        dtype = np.dtype("float64")
+    return pd.Series(values, index=keys.index, dtype=dtype)
 
 
 @dataclass

@@ -36,6 +36,7 @@ from gendan_xl.documents.models import (
     DeliveryLine,
     DeliveryNote,
     Statement,
+    StatementLine,
     WorkOrderDoc,
 )
 from gendan_xl.documents.money import rmb_upper
@@ -511,7 +512,8 @@ def add_delivery_note_sheet(
                                        company.phone and "电话:" + company.phone) if p)
         merge(ws, r, 0, r, last, sub, f(font_size=9, align="center"))
         r += 1
-        merge(ws, r, 0, r, last, "送  货  单", f(bold=True, font_size=18, align="center"))
+        title = "退  货  单" if note.kind == "rt" else "送  货  单"
+        merge(ws, r, 0, r, last, title, f(bold=True, font_size=18, align="center"))
         r += 1
         info = f(font_size=10)
         merge(ws, r, 0, r, split - 1, "客户:" + customer.display_name, f(font_size=10, bold=True))
@@ -604,8 +606,8 @@ def write_delivery_notes(
     paper: str = "A5",
     landscape: bool = True,
 ) -> Path:
-    """The 送货单 workbook: one sheet per note (分配结果 is a file of its own,
-    ``write_assignments``, so printing the workbook prints only the notes)."""
+    """The 送货单 workbook: one sheet per note, 退货单 among them (分配结果 is a file of
+    its own, ``write_assignments``, so printing the workbook prints only the notes)."""
     with replacing(path) as tmp:
         wb = _start(tmp, "送货单")
         f = _Fmt(wb)
@@ -620,88 +622,226 @@ def write_delivery_notes(
 
 ST_COLS: tuple[tuple[str, float, str], ...] = (
     ("序号", 5, "center"),
-    ("送货日期", 12, "center"),
-    ("送货单号", 16, "left"),
-    ("订单号", 13, "left"),
-    ("客户PO", 13, "left"),
-    ("产品编码", 12, "left"),
-    ("品名", 16, "left"),
+    ("日期", 10.5, "center"),
+    ("送货单号", 15, "left"),
+    ("类型", 5.5, "center"),
+    ("订单号/PO", 17, "left"),
+    ("产品编码", 11, "left"),
+    ("品名", 14, "left"),
+    ("规格", 13, "left"),
+    ("单位", 5, "center"),
     ("数量", 9, "right"),
-    ("单价", 9, "right"),
-    ("金额", 12, "right"),
-    ("回单", 18, "center"),
+    ("单价", 8.5, "right"),
+    ("金额", 11.5, "right"),
+    ("回单", 16.5, "center"),
 )
+ST_WRAP = {4, 6, 7}  # 订单号/PO, 品名, 规格: long text wraps (up to 3 lines), never shrinks
+ST_QTY, ST_AMOUNT = 9, 11  # the columns totals are written under
+RED = "#C00000"
+# The balances row: (label, first column, last column).
+ST_BALANCES = (("期初余额", 0, 2), ("+ 本期送货", 3, 5), ("- 本期退货", 6, 7), ("- 本期收款", 8, 10), ("= 期末应收", 11, 12))
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def _statement_line_cells(i: int, line: StatementLine) -> list[tuple[Value, str | None, bool]]:
+    """(value, number format, red) of each column of one statement line."""
+    if line.is_return:
+        signed = "—"
+    elif not line.numbered:
+        signed = "未开送货单"
+    else:
+        signed = f"已签回 {line.signed_date.isoformat()}" if line.signed_date else "未签回"
+    po = f"{line.order_no}/{line.customer_po}" if line.customer_po else line.order_no
+    red = line.is_return
+    return [
+        (i, None, False), (line.ship_date, DATE, False),
+        (line.note_no or "未开送货单", None, not line.numbered), ("退货" if line.is_return else "出货", None, red),
+        (po, None, False), (line.item, None, False), (line.item_name, None, False), (line.spec, None, False),
+        (line.unit, None, False), (line.qty, qty_format(line.qty), red), (line.unit_price, PRICE, False),
+        (line.amount, AMOUNT, red), (signed, None, not line.is_return and not line.signed),
+    ]
+
+
+def _statement_header(ws: Any, f: _Fmt, st: Statement, last: int) -> int:
+    """Company, title, customer and period block; returns the next row."""
+    split = last - 3
+    company = st.company
+    ws.set_row(0, 26)
+    merge(ws, 0, 0, 0, last, company.name, f(bold=True, font_size=15, align="center"))
+    ws.set_row(1, 15)
+    sub = "    ".join(p for p in (company.address and "地址:" + company.address,
+                                   company.phone and "电话:" + company.phone) if p)
+    merge(ws, 1, 0, 1, last, sub, f(font_size=9, align="center"))
+    ws.set_row(2, 30)
+    merge(ws, 2, 0, 2, last, "对  账  单", f(bold=True, font_size=18, align="center"))
+    contact = "    ".join(
+        p for p in (st.customer.contact and "联系人:" + st.customer.contact,
+                    st.customer.phone and "电话:" + st.customer.phone) if p
+    )
+    rows = (
+        ("客户:" + st.customer.display_name, f(bold=True), "No. " + st.number if st.number else "",
+         f(bold=True, font_size=12, font_color=RED)),
+        ("地址:" + st.customer.address if st.customer.address else "", f(),
+         f"对账期间:{st.start.isoformat()} 至 {st.end.isoformat()}", f()),
+        (contact, f(), "制表日期:" + st.issue_date.isoformat(), f()),
+    )
+    r = 3
+    for left, lf, right, rf in rows:
+        ws.set_row(r, 18)
+        merge(ws, r, 0, r, split - 1, left, lf)
+        merge(ws, r, split, r, last, right, rf)
+        r += 1
+    if st.open_until is not None:
+        ws.set_row(r, 18)
+        merge(ws, r, 0, r, last,
+              f"截至 {st.open_until.isoformat()}(未结账):本期至 {st.end.isoformat()} 结束,"
+              "此前为截至当日的送货、退货与收款,结账后以正式对账单为准",
+              f(bold=True, font_color=RED))
+        r += 1
+    return r
+
+
+def _statement_totals(ws: Any, f: _Fmt, st: Statement, r: int, last: int) -> int:
+    """Totals per unit (never PCS + 套), then the amount total when units differ."""
+    totals = st.unit_totals
+    for t in totals:
+        ws.set_row(r, 20)
+        label = f"合计({t.unit})" if t.unit else "合计(未注明单位)"
+        if t.returned:
+            label += f":送货 {t.delivered:,.{0 if float(t.delivered).is_integer() else 3}f}," \
+                     f"退货 {t.returned:,.{0 if float(t.returned).is_integer() else 3}f}"
+        merge(ws, r, 0, r, ST_QTY - 1, label, f.label())
+        put(ws, r, ST_QTY, t.net, f.cell(qty_format(t.net), align="right", bold=True))
+        put(ws, r, ST_QTY + 1, None, f.cell())
+        put(ws, r, ST_AMOUNT, t.amount, f.cell(AMOUNT, align="right", bold=True))
+        put(ws, r, last, None, f.cell())
+        r += 1
+    if len(totals) != 1:
+        ws.set_row(r, 20)
+        merge(ws, r, 0, r, ST_AMOUNT - 1, "本期金额合计", f.label())
+        put(ws, r, ST_AMOUNT, st.total_amount, f.cell(AMOUNT, align="right", bold=True))
+        put(ws, r, last, None, f.cell())
+        r += 1
+    return r
+
+
+def _statement_balances(ws: Any, f: _Fmt, st: Statement, r: int, last: int) -> int:
+    """期初余额 + 本期送货 - 本期退货 - 本期收款 = 期末应收, its capitals, the tax split."""
+    ws.set_row(r, 8)
+    r += 1
+    values = (st.opening_balance, st.delivered_amount, st.returned_amount, st.received_amount, st.closing_balance)
+    ws.set_row(r, 20)
+    ws.set_row(r + 1, 22)
+    for (label, c1, c2), value in zip(ST_BALANCES, values, strict=True):
+        merge(ws, r, c1, r, c2, label, f.label())
+        merge(ws, r + 1, c1, r + 1, c2, value, f.cell(AMOUNT, align="center", bold=True))
+    r += 2
+    ws.set_row(r, 20)
+    merge(ws, r, 0, r, last, "期末应收(大写):人民币 " + rmb_upper(st.closing_balance), f(border=1, bold=True))
+    r += 1
+    split = st.tax_split
+    if split is not None and st.customer.tax_rate is not None:
+        net, tax = split
+        basis = "单价含税" if st.prices_include_tax else "单价不含税,金额已按税率加税"
+        ws.set_row(r, 18)
+        merge(ws, r, 0, r, last,
+              f"本期含税金额 {_money(st.billed_amount)} = 不含税金额 {_money(net)} + 税额 {_money(tax)}"
+              f"(税率 {st.customer.tax_rate * 100:g}%,{basis})", f(border=1))
+        r += 1
+    return r
+
+
+def _statement_receipts(ws: Any, f: _Fmt, st: Statement, r: int, last: int) -> int:
+    if not st.receipts:
+        return r
+    ws.set_row(r, 8)
+    r += 1
+    spans = (("收款日期", 0, 1), ("方式", 2, 3), ("金额", 4, 5), ("备注", 6, last))
+    ws.set_row(r, 18)
+    for label, c1, c2 in spans:
+        merge(ws, r, c1, r, c2, label, f.label())
+    r += 1
+    for rec in st.receipts:
+        ws.set_row(r, 18)
+        cells: tuple[tuple[Value, str | None, str], ...] = (
+            (rec.day, DATE, "center"), (rec.method, None, "center"), (rec.amount, AMOUNT, "right"),
+            (rec.remark, None, "left"),
+        )
+        for (value, num, align), (_l, c1, c2) in zip(cells, spans, strict=True):
+            merge(ws, r, c1, r, c2, value, f.cell(num, align=align, shrink=True))
+        r += 1
+    return r
 
 
 def add_statement_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, st: Statement) -> Any:
     ws = wb.add_worksheet(name)
     _set_widths(ws, [w for _t, w, _a in ST_COLS])
     last = len(ST_COLS) - 1
-    split = last - 3
-    ws.set_row(0, 26)
-    merge(ws, 0, 0, 0, last, st.company.name, f(bold=True, font_size=15, align="center"))
-    ws.set_row(1, 30)
-    merge(ws, 1, 0, 1, last, "对  账  单", f(bold=True, font_size=18, align="center"))
-    ws.set_row(2, 18)
-    merge(ws, 2, 0, 2, split - 1, "客户:" + st.customer.display_name, f(bold=True))
-    merge(ws, 2, split, 2, last, f"对账期间:{st.start.isoformat()} 至 {st.end.isoformat()}", f())
-    ws.set_row(3, 18)
-    contact = "    ".join(
-        p for p in (st.customer.contact and "联系人:" + st.customer.contact,
-                    st.customer.phone and "电话:" + st.customer.phone) if p
-    )
-    merge(ws, 3, 0, 3, split - 1, contact, f())
-    merge(ws, 3, split, 3, last, "制表日期:" + st.issue_date.isoformat(), f())
-    header = 4
+    # The balances and receipts come first: they never split from their labels across pages.
+    header = _statement_balances(ws, f, st, _statement_header(ws, f, st, last), last)
+    header = _statement_receipts(ws, f, st, header, last)
+    ws.set_row(header, 8)
+    header += 1
     ws.set_row(header, 20)
     for c, (title, _w, _a) in enumerate(ST_COLS):
         put(ws, header, c, title, f.label())
     r = header + 1
     for i, line in enumerate(st.lines, start=1):
-        signed = f"已签回 {line.signed_date.isoformat()}" if line.signed_date else "未签回"
-        values: list[tuple[Value, str | None]] = [
-            (i, None), (line.ship_date, DATE), (line.note_no, None), (line.order_no, None),
-            (line.customer_po, None), (line.item, None), (line.item_name, None),
-            (line.qty, qty_format(line.qty)), (line.unit_price, PRICE), (line.amount, AMOUNT),
-            (signed, None),
-        ]
-        ws.set_row(r, 18)
-        for c, ((value, num), (_t, _w, align)) in enumerate(zip(values, ST_COLS, strict=True)):
-            colour = {"font_color": "#C00000"} if c == last and not line.signed else {}
-            put(ws, r, c, value, f.cell(num, align=align, shrink=True, **colour))
+        cells = _statement_line_cells(i, line)
+        wrapped = max(
+            (math.ceil(text_width(cells[c][0]) / (ST_COLS[c][1] - 1)) for c in ST_WRAP if cells[c][0]), default=1
+        )
+        ws.set_row(r, max(18, 13 * min(3, wrapped) + 4))
+        for c, ((value, num, red), (_t, _w, align)) in enumerate(zip(cells, ST_COLS, strict=True)):
+            colour = {"font_color": RED} if red else {}
+            fit = {"text_wrap": True} if c in ST_WRAP else {"shrink": True}
+            put(ws, r, c, value, f.cell(num, align=align, **fit, **colour))
         r += 1
-    ws.set_row(r, 20)
-    merge(ws, r, 0, r, 6, "合  计", f.label())
-    put(ws, r, 7, st.total_qty, f.cell(qty_format(st.total_qty), align="right", bold=True))
-    put(ws, r, 8, None, f.cell())
-    put(ws, r, 9, st.total_amount, f.cell(AMOUNT, align="right", bold=True))
-    put(ws, r, 10, None, f.cell())
-    r += 1
-    ws.set_row(r, 20)
-    merge(ws, r, 0, r, last, "合计金额(大写):人民币 " + rmb_upper(st.total_amount), f(border=1, bold=True))
-    r += 1
+    r = _statement_totals(ws, f, st, r, last)
     notes, unsigned = st.notes, st.unsigned_notes
+    remarks: list[tuple[str, bool]] = []
+    unnumbered = st.unnumbered
+    if unnumbered:
+        amount = sum(line.amount or 0.0 for line in unnumbered)
+        remarks.append((f"注意:本期有 {len(unnumbered)} 行出货尚未开送货单(已列入本单,标「未开送货单」,"
+                        f"金额 {_money(amount)})", True))
+    if st.missing_prices:
+        remarks.append((f"注意:{st.missing_prices} 行无单价,未计金额", True))
     summary = f"本期送货单 {len(notes)} 张,已签回 {len(notes) - len(unsigned)} 张,未签回 {len(unsigned)} 张"
     if unsigned:
         summary += "(" + "、".join(unsigned) + ")"
-    if st.missing_prices:
-        summary += f";{st.missing_prices} 行无单价,未计金额"
-    ws.set_row(r, 18)
-    merge(ws, r, 0, r, last, summary, f(text_wrap=True, shrink=False))
+    if st.return_notes:
+        summary += f";退货单 {len(st.return_notes)} 张(" + "、".join(st.return_notes) + ")"
+    remarks.append((summary, False))
+    company = st.company
+    bank = "    ".join(p for p in (company.bank_name and "开户银行:" + company.bank_name,
+                                    company.bank_account and "账号:" + company.bank_account,
+                                    (company.bank_name or company.bank_account) and company.name
+                                    and "户名:" + company.name) if p)
+    if bank:
+        remarks.append((bank, False))
+    if company.payment_terms:
+        remarks.append(("付款条件:" + company.payment_terms, False))
+    remarks.append(("请贵司核对以上内容,确认无误后签字盖章回传;如有差异,请于收到本对账单 7 日内告知。", False))
+    ws.set_row(r, 8)
     r += 1
-    ws.set_row(r, 18)
-    merge(ws, r, 0, r, last, "请贵司核对以上内容,确认无误后签字盖章回传;如有差异,请于收到本对账单 7 日内告知。", f())
-    r += 1
+    for text, red in remarks:
+        ws.set_row(r, 18 * max(1, min(3, math.ceil(text_width(text) / 150))))
+        merge(ws, r, 0, r, last, text, f(text_wrap=True, bold=red, font_color=RED) if red else f(text_wrap=True))
+        r += 1
     ws.set_row(r, 10)
     r += 1
     ws.set_row(r, 20)
-    merge(ws, r, 0, r, 4, "供方:" + st.company.name, f(bold=True))
-    merge(ws, r, 6, r, last, "客户确认:" + st.customer.display_name, f(bold=True))
+    merge(ws, r, 0, r, 5, "供方:" + st.company.name, f(bold=True))
+    merge(ws, r, 7, r, last, "客户确认:" + st.customer.display_name, f(bold=True))
     r += 1
     for text in ("经办人:", "盖章:", "日期:"):
         ws.set_row(r, 26)
-        merge(ws, r, 0, r, 4, text, f(valign="bottom"))
-        merge(ws, r, 6, r, last, text, f(valign="bottom"))
+        merge(ws, r, 0, r, 5, text, f(valign="bottom"))
+        merge(ws, r, 7, r, last, text, f(valign="bottom"))
         r += 1
     _page_setup(ws, "A4", landscape=True)
     ws.print_area(0, 0, r - 1, last)
@@ -720,7 +860,7 @@ def write_statement(path: Path, st: Statement) -> Path:
 
 # ------------------------------------------------------------------ 分配结果
 
-_KIND = {"wo": "工单", "dn": "送货单"}
+_KIND = {"wo": "工单", "dn": "送货单", "rt": "退货单"}
 
 
 def add_assignment_sheet(
