@@ -306,7 +306,7 @@ def run_work_orders(
             for d in run.docs
         ])
         if write_back:
-            _finish_write_back(session, "wo", plan, numbers, result, ledger.options.backups_keep)
+            _finish_write_back(session, "wo", plan, numbers, result, backups_keep=ledger.options.backups_keep)
         result.output = _write_documents(
             out_dir / output_name("work_orders", f"{as_of:%Y%m%d}", numbers[0]),
             lambda p: write_work_orders(p, run.docs, company),
