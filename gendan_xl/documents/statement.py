@@ -254,12 +254,14 @@ def journal_name(target: Path) -> str:
     """The ledger name statement numbers are journaled under: the main workbook's
     file name, also when the ledger is a folder whose gendan.toml names it (the CLI
     on 台账.xlsx and batch on its folder give a statement the same number)."""
-    from gendan_xl.read import resolve_ledger
+    from gendan_xl.config import CONFIG_NAME, load_ledger_config
 
     if target.is_dir() or target.suffix.lower() == ".toml":
-        _workbook, config = resolve_ledger(target)
-        if config is not None and config.ledger.workbook:
-            return Path(config.ledger.workbook).name
+        config_file = target / CONFIG_NAME if target.is_dir() else target
+        if config_file.is_file():
+            workbook = load_ledger_config(config_file).ledger.workbook
+            if workbook:
+                return Path(workbook).name
     return target.name
 
 
