@@ -38,6 +38,7 @@ class Settings(BaseModel):
     rate_low: float = 0.3  # ... or below this one
     defect_rate: float = 0.05  # high-defect-rate: rejects above this share
     backups_keep: int = 20  # write-back backups kept per ledger
+    over_requisition: float = 0.03  # over-requisition: issued above need by more than this share
 
 
 def _text(value: object) -> str:
@@ -113,6 +114,7 @@ PARSERS: dict[str, Callable[[object], object]] = {
     "rate_low": _multiple,
     "defect_rate": _share,
     "backups_keep": _whole(1, 1000),
+    "over_requisition": _share,
 }
 
 
