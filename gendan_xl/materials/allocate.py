@@ -85,7 +85,7 @@ class MaterialPlan:
 
     def to_json(self) -> dict[str, Any]:
         """The contract of ``gendan materials --json``."""
-        r = self.requirements.assign(from_po=self.from_po())
+        r = self.requirements.assign(from_po=pd.Series(self.from_po(), index=self.requirements.index, dtype=object))
         purchases = self.purchases.sort_values(["due", "po_no"], na_position="last", kind="stable")
         return {
             "as_of": self.as_of.isoformat(),
@@ -143,7 +143,7 @@ def bom_factors(ledger: Ledger) -> pd.DataFrame:
     b = bom[ok]
     factor = b["per_piece"].astype("float64") * (1 + loss_share(b["loss_rate"]))
     out = pd.DataFrame({"item": b["item"].astype(str), "material": b["material"].astype(str), "per_piece": factor})
-    return out.groupby(["item", "material"], sort=False, as_index=False)["per_piece"].sum()
+    return out.groupby(["item", "material"], sort=False, as_index=False).agg(per_piece=("per_piece", "sum"))
 
 
 def issued_by_wo(ledger: Ledger) -> pd.Series:
@@ -322,16 +322,16 @@ def _finish(
     ready = ready.where(~short_mask | (ready >= by_lead), by_lead)
     known &= ~(short_mask & lead.isna()).to_numpy()
     req["ready_known"] = known
-    req["ready_date"] = ready.where(known, pd.NaT)
+    req["ready_date"] = ready.where(pd.Series(known, index=ready.index))
     # The purchases each requirement draws on, in use order.
     pos = a[~is_stock]
     po_rows = seg["po"].to_numpy()[pos["seg"].to_numpy()]
-    req["_po_rows"] = [[] for _ in range(n)]
-    if len(pos):
-        grouped = pd.DataFrame({"req": pos["req"].to_numpy(), "po": po_rows, "qty": pos["qty"].to_numpy(),
-                                "date": pos["date"].to_numpy()})
-        for r, g in grouped.groupby("req", sort=False):
-            req.at[r, "_po_rows"] = list(zip(g["po"].tolist(), g["qty"].tolist(), g["date"].tolist(), strict=True))
+    # (alloc rows come by requirement, then segment in use order)
+    rows: list[list[tuple[int, float, Any]]] = [[] for _ in range(n)]
+    for r, p, q, d in zip(pos["req"].tolist(), po_rows.tolist(), pos["qty"].tolist(), pos["date"].tolist(),
+                          strict=True):
+        rows[r].append((p, q, d))
+    req["_po_rows"] = pd.Series(rows, index=req.index, dtype=object)
     return req
 
 

@@ -35,7 +35,12 @@ from gendan_xl.plan.progress import (
     signals,
 )
 from gendan_xl.plan.result import PlanResult, WhatIfResult
-from gendan_xl.plan.schedule import MAX_HORIZON_DAYS, forward_schedule, index_to_dates, release_schedule
+from gendan_xl.plan.schedule import (
+    MAX_HORIZON_DAYS,
+    forward_schedule,
+    index_to_dates,
+    release_schedule,
+)
 
 WHATIF_ORDER_NO = "插单"
 S = OrderStatus
@@ -206,7 +211,9 @@ def _jobs(prog: Progress, actual: pd.DataFrame, calendar: WorkCalendar) -> pd.Da
 def _with_material(jobs: pd.DataFrame, materials: MaterialPlan | None) -> pd.DataFrame:
     """Each job's material_ready (NaT: none needed, or unknown) and material_unknown."""
     if materials is None:
-        return jobs.assign(material_ready=pd.NaT, material_unknown=False)
+        return jobs.assign(
+            material_ready=np.full(len(jobs), np.datetime64("NaT"), dtype="datetime64[ns]"), material_unknown=False
+        )
     return jobs.assign(
         material_ready=materials.jobs["material_ready"].to_numpy(),
         material_unknown=materials.jobs["material_unknown"].to_numpy(),
