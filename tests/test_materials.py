@@ -202,3 +202,42 @@ def test_plan_start_dates_moved_by_material(result: PlanResult, tmp_path: Path) 
     assert wo0["WC"] == ("2026-11-18", "2026-11-19", None)
     assert wo0["WD"] == ("2026-11-19", "2026-11-20", None)
     assert {r["order_no"]: r["status"] for r in before.to_json()["orders"]}["SC"] == "on_track"
+
+
+def test_report_sheets_and_overview_counts(ledger_path: Path, tmp_path: Path) -> None:
+    """欠料表: the three requirements not covered from stock now (WB waits for PO2,
+    WC is 20 short, WD's date is unknown); 采购跟踪: the open purchases by 预计到货;
+    概览: 2 work orders short (WC, WD), 1 late purchase (PO2)."""
+    from openpyxl import load_workbook
+
+    from gendan_xl.engine import report_data
+    from gendan_xl.write.report import write_report
+
+    checked = check(ledger_path, AS_OF)
+    data = report_data(checked.ledger, checked, AS_OF)
+    path = write_report(tmp_path / "r.xlsx", data)
+    wb = load_workbook(path)
+    assert wb.sheetnames[-3:] == ["欠料表", "采购跟踪", "检查结果"]
+    short = [r for r in wb["欠料表"].iter_rows(min_row=4, values_only=True)]
+    assert [(r[0], r[1], r[3], r[10], r[11], r[13]) for r in short] == [
+        ("WB", "SB-1", "M1", "PO2 30", 0, None),
+        ("WC", "SC-1", "M1", "PO2 30、PO1 50", 20, None),
+        ("WD", "SD-1", "M3", None, 1050, "未知"),
+    ]
+    po = [(r[0], r[4], r[6], r[7], r[8]) for r in wb["采购跟踪"].iter_rows(min_row=4, values_only=True)]
+    assert po == [("PO2", 60, 6, "WB、WC", "SB-1、SC-1"), ("PO1", 50, 0, "WC", "SC-1"), ("PO3", 10, 0, None, None)]
+    overview = {r[0]: r[1] for r in wb["概览"].iter_rows(min_row=5, max_col=2, values_only=True) if r[0]}
+    assert overview["欠料工单"] == 2 and overview["逾期未到采购"] == 1
+
+
+def test_cli_materials_json_and_text(ledger_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from gendan_xl.cli import main
+
+    assert main(["materials", str(ledger_path), "--as-of", "2026-11-16", "--json"]) == 1  # unknown-material
+    out = json.loads(capsys.readouterr().out)
+    assert [r["short"] for r in out["requirements"]] == [0, 0, 20, 1050]
+    assert main(["materials", str(ledger_path), "--as-of", "2026-11-16", "--lang", "en"]) == 1
+    text = capsys.readouterr().out
+    assert "Late purchases" in text and "PO2" in text and "+10.00%" in text
