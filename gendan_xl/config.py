@@ -36,6 +36,12 @@ class LedgerParts(BaseModel):
     shipments: str | None = None
     customers: str | None = None
     settings: str | None = None
+    # materials (optional sheets)
+    bom: str | None = None
+    materials: str | None = None
+    purchases: str | None = None
+    requisitions: str | None = None
+    supplier_prices: str | None = None
 
 
 class LedgerConfig(BaseModel):

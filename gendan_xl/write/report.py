@@ -60,6 +60,9 @@ SHEET_NAMES: dict[str, dict[Lang, str]] = {
     "shipping": {"zh": "出货计划", "en": "Shipping plan"},
     "receipts": {"zh": "回单跟踪", "en": "Signed copies"},
     "otd": {"zh": "准时交货率", "en": "On-time delivery"},
+}
+# Written only when the ledger has a BOM sheet (after 准时交货率).
+MATERIAL_SHEET_NAMES: dict[str, dict[Lang, str]] = {
     "shortages": {"zh": "欠料表", "en": "Material shortages"},
     "purchases": {"zh": "采购跟踪", "en": "Purchases"},
 }
@@ -344,7 +347,7 @@ class _Book:
         return found
 
     def sheet(self, key: str) -> Any:
-        ws = self.wb.add_worksheet(SHEET_NAMES[key][self.lang])
+        ws = self.wb.add_worksheet((SHEET_NAMES | MATERIAL_SHEET_NAMES)[key][self.lang])
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
@@ -847,7 +850,7 @@ def _shortages(book: _Book, data: ReportData) -> None:
     ws = book.sheet("shortages")
     note = (f"按排产顺序分配库存和在途采购;未到料或欠料 {len(df)} 行" if lang == "zh"
             else f"stock and open purchases allocated in schedule order; {len(df)} rows waiting or short")
-    book.titles(ws, SHEET_NAMES["shortages"][lang], _subtitle(data, lang, note))
+    book.titles(ws, MATERIAL_SHEET_NAMES["shortages"][lang], _subtitle(data, lang, note))
     # Red: short (or of unknown date); yellow: covered by a purchase still to come.
     styles = ["bad" if s > 0 or not k else "warn" for s, k in zip(df["short"], df["ready_known"], strict=True)]
     book.table(ws, 2, SHORTAGE_COLS, df, styles)
@@ -862,7 +865,7 @@ def _purchases(book: _Book, data: ReportData) -> None:
     ws = book.sheet("purchases")
     late = int(df["late"].sum()) if len(df) else 0
     note = f"在途采购 {len(df)} 行,逾期 {late} 行" if lang == "zh" else f"{len(df)} open purchase lines, {late} late"
-    book.titles(ws, SHEET_NAMES["purchases"][lang], _subtitle(data, lang, note))
+    book.titles(ws, MATERIAL_SHEET_NAMES["purchases"][lang], _subtitle(data, lang, note))
     book.table(ws, 2, PURCHASE_COLS, df, ["late" if x else "plain" for x in df["late"]])
     book.frame_sheet(ws, 2)
 
@@ -900,3 +903,13 @@ def write_shipment_plan(path: Path, data: ReportData, lang: Lang = "zh") -> Path
 
 
 __all__ = ["SHEET_NAMES", "report_name", "write_report", "write_shipment_plan"]
+
+
+def write_shortage_report(path: Path, data: ReportData, lang: Lang = "zh") -> Path:
+    """欠料表 and 采购跟踪 on their own (the batch run's shortage list for the material clerk)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = _Book(path, lang, f"{MATERIAL_SHEET_NAMES['shortages'][lang]} {_date_text(data.as_of)}")
+    _shortages(book, data)
+    _purchases(book, data)
+    book.close()
+    return path
