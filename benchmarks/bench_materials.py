@@ -23,7 +23,7 @@ import shutil
 import statistics
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, time
 from pathlib import Path
 
 import numpy as np
@@ -86,7 +86,7 @@ def _write(path: Path, sheets: dict[str, tuple[list[str], list[np.ndarray]]]) ->
         for r, row in enumerate(zip(*lists, strict=True), start=1):
             for c, v in enumerate(row):
                 if hasattr(v, "year"):
-                    ws.write_datetime(r, c, v, date_fmt)
+                    ws.write_datetime(r, c, datetime.combine(v, time()), date_fmt)
                 else:
                     ws.write(r, c, v)
     wb.close()
@@ -143,7 +143,7 @@ def ensure_materials(force: bool = False) -> Path:
                   req_mat, rng.integers(1, 50, N_REQUISITIONS).astype(float)]),
         "供应商价格": (["供应商", "物料编码", "单价", "生效日期"],
                        [np.array([f"S{i % 500:03d}" for i in range(N_MATERIALS)], dtype=object), materials,
-                        np.full(N_MATERIALS, 10.0), dates(np.full(N_MATERIALS, as_of - timedelta(days=400)))]),
+                        np.full(N_MATERIALS, 10.0), dates(np.full(N_MATERIALS, as_of - np.timedelta64(400, "D")))]),
     })
     (FOLDER / "gendan.toml").write_text(
         '[ledger]\nworkbook = "台账.xlsx"\nbom = "物料.xlsx"\nmaterials = "物料.xlsx"\npurchases = "物料.xlsx"\n'
