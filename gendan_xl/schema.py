@@ -398,6 +398,7 @@ SETTING_KEYS: dict[str, tuple[str, object]] = {
     "defect_rate": ("不良率上限", "5%"),
     "backups_keep": ("备份保留份数", 20),
     "over_requisition": ("领料超额比例", "3%"),
+    "fl_pattern": ("发料单号规则", "FL{YYYYMMDD}{SEQ:3}"),
 }
 
 # What gendan calls the files it writes: ``output_name("report", "20261126")`` ->
@@ -410,6 +411,7 @@ OUTPUT_STEMS: dict[str, str] = {
     "delivery_notes": "送货单",
     "statement": "对账单",
     "shortages": "欠料表",
+    "material_issues": "发料通知单",
 }
 
 

@@ -38,6 +38,7 @@ class Settings(BaseModel):
     rate_low: float = 0.3  # ... or below this one
     defect_rate: float = 0.05  # high-defect-rate: rejects above this share
     backups_keep: int = 20  # write-back backups kept per ledger
+    fl_pattern: str = str(SETTING_KEYS["fl_pattern"][1])
     over_requisition: float = 0.03  # over-requisition: issued above need by more than this share
 
 

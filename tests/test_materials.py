@@ -241,3 +241,33 @@ def test_cli_materials_json_and_text(ledger_path: Path, capsys: pytest.CaptureFi
     assert main(["materials", str(ledger_path), "--as-of", "2026-11-16", "--lang", "en"]) == 1
     text = capsys.readouterr().out
     assert "Late purchases" in text and "PO2" in text and "+10.00%" in text
+
+
+def test_material_issue_notes(ledger_path: Path, tmp_path: Path) -> None:
+    """发料通知单: one note per open work order with BOM rows, in schedule order,
+    numbered FL20261116001..004; WB's note: need 100, 已领 0, 本次应发 70 (stock),
+    欠料 30 (PO2, 11-17); WD's 预计到料 is unknown. The same work order gets its
+    number again the same day; reprint prints the recorded note."""
+    from openpyxl import load_workbook
+
+    from gendan_xl.cli_docs import run_material_issues, run_reprint
+
+    folder = tmp_path / "l"
+    folder.mkdir()
+    target = folder / "台账.xlsx"
+    target.write_bytes(ledger_path.read_bytes())
+    result = run_material_issues(target, tmp_path, AS_OF)
+    assert result.output is not None and not result.warnings
+    wb = load_workbook(result.output)
+    assert wb.sheetnames == ["FL20261116001", "FL20261116002", "FL20261116003", "FL20261116004"]
+    ws = wb["FL20261116002"]
+    assert ws["B4"].value == "WB" and ws["E4"].value == "SB-1"
+    assert [c.value for c in ws[9]][:11] == ["M1", "ABS 胶料", None, "kg", 0.1, 0, 100, 0, 70, 30,
+                                              ws["K9"].value]
+    assert ws["K9"].value.date() == date(2026, 11, 17)
+    assert wb["FL20261116004"]["K9"].value == "未知"
+    again = run_material_issues(target, tmp_path, AS_OF, ["WB", "W?"])
+    assert again.reused == ["FL20261116002"]
+    assert again.warnings == ["工单「W?」不是需要发料的未完工工单"]
+    reprint = run_reprint(["FL20261116004"], tmp_path / "r", folder / "台账.xlsx")
+    assert reprint.output is not None and load_workbook(reprint.output).sheetnames == ["FL20261116004"]

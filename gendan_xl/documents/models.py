@@ -273,3 +273,35 @@ class WriteBackPlan(_Doc):
     @property
     def empty(self) -> bool:
         return not self.cells and not self.rows
+
+
+class MaterialIssueLine(_Doc):
+    """One material of a 发料通知单."""
+
+    material: str
+    name: str = ""
+    spec: str = ""
+    unit: str = ""
+    per_piece: float  # 单耗 (BOM 用量)
+    loss_rate: float = 0.0  # 损耗率 as a share
+    need: float  # 需求量 = 工单数量 x 用量 x (1 + 损耗率)
+    issued: float  # 已领
+    to_issue: float  # 本次应发: what stock covers now
+    short: float  # 欠料: still to come (open purchases, or to be bought)
+    ready: date | None = None  # 预计到料
+    ready_known: bool = True
+
+
+class MaterialIssueDoc(_Doc):
+    """One 发料通知单: the materials of one work order."""
+
+    number: str
+    issue_date: date
+    wo_no: str
+    order: str = ""  # the order line's label (SO1-2)
+    item: str
+    item_name: str = ""
+    qty: float
+    line: str = ""
+    plan_start: date | None = None
+    lines: list[MaterialIssueLine]

@@ -63,6 +63,7 @@ LEDGER_STALE = 30 * 60.0
 DEFAULT_PATTERNS: dict[str, str] = {
     "wo": str(SETTING_KEYS["wo_pattern"][1]),
     "dn": str(SETTING_KEYS["dn_pattern"][1]),
+    "fl": str(SETTING_KEYS["fl_pattern"][1]),
 }
 
 _TOKEN = re.compile(r"\{([A-Za-z]+)(?::(\d+))?\}")
