@@ -271,3 +271,24 @@ def test_material_issue_notes(ledger_path: Path, tmp_path: Path) -> None:
     assert again.warnings == ["工单「W?」不是需要发料的未完工工单"]
     reprint = run_reprint(["FL20261116004"], tmp_path / "r", folder / "台账.xlsx")
     assert reprint.output is not None and load_workbook(reprint.output).sheetnames == ["FL20261116004"]
+
+
+def test_work_order_form_has_a_material_section(tmp_path: Path) -> None:
+    """A new 制造命令单 for 400 P2 lists its BOM material M3 (螺丝, pcs) at 2 x 1.05
+    = 2.1 a piece: 840 in all."""
+    from datetime import date as day
+
+    from openpyxl import load_workbook
+
+    from gendan_xl.cli_docs import run_work_orders
+
+    s = sheets()
+    s["订单"].append(["SG", 1, "ACME", "P2", 400, day(2026, 11, 10), day(2026, 12, 18), "正常"])
+    target = make_workbook(tmp_path / "l" / "台账.xlsx", s)
+    result = run_work_orders(target, tmp_path, AS_OF)
+    assert result.output is not None
+    ws = load_workbook(result.output).worksheets[0]
+    cells = {c.value: c for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    r = cells["M3"].row
+    assert cells["用料(按 BOM,含损耗)"].row == r - 2
+    assert [ws.cell(r, c).value for c in (1, 3, 6, 7, 8)] == ["M3", "螺丝", "pcs", 2.1, 840]

@@ -60,6 +60,16 @@ class CustomerInfo(_Doc):
         return self.ship_to or self.address
 
 
+class WorkOrderMaterial(_Doc):
+    """One row of the 制造命令单's 用料 section (from the BOM)."""
+
+    material: str
+    name: str = ""
+    unit: str = ""
+    per_piece: float  # 用量 x (1 + 损耗率)
+    need: float  # 工单数量 x per_piece
+
+
 class WorkOrderDoc(_Doc):
     """One 制造命令单: a new work order for (part of) one order line."""
 
@@ -88,6 +98,7 @@ class WorkOrderDoc(_Doc):
     packing: str = ""  # 产品.包装要求
     quality_std: str = ""  # 产品.品质标准
     sample_no: str = ""  # 产品.样品号
+    materials: list[WorkOrderMaterial] = []  # 用料 (BOM rows of the item; empty without a BOM)
 
     @property
     def days_late(self) -> int | None:

@@ -243,6 +243,24 @@ def add_work_order_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: WorkO
         row += 1
     ws.set_row(row, 12)
     row += 1
+    if doc.materials:
+        ws.set_row(row, 22)
+        merge(ws, row, 0, row, last, "用料(按 BOM,含损耗)", f(bold=True, border=1, align="center", bg_color="#E2EFDA"))
+        row += 1
+        ws.set_row(row, 20)
+        for c1, c2, title in ((0, 1, "物料编码"), (2, 4, "物料名称"), (5, 5, "单位"), (6, 6, "单耗"), (7, 7, "需求量")):
+            merge(ws, row, c1, row, c2, title, f.label())
+        row += 1
+        for m in doc.materials:
+            ws.set_row(row, 20)
+            merge(ws, row, 0, row, 1, m.material, f.cell())
+            merge(ws, row, 2, row, 4, m.name, f.cell(text_wrap=True))
+            put(ws, row, 5, m.unit, f.cell(align="center"))
+            put(ws, row, 6, m.per_piece, f.cell(QTY_DEC))
+            put(ws, row, 7, m.need, f.cell(qty_format(m.need)))
+            row += 1
+        ws.set_row(row, 12)
+        row += 1
 
     ws.set_row(row, 22)
     merge(ws, row, 0, row, last, "生产记录(车间填写)", f(bold=True, border=1, align="center", bg_color="#DDEBF7"))
