@@ -81,6 +81,7 @@ class ProduceConfig(BaseModel):
     report: bool = True
     shipment_plan: bool = True
     statements: bool = True
+    shortages: bool = True  # 欠料表_YYYYMMDD.xlsx, only when the ledger has a BOM sheet
 
 
 class LockConfig(BaseModel):
@@ -531,11 +532,23 @@ def _statement_outputs(ledger: Ledger, result: CheckResult, as_of: date, lang: s
     return outputs
 
 
+def _shortage_output(ledger: Ledger, result: CheckResult, as_of: date, lang: str, folder: Path) -> list[Output]:
+    """欠料表 and 采购跟踪 on their own (for the material clerk), when a BOM exists."""
+    from gendan_xl.write.report import write_shortage_report
+
+    data = _report_data(ledger, result, as_of)
+    if data.shortages is None:
+        return []
+    name = output_name("shortages", f"{as_of:%Y%m%d}")
+    return [Output("欠料表", name, lambda p: write_shortage_report(p, data, _language(lang)))]
+
+
 PRODUCERS += [
     ("check", _check_output),
     ("report", _report_output),
     ("shipment_plan", _shipment_plan_output),
     ("statements", _statement_outputs),
+    ("shortages", _shortage_output),
 ]
 
 

@@ -591,6 +591,106 @@ def check_receipt_customers(ledger: Ledger, ctx: Context) -> list[Issue]:
     return table.issues_at("unknown-customer", df[bad.astype(bool)], "customer")
 
 
+# --- materials (only when the sheets exist) --------------------------------------------
+
+
+def _qty_text(value: float) -> str:
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def check_unknown_materials(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """Material codes on BOM, 采购 and 领料 that the 物料 sheet does not list."""
+    master = ledger.table("materials")
+    if not master.present:
+        return []
+    known = master.df["material"].dropna().astype(str)
+    out: list[Issue] = []
+    for key in ("bom", "purchases", "requisitions"):
+        table = ledger.table(key)
+        df = table.df
+        bad = df["material"].notna() & ~member(df["material"].astype(str), known)
+        out += table.issues_at("unknown-material", df[bad], "material")
+    return out
+
+
+def check_missing_bom(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """Items with open work orders and no BOM row (when a BOM sheet exists), at the
+    产品编码 of the item's first open work order."""
+    if not ledger.table("bom").present:
+        return []
+    from gendan_xl.materials import bom_factors
+
+    with_bom = set(bom_factors(ledger)["item"])
+    wo = ctx.book.work_orders
+    open_wo = wo[~wo["closed"] & (wo["balance"] > 0) & wo["item"].notna()]
+    bad = open_wo[~open_wo["item"].astype(str).isin(with_bom)].drop_duplicates("item")
+    return ledger.table("work_orders").issues_at("missing-bom", bad, "item")
+
+
+def check_over_requisition(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """Requisitions of a material for a work order (open or closed) above its need
+    (工单 数量 x 用量 x (1 + 损耗率)) by more than the 领料超额比例 setting, at the
+    数量 of the row whose running total crossed it."""
+    if not ledger.table("bom").present:
+        return []
+    from gendan_xl.materials import bom_factors
+
+    table = ledger.table("requisitions")
+    df = table.df
+    wo = ctx.book.work_orders.drop_duplicates("wo_no")
+    r = df[df["wo_no"].notna() & df["material"].notna() & df["qty"].notna()]
+    r = r[r["wo_no"].isin(wo["wo_no"])]
+    if r.empty:
+        return []
+    item = r["wo_no"].map(wo.set_index("wo_no")["item"]).astype(str)
+    factors = bom_factors(ledger).set_index(["item", "material"])["per_piece"]
+    pairs = pd.MultiIndex.from_arrays([item, r["material"].astype(str)])
+    per = factors.reindex(pairs).fillna(0.0).to_numpy()
+    need = r["wo_no"].map(wo.set_index("wo_no")["qty"]).astype("float64").to_numpy() * per
+    running = r.groupby([r["wo_no"], r["material"].astype(str)], sort=False)["qty"].cumsum().astype("float64")
+    limit = ledger.options.over_requisition
+    over = running.to_numpy() > need * (1 + limit) + 1e-9
+    before = (running - r["qty"]).to_numpy() > need * (1 + limit) + 1e-9
+    rows = r[over & ~before].assign(
+        _issued=[_qty_text(v) for v in running[over & ~before]],
+        _need=[_qty_text(v) for v in need[over & ~before]],
+    )
+    return table.issues_at(
+        "over-requisition", rows, "qty", wo_no="@wo_no", material="@material", issued="@_issued",
+        need="@_need", limit=_percent(limit),
+    )
+
+
+def check_late_purchases(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """Open purchases (not 已到/取消/关闭, not all arrived) due before the as-of date."""
+    from gendan_xl.schema import PURCHASE_CLOSED_STATES
+
+    table = ledger.table("purchases")
+    df = table.df
+    open_qty = df["qty"].astype("float64") - df["received"].astype("float64").fillna(0.0)
+    bad = (df["due"] < pd.Timestamp(ctx.as_of)) & (open_qty > 1e-9) & ~df["status"].isin(PURCHASE_CLOSED_STATES)
+    rows = df[bad].assign(_open=[_qty_text(v) for v in open_qty[bad]])
+    return table.issues_at("late-purchase", rows, "due", po_no="@po_no", material="@material", open_qty="@_open")
+
+
+def check_price_mismatch(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """A purchase's 单价 that differs from its supplier's price in force on its 下单日期."""
+    if not ledger.table("supplier_prices").present:
+        return []
+    from gendan_xl.materials import price_in_force
+
+    table = ledger.table("purchases")
+    df = table.df
+    df = df[df["supplier"].notna() & df["material"].notna() & df["unit_price"].notna() & df["order_date"].notna()]
+    price = price_in_force(ledger, df["supplier"], df["material"], df["order_date"])
+    bad = price.notna() & ((df["unit_price"].astype("float64") - price).abs() > 1e-9)
+    rows = df[bad].assign(_price=[_qty_text(v) for v in price[bad]],
+                          _date=df.loc[bad, "order_date"].dt.strftime("%Y-%m-%d"))
+    return table.issues_at("price-mismatch", rows, "unit_price", supplier="@supplier", price="@_price",
+                           order_date="@_date")
+
+
+
 CHECKS: list[Check] = [
     check_duplicate_keys,
     check_quantities,
@@ -616,6 +716,11 @@ CHECKS: list[Check] = [
     check_line_mismatch,
     check_rest_day_reports,
     check_holiday_data,
+    check_unknown_materials,
+    check_missing_bom,
+    check_over_requisition,
+    check_late_purchases,
+    check_price_mismatch,
 ]
 
 
@@ -629,3 +734,4 @@ def run_checks(ledger: Ledger, as_of: date) -> list[Issue]:
 
 
 __all__ = ["CHECKS", "Context", "run_checks"]
+

@@ -244,7 +244,8 @@ def _load_extra_commands() -> None:
     """Import the modules that add command groups (kept out of the import path of `check`)."""
     import importlib
 
-    for name in ("gendan_xl.cli_plan", "gendan_xl.cli_report", "gendan_xl.cli_docs", "gendan_xl.cli_addin", "gendan_xl.cli_batch"):
+    for name in ("gendan_xl.cli_plan", "gendan_xl.cli_report", "gendan_xl.cli_docs", "gendan_xl.cli_addin", "gendan_xl.cli_batch",
+                 "gendan_xl.cli_materials"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:

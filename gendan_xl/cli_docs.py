@@ -39,7 +39,13 @@ from gendan_xl.documents.delivery import (
     delivery_write_back,
     note_paper_setting,
 )
-from gendan_xl.documents.models import Assignment, DeliveryNote, WorkOrderDoc, WriteBackPlan
+from gendan_xl.documents.models import (
+    Assignment,
+    DeliveryNote,
+    MaterialIssueDoc,
+    WorkOrderDoc,
+    WriteBackPlan,
+)
 from gendan_xl.documents.numbers import (
     NumberLockError,
     NumberPatternError,
@@ -316,6 +322,43 @@ def run_work_orders(
     return result
 
 
+def run_material_issues(
+    target: Path, out_dir: Path, as_of: date, wo_nos: Sequence[str] = (), *, reissue: bool = False,
+    wait: float | None = None,
+) -> DocsResult:
+    """发料通知单 for open work orders with BOM rows (only ``wo_nos`` when given), numbered
+    under the ledger's lock and journal like the other documents."""
+    from gendan_xl.documents.material_issues import build_material_issues
+    from gendan_xl.write.docs_book import write_material_issues
+
+    with _locked(target, wait) as session:
+        ledger = _read(session.real, as_of)
+        run = build_material_issues(ledger, as_of, _allocator(session, "fl", reissue), wo_nos)
+        result = DocsResult(cautions=read_journal(session.folder).warnings)
+        if not ledger.table("bom").present:
+            result.warnings.append("台账没有 BOM 表(物料清单),无法开发料通知单")
+        result.warnings += [f"工单「{w}」不是需要发料的未完工工单" for w in run.unknown]
+        if not run.docs:
+            return result
+        numbers = [d.number for d in run.docs]
+        result.reused = [n for n in numbers if n in session.issued_before]
+        if result.reused:
+            result.notes.append(f"沿用今天为同一工单分配的单号 {_span(result.reused)}(要作废重开请加 --reissue)")
+        company = common.text(ledger.setting("company_name", ""))
+        record_documents(session.folder, [
+            {"kind": "fl", "number": d.number, "ledger": session.name, "company": company,
+             "doc": d.model_dump(mode="json")}
+            for d in run.docs
+        ])
+        result.output = _write_documents(
+            out_dir / output_name("material_issues", f"{as_of:%Y%m%d}", numbers[0]),
+            lambda p: write_material_issues(p, run.docs, company),
+            numbers,
+        )
+        result.notes += [f"  {d.number}  {d.wo_no}  {d.item}  {len(d.lines)} 种物料" for d in run.docs]
+    return result
+
+
 def run_delivery_notes(
     target: Path,
     out_dir: Path,
@@ -384,6 +427,7 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
     result = DocsResult(cautions=damaged + journal.warnings)
     wos: list[tuple[WorkOrderDoc, dict[str, object]]] = []
     notes: list[tuple[DeliveryNote, dict[str, object]]] = []
+    fls: list[tuple[MaterialIssueDoc, dict[str, object]]] = []
     for number in dict.fromkeys(n.strip() for n in numbers):
         if number in journal.voided:
             why = journal.voided[number].get("why", "")
@@ -395,6 +439,8 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
             continue
         if record.get("kind") == "wo":
             wos.append((WorkOrderDoc.model_validate(record["doc"]), record))
+        elif record.get("kind") == "fl":
+            fls.append((MaterialIssueDoc.model_validate(record["doc"]), record))
         else:
             notes.append((DeliveryNote.model_validate(record["doc"]), record))
     if wos:
@@ -421,6 +467,19 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
         )
         if result.output is not None:
             result.notes.append(f"已写出制造命令单:{result.output}")
+        result.output = path
+    if fls:
+        from gendan_xl.write.docs_book import write_material_issues
+
+        fdocs = [d for d, _r in fls]
+        company = str(fls[0][1].get("company", ""))
+        path = _write_documents(
+            out_dir / output_name("material_issues", "重印", fdocs[0].number),
+            lambda p: write_material_issues(p, fdocs, company),
+            [d.number for d in fdocs],
+        )
+        if result.output is not None:
+            result.notes.append(f"已写出:{result.output}")
         result.output = path
     return result
 
@@ -523,6 +582,15 @@ def cmd_work_orders(args: argparse.Namespace) -> int:
     return _render(result, "制造命令单", cli._out)
 
 
+def cmd_material_issues(args: argparse.Namespace) -> int:
+    as_of = args.as_of or date.today()
+    result = _guarded(
+        lambda: run_material_issues(Path(args.ledger), Path(args.out), as_of, args.wo or (), reissue=args.reissue,
+                                    wait=args.wait)
+    )
+    return _render(result, "发料通知单", cli._out)
+
+
 def cmd_delivery_notes(args: argparse.Namespace) -> int:
     as_of = args.as_of or date.today()
     result = _guarded(
@@ -583,6 +651,24 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
     common_opts(p)
     p.set_defaults(func=cmd_work_orders)
+
+    p = kinds.add_parser(
+        "material-issues",
+        help="发料通知单 / material issue notes for open work orders",
+        description=(
+            "为未完工工单开发料通知单(每张一页 A4):每种物料的单耗、损耗率、需求量、已领、本次应发、欠料、预计到料,"
+            "交生产部门和物料员备料。需要 BOM 表。"
+            "例 / example: gendan docs material-issues 台账.xlsx --wo WO20261116001"
+        ),
+    )
+    p.add_argument("ledger", help=ledger_help)
+    p.add_argument("--wo", action="append", metavar="WO_NO", help="只开这些工单(可重复)/ only these work orders")
+    p.add_argument("--out", default=".", metavar="DIR", help=out_help)
+    p.add_argument("--as-of", type=cli._date, default=None, help="开单日期 / issue date (default today)")
+    p.add_argument("--reissue", action="store_true", help=reissue_help)
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
+    common_opts(p)
+    p.set_defaults(func=cmd_material_issues)
 
     p = kinds.add_parser(
         "delivery-notes",

@@ -37,6 +37,12 @@ class LedgerParts(BaseModel):
     customers: str | None = None
     receipts: str | None = None
     settings: str | None = None
+    # materials (optional sheets)
+    bom: str | None = None
+    materials: str | None = None
+    purchases: str | None = None
+    requisitions: str | None = None
+    supplier_prices: str | None = None
 
 
 class LedgerConfig(BaseModel):

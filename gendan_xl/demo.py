@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from gendan_xl.cells import col_letter as column_letter
 from gendan_xl.model import ISSUE_TYPES
+from gendan_xl.schema import BOM as BOM_SHEET
 from gendan_xl.schema import (
     CALENDAR,
     CUSTOMERS,
@@ -39,6 +40,10 @@ from gendan_xl.schema import (
     WORK_ORDERS,
     SheetSpec,
 )
+from gendan_xl.schema import MATERIALS as MATERIALS_SHEET
+from gendan_xl.schema import PURCHASES as PURCHASES_SHEET
+from gendan_xl.schema import REQUISITIONS as REQUISITIONS_SHEET
+from gendan_xl.schema import SUPPLIER_PRICES as PRICES_SHEET
 
 DEFAULT_AS_OF = date(2026, 11, 26)
 COMPANY_NAME = "东莞市宏达塑胶制品有限公司"
@@ -944,6 +949,8 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
     sheets.append(DemoSheet(SETTINGS, SETTINGS.name, tkeys, _headers(SETTINGS, tkeys, {}),
                             setting_rows))
 
+    sheets += _material_sheets(f, as_of, marks)
+
     # Resolve planted marks to cell addresses now that every row has its place.
     by_key = {s.spec.key: s for s in sheets}
     for sheet_key, row_obj, col, code, note in marks:
@@ -961,6 +968,120 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
         sheets=sheets,
         planted=planted,
     )
+
+
+# --- materials ---------------------------------------------------------------------
+
+RESINS = {"ABS", "AS", "HDPE", "PA66", "PC", "PC+ABS", "PMMA", "POM", "PP", "TPE"}
+RESIN_SUPPLIER = "金塑原料"
+PART_SUPPLIER = "恒通五金"
+MB_SUPPLIER = "彩丰色母"
+
+
+def _material_sheets(f: _Factory, as_of: date, marks: list[tuple[str, object, str, str, str]]) -> list[DemoSheet]:
+    """BOM, 物料, 采购, 领料 and 供应商价格: resin (kg per piece, 3% loss) for moulded
+    items, one bought-in part for the others; stock covers open needs with room to
+    spare, except one item's masterbatch, which arrives after its order line's date
+    (late because of material). No random draws: the rest of the demo is unchanged."""
+    def material_of(item: _Item) -> tuple[str, str, str, float, float]:
+        token = item.spec.split()[0]
+        if token in RESINS:
+            per = round(item.net / item.pcs_per_carton, 4) if item.pcs_per_carton else 0.1
+            return f"RM-{token}", f"{token} 原料", "kg", max(per, 0.001), 0.03
+        return f"BP-{item.code}", f"{item.name}配件", "PCS", 1.0, 0.0
+
+    open_wo = [ol for ol in f.order_lines if ol.wo_no and ol.wo_status in ("未开工", "生产中") and ol.status == "正常"]
+    candidates = sorted(
+        (ol for ol in open_wo if ol.wo_status == "未开工"
+         and as_of + timedelta(days=5) <= ol.commitment <= as_of + timedelta(days=20)),
+        key=lambda ol: (ol.commitment, ol.wo_no or ""),
+    )
+    late_item = candidates[0].item if candidates else None
+    late_line = candidates[0] if candidates else None
+
+    bom: list[list[Value]] = []
+    info: dict[str, tuple[str, str, str]] = {}  # material -> name, unit, supplier
+    per_of: dict[tuple[str, str], float] = {}
+    for item in f.items:
+        code, name, unit, per, loss = material_of(item)
+        bom.append([item.code, code, per, f"{loss:.0%}" if loss else None])
+        info.setdefault(code, (name, unit, RESIN_SUPPLIER if code.startswith("RM-") else PART_SUPPLIER))
+        per_of[(item.code, code)] = per * (1 + loss)
+        if item is late_item:
+            mb = f"MB-{item.code}"
+            bom.append([item.code, mb, 0.02, None])
+            info[mb] = (f"{item.name}色母", "kg", MB_SUPPLIER)
+            per_of[(item.code, mb)] = 0.02
+
+    need: dict[str, float] = {}
+    requisitions: list[list[Value]] = []
+    for ol in open_wo:
+        for (item_code, mat), per in per_of.items():
+            if item_code != ol.item.code:
+                continue
+            need[mat] = need.get(mat, 0.0) + ol.qty * per
+            if ol.wo_status == "生产中" and not mat.startswith("MB-"):
+                issued = round(ol.qty * per * 0.5, 1)
+                requisitions.append([ol.plan_start or ol.wo_issue, ol.wo_no, mat, issued,
+                                     "注塑车间" if mat.startswith("RM-") else "装配车间"])
+    requisitions.sort(key=lambda r: (r[0] if isinstance(r[0], date) else as_of, str(r[1]), str(r[2])))
+
+    materials: list[list[Value]] = []
+    for code in sorted(info):
+        name, unit, supplier = info[code]
+        stock = 0 if code.startswith("MB-") else int(-(-need.get(code, 0.0) * 1.2 // 25) * 25)
+        lead = None if code.startswith("MB-") else (7 if code.startswith("RM-") else 15)
+        materials.append([code, name, None, unit, stock, "外购", supplier, lead])
+
+    price_since = date(2026, 8, 1)
+    change_day = date(2026, 11, 1)
+    prices: list[list[Value]] = []
+    resin_codes = sorted(c for c in info if c.startswith("RM-"))
+    for code in resin_codes:
+        prices.append([RESIN_SUPPLIER, code, 12.5, "CNY", price_since])
+    pp = "RM-PP" if "RM-PP" in info else resin_codes[0]
+    prices.append([RESIN_SUPPLIER, pp, 13.2, "CNY", change_day])  # a price rise
+
+    purchases: list[list[Value]] = []
+    month = f"{as_of:%Y%m}"
+    n = 0
+
+    def po(material: str, supplier: str, qty: float, price: float, ordered: date, due: date, received: float,
+           state: str) -> list[Value]:
+        nonlocal n
+        n += 1
+        row: list[Value] = [f"CG{month}{n:03d}", supplier, material, qty, price, ordered, due, received, state]
+        purchases.append(row)
+        return row
+
+    for code in resin_codes:
+        price = 13.2 if code == pp else 12.5
+        po(code, RESIN_SUPPLIER, 500, price, _weekday_on_or_before(as_of - timedelta(days=8)),
+           _weekday_on_or_after(as_of + timedelta(days=10)), 0, "未到")
+    # A purchase past its date with part of it still out (late-purchase).
+    late = po(pp, RESIN_SUPPLIER, 1000, 12.5, date(2026, 10, 20), _weekday_on_or_before(as_of - timedelta(days=4)),
+              400, "部分到货")
+    marks.append(("purchases", late, "due", "late-purchase", "预计到货已过,还有 600 kg 未到"))
+    # Ordered after the price rise at the old price (price-mismatch).
+    old = po(pp, RESIN_SUPPLIER, 300, 12.5, _weekday_on_or_after(date(2026, 11, 12)),
+             _weekday_on_or_after(as_of + timedelta(days=12)), 0, "未到")
+    marks.append(("purchases", old, "unit_price", "price-mismatch", "调价后仍按旧价 12.5 下单(新价 13.2)"))
+    if late_item is not None and late_line is not None:
+        mb = f"MB-{late_item.code}"
+        po(mb, MB_SUPPLIER, round(need.get(mb, 0.0) + 5), 38.0, _weekday_on_or_before(as_of - timedelta(days=2)),
+           _weekday_on_or_after(late_line.commitment + timedelta(days=5)), 0, "未到")
+
+    def sheet(spec: SheetSpec, rows: list[list[Value]], units: dict[str, str] | None = None) -> DemoSheet:
+        keys = _all_keys(spec)
+        return DemoSheet(spec, spec.name, keys, _headers(spec, keys, units or {}), rows)
+
+    return [
+        sheet(BOM_SHEET, bom),
+        sheet(MATERIALS_SHEET, materials),
+        sheet(PURCHASES_SHEET, purchases),
+        sheet(REQUISITIONS_SHEET, requisitions),
+        sheet(PRICES_SHEET, prices),
+    ]
 
 
 __all__ = [

@@ -222,6 +222,31 @@ ISSUE_TYPES: dict[str, IssueType] = {
         "设置「{value}」无法识别,已忽略",
         "Setting '{value}' is not recognised and was ignored",
     ),
+    "unknown-material": IssueType(
+        Severity.ERROR,
+        "物料编码「{value}」不在物料表中",
+        "Material code '{value}' is not on the material sheet (物料)",
+    ),
+    "missing-bom": IssueType(
+        Severity.WARNING,
+        "产品「{value}」有未完工的工单,但 BOM 中没有它的用料,无法计算欠料",
+        "Item '{value}' has open work orders but no BOM rows: its material needs are unknown",
+    ),
+    "over-requisition": IssueType(
+        Severity.WARNING,
+        "工单 {wo_no} 的物料 {material} 累计领料 {issued},超出需求 {need} 的 {limit} 以上",
+        "Work order {wo_no}: {issued} of material {material} requisitioned, more than {limit} over its need {need}",
+    ),
+    "late-purchase": IssueType(
+        Severity.WARNING,
+        "采购单 {po_no} 物料 {material} 预计到货 {value} 已过,还有 {open_qty} 未到",
+        "Purchase {po_no}, material {material}: due {value}, {open_qty} not yet arrived",
+    ),
+    "price-mismatch": IssueType(
+        Severity.WARNING,
+        "单价 {value} 与供应商 {supplier} 在下单日期 {order_date} 有效的价格 {price} 不一致",
+        "Unit price {value} differs from {supplier}'s price {price} in force on the order date {order_date}",
+    ),
 }
 
 

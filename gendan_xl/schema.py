@@ -152,7 +152,7 @@ ITEMS = SheetSpec(
         C("sample_no", "样品号", aliases=("sample", "sample no", "样板号", "封样号"),
           note_zh="印在制造命令单上(可空)", note_en="Approved sample number (work orders)"),
     ),
-    aliases=("items", "产品资料", "产品表", "物料"),
+    aliases=("items", "产品资料", "产品表"),
     required=True,
     note_zh="产品资料:产线、标准产能、包装",
 )
@@ -307,8 +307,103 @@ SETTINGS = SheetSpec(
     note_zh="公司名称、单号规则等设置",
 )
 
+# --- materials (optional sheets; a ledger without them plans as before) ---------------
+
+MATERIAL_KINDS = ("外购", "自制", "客供")
+
+BOM = SheetSpec(
+    "bom",
+    "BOM",
+    (
+        C("item", "产品编码", required=True, aliases=("item", "item code", "产品", "成品编码"),
+          note_zh="与产品表一致", note_en="Finished item code, as in the item sheet"),
+        C("material", "物料编码", required=True, aliases=("material", "material code", "component", "料号"),
+          note_zh="与物料表一致", note_en="Material code, as in the material sheet"),
+        C("per_piece", "用量", "number", required=True, aliases=("qty per", "per piece", "单耗", "用量/个"),
+          note_zh="每个产品用量(物料的单位)", note_en="Quantity per piece, in the material's unit"),
+        C("loss_rate", "损耗率", "number", aliases=("loss", "scrap", "loss rate", "损耗"), default=0,
+          note_zh="百分比,如 3% 或 3;空白 = 0", note_en="Loss in percent (3% or 3); blank = 0"),
+    ),
+    aliases=("bom", "物料清单", "用料表", "bill of materials"),
+    note_zh="物料清单(单层):每个产品用哪些物料、用量、损耗率",
+)
+
+MATERIALS = SheetSpec(
+    "materials",
+    "物料",
+    (
+        C("material", "物料编码", required=True, aliases=("material", "material code", "料号")),
+        C("material_name", "物料名称", aliases=("name", "material name", "品名")),
+        C("spec", "规格", aliases=("spec", "specification", "规格型号")),
+        C("unit", "单位", aliases=("unit", "uom")),
+        C("stock", "库存", "number", aliases=("stock", "on hand", "可用库存", "现有库存"), default=0,
+          note_zh="现在可用的库存", note_en="Usable on hand now"),
+        C("kind", "类型", "choice", aliases=("type", "kind", "物料类型"), choices=MATERIAL_KINDS,
+          note_zh="外购/自制/客供"),
+        C("supplier", "供应商", aliases=("supplier", "vendor", "默认供应商")),
+        C("lead_days", "采购周期", "number", aliases=("lead time", "lead days", "采购天数", "交货周期"),
+          note_zh="下单到到货的天数(日历天,可空)", note_en="Purchase lead time in calendar days (optional)"),
+    ),
+    aliases=("materials", "物料表", "物料资料"),
+    note_zh="物料资料:库存、类型、供应商、采购周期",
+)
+
+PURCHASE_STATES = ("未到", "部分到货", "已到", "取消", "关闭")
+
+PURCHASES = SheetSpec(
+    "purchases",
+    "采购",
+    (
+        C("po_no", "采购单号", required=True, aliases=("po no", "purchase order", "采购单", "po")),
+        C("supplier", "供应商", aliases=("supplier", "vendor")),
+        C("material", "物料编码", required=True, aliases=("material", "material code", "料号")),
+        C("qty", "数量", "number", required=True, aliases=("qty", "quantity", "采购数量")),
+        C("unit_price", "单价", "number", aliases=("price", "unit price")),
+        C("order_date", "下单日期", "date", aliases=("order date", "采购日期")),
+        C("due", "预计到货", "date", aliases=("eta", "expected", "due", "交期", "到货日期"),
+          note_zh="供应商回复的到货日期", note_en="Expected arrival (supplier's date)"),
+        C("received", "已到数量", "number", aliases=("received", "arrived", "到货数量", "已收"), default=0),
+        C("status", "状态", "choice", aliases=("status",), choices=PURCHASE_STATES,
+          note_zh="未到/部分到货/已到/取消/关闭;取消、关闭的不再计入在途"),
+    ),
+    aliases=("purchases", "采购单", "采购跟踪表", "采购明细"),
+    note_zh="采购单:物料与外购件的在途数量、预计到货",
+)
+
+REQUISITIONS = SheetSpec(
+    "requisitions",
+    "领料",
+    (
+        C("date", "日期", "date", aliases=("date", "领料日期")),
+        C("wo_no", "工单号", required=True, aliases=("work order", "wo", "wo no")),
+        C("material", "物料编码", required=True, aliases=("material", "material code", "料号")),
+        C("qty", "数量", "number", required=True, aliases=("qty", "quantity", "领料数量", "实领")),
+        C("department", "领料部门", aliases=("department", "dept", "部门")),
+    ),
+    aliases=("requisitions", "领料单", "领料记录", "发料"),
+    note_zh="领料记录:每个工单领了多少物料",
+)
+
+SUPPLIER_PRICES = SheetSpec(
+    "supplier_prices",
+    "供应商价格",
+    (
+        C("supplier", "供应商", required=True, aliases=("supplier", "vendor")),
+        C("material", "物料编码", required=True, aliases=("material", "material code", "料号")),
+        C("unit_price", "单价", "number", required=True, aliases=("price", "unit price")),
+        C("currency", "币种", aliases=("currency",), default="CNY"),
+        C("since", "生效日期", "date", required=True, aliases=("effective", "since", "effective date", "生效")),
+    ),
+    aliases=("supplier prices", "价格表", "供应商报价", "采购价格"),
+    note_zh="供应商价格:每个物料自生效日期起的单价",
+)
+
+MATERIAL_SHEETS = (BOM, MATERIALS, PURCHASES, REQUISITIONS, SUPPLIER_PRICES)
+# Purchases that no longer bring anything.
+PURCHASE_CLOSED_STATES = ("已到", "取消", "关闭")
+
 SHEETS: tuple[SheetSpec, ...] = (
-    ORDERS, ITEMS, LINES, CALENDAR, WORK_ORDERS, DAILY, SHIPMENTS, CUSTOMERS, RECEIPTS, SETTINGS
+    ORDERS, ITEMS, LINES, CALENDAR, WORK_ORDERS, DAILY, SHIPMENTS, CUSTOMERS, RECEIPTS, SETTINGS, *MATERIAL_SHEETS
 )
 SHEET_BY_KEY = {s.key: s for s in SHEETS}
 
@@ -334,6 +429,8 @@ SETTING_KEYS: dict[str, tuple[str, object]] = {
     "rate_low": ("产能偏低倍数", 0.3),
     "defect_rate": ("不良率上限", "5%"),
     "backups_keep": ("备份保留份数", 20),
+    "over_requisition": ("领料超额比例", "3%"),
+    "fl_pattern": ("发料单号规则", "FL{YYYYMMDD}{SEQ:3}"),
 }
 
 # What gendan calls the files it writes: ``output_name("report", "20261126")`` ->
@@ -346,6 +443,8 @@ OUTPUT_STEMS: dict[str, str] = {
     "delivery_notes": "送货单",
     "statement": "对账单",
     "assignments": "分配结果",  # number -> ledger rows of a document run
+    "shortages": "欠料表",
+    "material_issues": "发料通知单",
 }
 
 

@@ -44,6 +44,8 @@ class Settings(BaseModel):
     bank_account: str = ""  # 银行账号
     payment_terms: str = ""  # 付款条件, e.g. 月结 30 天
     prices_include_tax: bool = True  # 单价含税: prices are what the customer pays, tax included
+    fl_pattern: str = str(SETTING_KEYS["fl_pattern"][1])
+    over_requisition: float = 0.03  # over-requisition: issued above need by more than this share
 
 
 def _text(value: object) -> str:
@@ -120,6 +122,7 @@ PARSERS: dict[str, Callable[[object], object]] = {
     "defect_rate": _share,
     "backups_keep": _whole(1, 1000),
     "prices_include_tax": _switch,
+    "over_requisition": _share,
 }
 
 

@@ -176,3 +176,17 @@ def test_other_as_of_still_builds() -> None:
     data = build_demo(as_of=date(2026, 10, 30), seed=3)
     assert data.planted
     assert max(_dates(r[0] for r in data.sheet("daily").rows)) < date(2026, 10, 30)
+
+
+def test_demo_has_an_order_late_because_of_material(demo_path: Path) -> None:
+    """The demo's material sheets: one item's masterbatch arrives after its order
+    line's date, so at least one open line is late (or overdue) for 欠料."""
+    from gendan_xl.engine import check
+    from gendan_xl.plan import plan_ledger
+
+    checked = check(demo_path, DEFAULT_AS_OF)
+    plan = plan_ledger(checked.ledger, DEFAULT_AS_OF)
+    late = plan.orders[(plan.orders["reason"] == "material_shortage") & plan.orders["status"].isin(["late", "overdue"])]
+    assert len(late) >= 1
+    assert plan.materials is not None and len(plan.materials.late_purchases) == 1
+    assert not {"missing-bom", "over-requisition", "unknown-material"} & {i.code for i in checked.issues}

@@ -66,6 +66,16 @@ class CustomerInfo(_Doc):
         return self.ship_to or self.address
 
 
+class WorkOrderMaterial(_Doc):
+    """One row of the 制造命令单's 用料 section (from the BOM)."""
+
+    material: str
+    name: str = ""
+    unit: str = ""
+    per_piece: float  # 用量 x (1 + 损耗率)
+    need: float  # 工单数量 x per_piece
+
+
 class WorkOrderDoc(_Doc):
     """One 制造命令单: a new work order for (part of) one order line."""
 
@@ -94,6 +104,7 @@ class WorkOrderDoc(_Doc):
     packing: str = ""  # 产品.包装要求
     quality_std: str = ""  # 产品.品质标准
     sample_no: str = ""  # 产品.样品号
+    materials: list[WorkOrderMaterial] = []  # 用料 (BOM rows of the item; empty without a BOM)
 
     @property
     def days_late(self) -> int | None:
@@ -385,3 +396,35 @@ class WriteBackPlan(_Doc):
     @property
     def empty(self) -> bool:
         return not self.cells and not self.rows
+
+
+class MaterialIssueLine(_Doc):
+    """One material of a 发料通知单."""
+
+    material: str
+    name: str = ""
+    spec: str = ""
+    unit: str = ""
+    per_piece: float  # 单耗 (BOM 用量)
+    loss_rate: float = 0.0  # 损耗率 as a share
+    need: float  # 需求量 = 工单数量 x 用量 x (1 + 损耗率)
+    issued: float  # 已领
+    to_issue: float  # 本次应发: what stock covers now
+    short: float  # 欠料: still to come (open purchases, or to be bought)
+    ready: date | None = None  # 预计到料
+    ready_known: bool = True
+
+
+class MaterialIssueDoc(_Doc):
+    """One 发料通知单: the materials of one work order."""
+
+    number: str
+    issue_date: date
+    wo_no: str
+    order: str = ""  # the order line's label (SO1-2)
+    item: str
+    item_name: str = ""
+    qty: float
+    line: str = ""
+    plan_start: date | None = None
+    lines: list[MaterialIssueLine]

@@ -65,6 +65,7 @@ DEFAULT_PATTERNS: dict[str, str] = {
     "dn": str(SETTING_KEYS["dn_pattern"][1]),
     "rt": str(SETTING_KEYS["rt_pattern"][1]),  # 退货单
     "st": str(SETTING_KEYS["st_pattern"][1]),  # 对账单
+    "fl": str(SETTING_KEYS["fl_pattern"][1]),
 }
 
 _TOKEN = re.compile(r"\{([A-Za-z]+)(?::(\d+))?\}")

@@ -23,6 +23,7 @@ from gendan_xl.documents.models import (
     Assignment,
     LedgerRow,
     WorkOrderDoc,
+    WorkOrderMaterial,
     WriteBackPlan,
     WriteBackRow,
 )
@@ -196,6 +197,7 @@ def build_work_orders(
     numbers = allocate(pattern, as_of, len(lines), existing, sources=[[s] for s in line_sources(lines)])
     items = common.items(ledger)
     schedule = schedule or {}
+    usage = _usage(ledger)
     for number, rec in zip(numbers, lines.to_dict("records"), strict=True):
         item = common.text(rec["item"])
         info = items.loc[item] if item in items.index else None
@@ -236,9 +238,29 @@ def build_work_orders(
                 packing=product("packing"),
                 quality_std=product("quality_std"),
                 sample_no=product("sample_no"),
+                materials=[WorkOrderMaterial(material=m, name=n, unit=u, per_piece=per_piece, need=qty * per_piece)
+                           for m, n, u, per_piece in usage.get(item, [])],
             )
         )
     return run
+
+
+def _usage(ledger: Ledger) -> dict[str, list[tuple[str, str, str, float]]]:
+    """Per item, its BOM materials: code, name, unit, 用量 x (1 + 损耗率)."""
+    if not ledger.table("bom").present:
+        return {}
+    from gendan_xl.materials import bom_factors
+
+    m = ledger["materials"]
+    m = m[m["material"].notna()]
+    m = m.assign(material=m["material"].astype(str)).drop_duplicates("material").set_index("material")
+    out: dict[str, list[tuple[str, str, str, float]]] = {}
+    f = bom_factors(ledger)
+    for item, material, per in zip(f["item"].tolist(), f["material"].tolist(), f["per_piece"].tolist(), strict=True):
+        name = common.text(m.at[material, "material_name"]) if material in m.index else ""
+        unit = common.text(m.at[material, "unit"]) if material in m.index else ""
+        out.setdefault(str(item), []).append((str(material), name, unit, float(per)))
+    return out
 
 
 def _existing_numbers(ledger: Ledger) -> set[str]:

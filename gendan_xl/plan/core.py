@@ -12,6 +12,7 @@ import pandas as pd
 
 from gendan_xl.calendar import WorkCalendar
 from gendan_xl.ledger import ROW, SRC, Ledger
+from gendan_xl.materials import MaterialPlan, material_plan
 from gendan_xl.model import (
     PRIORITY_RANK,
     STATUS_SEVERITY,
@@ -34,7 +35,12 @@ from gendan_xl.plan.progress import (
     signals,
 )
 from gendan_xl.plan.result import PlanResult, WhatIfResult
-from gendan_xl.plan.schedule import MAX_HORIZON_DAYS, forward_schedule, index_to_dates
+from gendan_xl.plan.schedule import (
+    MAX_HORIZON_DAYS,
+    forward_schedule,
+    index_to_dates,
+    release_schedule,
+)
 
 WHATIF_ORDER_NO = "插单"
 S = OrderStatus
@@ -71,6 +77,8 @@ def plan_ledger(
     flags = signals(prog, recent_reports(daily, prog, calendar, as_of, SIGNAL_WINDOW_WORKDAYS))
 
     jobs = _jobs(prog, actual, calendar)
+    materials = material_plan(ledger, jobs, as_of, calendar)
+    jobs = _with_material(jobs, materials)
     jobs, loads = _schedule(jobs, prog, calendar)
     orders = _order_status(prog, jobs, actual, flags, calendar, as_of, risk)
     work_orders = _work_orders(prog, jobs, orders)
@@ -89,6 +97,7 @@ def plan_ledger(
         line_yield=_line_yield(prog.work_orders),
         starts=dict(prog.starts),
         issues=_calendar_issues(ledger, calendar, orders),
+        materials=materials,
     )
 
 
@@ -199,25 +208,50 @@ def _jobs(prog: Progress, actual: pd.DataFrame, calendar: WorkCalendar) -> pd.Da
     return jobs
 
 
+def _with_material(jobs: pd.DataFrame, materials: MaterialPlan | None) -> pd.DataFrame:
+    """Each job's material_ready (NaT: none needed, or unknown) and material_unknown."""
+    if materials is None:
+        return jobs.assign(
+            material_ready=np.full(len(jobs), np.datetime64("NaT"), dtype="datetime64[ns]"), material_unknown=False
+        )
+    return jobs.assign(
+        material_ready=materials.jobs["material_ready"].to_numpy(),
+        material_unknown=materials.jobs["material_unknown"].to_numpy(),
+    )
+
+
 def _schedule(
     jobs: pd.DataFrame, prog: Progress, calendar: WorkCalendar
 ) -> tuple[pd.DataFrame, dict[str, LineLoad]]:
-    """Forward-schedule every line's jobs over its calendar from its start."""
+    """Forward-schedule every line's jobs over its calendar from its start. A line
+    where some job's material is ready only after the line's start is dispatched
+    with release days (``release_schedule``); ``material_bound`` marks the jobs
+    whose material is ready only after the day they would start without it."""
     first = np.full(len(jobs), np.datetime64("NaT"), dtype="datetime64[ns]")
     last = first.copy()
     ok = ~(jobs["no_line"] | jobs["no_rate"]).to_numpy()
     loads: dict[str, LineLoad] = {}
     line_values = jobs["line"].to_numpy(dtype=object)
     hours = jobs["hours"].to_numpy(dtype="float64")
+    ready = jobs["material_ready"].to_numpy(dtype="datetime64[D]")
+    bound = np.zeros(len(jobs), dtype=bool)
     for line in calendar.lines:
         start = prog.starts[line]
         available = calendar.hours_array(line, start, MAX_HORIZON_DAYS)
         idx = np.flatnonzero(ok & (line_values == line))
-        placed = forward_schedule(hours[idx], available)
+        delay = ready[idx] - np.datetime64(start, "D")
+        release = np.where(np.isnat(delay), 0, delay.astype("timedelta64[D]").astype(np.int64))
+        if (release > 0).any():
+            placed = release_schedule(hours[idx], available, release)
+            # Pushed by material: ready after the day it would start without it.
+            blind = forward_schedule(hours[idx], available).first_day
+            bound[idx] = (release > 0) & ((release > blind) | (blind < 0))
+        else:
+            placed = forward_schedule(hours[idx], available)
         first[idx] = index_to_dates(start, placed.first_day)
         last[idx] = index_to_dates(start, placed.last_day)
         loads[line] = LineLoad(line, start, available, placed.scheduled)
-    jobs = jobs.assign(forecast_start=first, forecast_finish=last)
+    jobs = jobs.assign(forecast_start=first, forecast_finish=last, material_bound=bound)
     jobs["beyond"] = ok & jobs["forecast_finish"].isna()
     return jobs, loads
 
@@ -248,6 +282,8 @@ def _order_status(
     no_rate = g["no_rate"].any() if len(keyed) else pd.Series(dtype=bool)
     no_line = g["no_line"].any() if len(keyed) else pd.Series(dtype=bool)
     beyond = g["beyond"].any() if len(keyed) else pd.Series(dtype=bool)
+    by_material = g["material_bound"].any() if len(keyed) else pd.Series(dtype=bool)
+    unknown_material = g["material_unknown"].any() if len(keyed) else pd.Series(dtype=bool)
 
     def flag(series: pd.Series) -> pd.Series:
         """Order lines whose key is flagged True in ``series`` (key -> bool)."""
@@ -270,6 +306,7 @@ def _order_status(
     ol["ready_qty"] = (ol[["produced", "qty"]].min(axis=1) - ol["shipped"]).clip(lower=0.0)
 
     f_no_rate, f_no_line, f_beyond = flag(no_rate), flag(no_line), flag(beyond)
+    f_material, f_unknown_material = flag(by_material), flag(unknown_material)
     f_short = flag(flags["shortage"]) if len(flags) else pd.Series(False, index=ol.index)
     f_quality = flag(flags["quality"]) if len(flags) else pd.Series(False, index=ol.index)
     wo_hold = ol["held_balance"] > 0
@@ -287,7 +324,7 @@ def _order_status(
             past_due,
             ol["forecast_finish"].isna().to_numpy(),
             (ol["forecast_finish"] > commit).to_numpy(),
-            ((pending & (ol["slack_workdays"] <= risk_days)) | uncovered).to_numpy(),
+            ((pending & (ol["slack_workdays"] <= risk_days)) | uncovered | f_unknown_material).to_numpy(),
     ]
     status_choices = [S.CANCELLED, S.HOLD, S.DONE, S.HOLD, S.OVERDUE, S.UNSCHEDULABLE, S.LATE, S.AT_RISK]
     status = _first_true(status_conditions, [s.value for s in status_choices], S.ON_TRACK.value)
@@ -307,6 +344,7 @@ def _order_status(
             awaiting.to_numpy(),
             (f_no_rate | (~pending & making & np.isnan(rate))).to_numpy(),
             f_no_line.to_numpy(),
+            (f_material | f_unknown_material).to_numpy(),
             f_beyond.to_numpy(),
             (uncovered | (~ol["has_wo"] & making)).to_numpy(),
             f_short.to_numpy(),
@@ -314,7 +352,7 @@ def _order_status(
             pending.to_numpy(),
     ]
     reason_choices = [
-        R.AWAITING_SHIPMENT, R.NO_RATE, None, R.CAPACITY, R.NO_WORK_ORDER, R.MATERIAL_SHORTAGE, R.QUALITY,
+        R.AWAITING_SHIPMENT, R.NO_RATE, None, R.MATERIAL_SHORTAGE, R.CAPACITY, R.NO_WORK_ORDER, R.MATERIAL_SHORTAGE, R.QUALITY,
         R.CAPACITY,
     ]
     reason = _first_true(reason_conditions, [r.value if r else None for r in reason_choices], None)
@@ -395,8 +433,9 @@ def _work_orders(prog: Progress, jobs: pd.DataFrame, orders: pd.DataFrame) -> pd
     wo = prog.work_orders.copy()
     placed = jobs[jobs["from_wo"]].set_index("wo_no")
     wo["scheduled"] = wo["wo_no"].isin(placed.index[placed["forecast_finish"].notna()])
-    for col in ("rate", "rate_source", "forecast_start", "forecast_finish"):
+    for col in ("rate", "rate_source", "forecast_start", "forecast_finish", "material_ready"):
         wo[col] = lookup(wo["wo_no"], placed[col])
+    wo["material_ready"] = pd.to_datetime(wo["material_ready"])
     wo["forecast_start"] = pd.to_datetime(wo["forecast_start"])
     wo["forecast_finish"] = pd.to_datetime(wo["forecast_finish"])
     by_key = orders.set_index("key")
@@ -406,7 +445,7 @@ def _work_orders(prog: Progress, jobs: pd.DataFrame, orders: pd.DataFrame) -> pd
         "wo_no", "key", "order_no", "line_no", "item", "qty", "produced", "rejects", "yield", "balance", "state",
         "line",
         "rate", "rate_source", "scheduled", "forecast_start", "forecast_finish", "commitment_date",
-        "plan_finish", "order_status", SRC, ROW,
+        "plan_finish", "order_status", "material_ready", SRC, ROW,
     ]
     return wo[columns]
 

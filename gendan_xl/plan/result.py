@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gendan_xl.materials import MaterialPlan
 from gendan_xl.model import STATUS_SEVERITY, Issue, OrderStatus
 
 # Order lines a clerk must look at first, most urgent first (one order everywhere).
@@ -27,6 +28,7 @@ ORDER_FIELDS = (
 WORK_ORDER_FIELDS = (
     "wo_no", "order_no", "line_no", "item", "qty", "produced", "rejects", "yield", "balance", "state", "line",
     "rate", "rate_source", "forecast_start", "forecast_finish", "commitment_date", "plan_finish",
+    "material_ready",
 )
 CAPACITY_FIELDS = (
     "line", "period", "available_hours", "scheduled_hours", "utilization", "required_hours",
@@ -53,7 +55,9 @@ class PlanResult:
 
     ``work_orders``: wo_no, key, order_no, line_no, item, qty, produced, rejects,
     yield, balance, state (工单状态 as written), line, rate, rate_source, scheduled,
-    forecast_start, forecast_finish, commitment_date, plan_finish, _src/_row.
+    forecast_start, forecast_finish, commitment_date, plan_finish,
+    material_ready (the day its last material is ready; NaT when it needs none,
+    has no BOM, or a material's date is unknown), _src/_row.
 
     ``capacity_daily``: line, date, available_hours, scheduled_hours (the finite
     schedule), required_hours (open work laid backward from its dates, see
@@ -81,6 +85,8 @@ class PlanResult:
     line_yield: pd.DataFrame  # line, produced, rejects, yield (良率)
     starts: dict[str, date]  # line -> first day the schedule used
     issues: list[Issue] = field(default_factory=list)
+    # Requirements, allocation, late purchases and prices; None without a BOM sheet.
+    materials: MaterialPlan | None = None
 
     def alerts(self) -> pd.DataFrame:
         """Overdue, late, unschedulable and at-risk order lines, most urgent first."""

@@ -9,6 +9,7 @@ day from the line's start), a job's last day is the first day ``k`` with
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -55,6 +56,58 @@ def forward_schedule(job_hours: np.ndarray, capacity: np.ndarray) -> Placement:
         j = int(np.flatnonzero(fits)[-1])
         total = min(float(cum_job[j]), float(cum_cap[last[j]]))
         used = np.minimum(cum_cap, total)
+        scheduled = np.diff(used, prepend=0.0)
+    return Placement(first, last, scheduled)
+
+
+def release_schedule(job_hours: np.ndarray, capacity: np.ndarray, release_day: np.ndarray) -> Placement:
+    """Place jobs that may not start before their release day (material ready).
+
+    Dispatching on one line, without preemption: whenever the line is free it
+    takes the first job (in the given priority order) whose release day has come;
+    when none has, it stands idle until the next release. A job waiting for
+    material therefore does not hold back the jobs behind it that have theirs,
+    and takes the line as soon as both its material and the line are free.
+    Positions are on the line's cumulative-hours axis; a job released on day d
+    may use hours from the start of day d.
+    """
+    job_hours = np.asarray(job_hours, dtype=np.float64)
+    capacity = np.asarray(capacity, dtype=np.float64)
+    n_jobs, n_days = len(job_hours), len(capacity)
+    cum_cap = np.cumsum(capacity)
+    rel = np.clip(np.asarray(release_day, dtype=np.int64), 0, n_days)
+    before = np.concatenate(([0.0], cum_cap))
+    release = before[rel]  # hours available before the release day
+    start = np.zeros(n_jobs, dtype=np.float64)
+    by_release = np.argsort(release, kind="stable")
+    ready: list[int] = []
+    t, k = 0.0, 0
+    for _ in range(n_jobs):
+        if not ready:
+            t = max(t, release[by_release[k]])
+        while k < n_jobs and release[by_release[k]] <= t + EPS:
+            heapq.heappush(ready, int(by_release[k]))
+            k += 1
+        j = heapq.heappop(ready)
+        start[j] = t
+        t += job_hours[j]
+    end = start + job_hours
+    last = np.searchsorted(cum_cap, end - EPS, side="left").astype(np.int64)
+    first = np.searchsorted(cum_cap, start + EPS, side="left").astype(np.int64)
+    fits = last < n_days
+    first = np.minimum(first, last)
+    first[~fits] = -1
+    last[~fits] = -1
+    # Hours used per day: busy time up to each day's end, jobs in time order.
+    scheduled = np.zeros(n_days, dtype=np.float64)
+    if n_jobs and fits.any():
+        placed = np.flatnonzero(fits)
+        order = placed[np.argsort(start[placed], kind="stable")]
+        s, e = start[order], end[order]
+        busy = np.cumsum(e - s)
+        n_before = np.searchsorted(s, cum_cap, side="left")  # jobs started before each day's end
+        idx = np.clip(n_before - 1, 0, None)
+        used = np.where(n_before > 0, busy[idx] - np.clip(e[idx] - cum_cap, 0.0, None), 0.0)
         scheduled = np.diff(used, prepend=0.0)
     return Placement(first, last, scheduled)
 

@@ -35,6 +35,7 @@ from gendan_xl.documents.models import (
     Assignment,
     DeliveryLine,
     DeliveryNote,
+    MaterialIssueDoc,
     Statement,
     StatementLine,
     WorkOrderDoc,
@@ -244,6 +245,24 @@ def add_work_order_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: WorkO
         row += 1
     ws.set_row(row, 12)
     row += 1
+    if doc.materials:
+        ws.set_row(row, 22)
+        merge(ws, row, 0, row, last, "用料(按 BOM,含损耗)", f(bold=True, border=1, align="center", bg_color="#E2EFDA"))
+        row += 1
+        ws.set_row(row, 20)
+        for c1, c2, title in ((0, 1, "物料编码"), (2, 4, "物料名称"), (5, 5, "单位"), (6, 6, "单耗"), (7, 7, "需求量")):
+            merge(ws, row, c1, row, c2, title, f.label())
+        row += 1
+        for m in doc.materials:
+            ws.set_row(row, 20)
+            merge(ws, row, 0, row, 1, m.material, f.cell())
+            merge(ws, row, 2, row, 4, m.name, f.cell(text_wrap=True))
+            put(ws, row, 5, m.unit, f.cell(align="center"))
+            put(ws, row, 6, m.per_piece, f.cell(QTY_DEC))
+            put(ws, row, 7, m.need, f.cell(qty_format(m.need)))
+            row += 1
+        ws.set_row(row, 12)
+        row += 1
 
     ws.set_row(row, 22)
     merge(ws, row, 0, row, last, "生产记录(车间填写)", f(bold=True, border=1, align="center", bg_color="#DDEBF7"))
@@ -291,6 +310,100 @@ def write_work_orders(path: Path, docs: Sequence[WorkOrderDoc], company: str) ->
         taken: set[str] = set()
         for doc in docs:
             add_work_order_sheet(wb, f, _sheet_name(doc.wo_no, taken), doc, company)
+        wb.close()
+    return path
+
+
+# --------------------------------------------------------------- 发料通知单
+
+FL_WIDTHS = (12, 14, 12, 6, 8, 7, 10, 9, 10, 9, 11)
+FL_MIN_ROWS = 12
+
+
+def add_material_issue_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: MaterialIssueDoc, company: str) -> Any:
+    """One A4 page: the work order, then per material 单耗, 损耗率, 需求量, 已领,
+    本次应发, 欠料, 预计到料; sign-offs 开单 / 物料员 / 领料人."""
+    ws = wb.add_worksheet(name)
+    _set_widths(ws, FL_WIDTHS)
+    last = len(FL_WIDTHS) - 1
+    ws.set_row(0, 28)
+    merge(ws, 0, 0, 0, last, company, f(bold=True, font_size=16, align="center"))
+    ws.set_row(1, 32)
+    merge(ws, 1, 0, 1, last, "发 料 通 知 单", f(bold=True, font_size=20, align="center"))
+    ws.set_row(2, 20)
+    merge(ws, 2, 0, 2, 4, f"开单日期:{doc.issue_date.isoformat()}", f())
+    merge(ws, 2, 5, 2, last, "No. " + doc.number, f(bold=True, font_size=12, align="right"))
+    row = 3
+    head = (("工单号", doc.wo_no, "订单", doc.order, "产线", doc.line),
+            ("产品编码", doc.item, "品名", doc.item_name, "计划开工", doc.plan_start))
+    for l1, v1, l2, v2, l3, v3 in head:
+        ws.set_row(row, 22)
+        put(ws, row, 0, l1, f.label())
+        merge(ws, row, 1, row, 2, v1, f.cell(bold=True))
+        put(ws, row, 3, l2, f.label())
+        merge(ws, row, 4, row, 6, v2, f.cell(text_wrap=True))
+        put(ws, row, 7, l3, f.label())
+        merge(ws, row, 8, row, last, v3, f.cell(DATE, align="left") if isinstance(v3, date) else f.cell())
+        row += 1
+    ws.set_row(row, 22)
+    put(ws, row, 0, "生产数量", f.label())
+    merge(ws, row, 1, row, 2, doc.qty, f.cell(qty_format(doc.qty), align="left", bold=True))
+    merge(ws, row, 3, row, last, "本次应发 = 现有库存可发的数量;欠料 = 还要等采购到货或尚未采购的数量",
+          f(font_size=9, border=1))
+    row += 2
+    titles = ("物料编码", "物料名称", "规格", "单位", "单耗", "损耗率", "需求量", "已领", "本次应发", "欠料", "预计到料")
+    ws.set_row(row, 30)
+    for c, title in enumerate(titles):
+        put(ws, row, c, title, f.label())
+    row += 1
+    for line in doc.lines:
+        ws.set_row(row, 22)
+        short_f = f.cell(qty_format(line.short), **({"font_color": LATE_RED, "bold": True} if line.short > 0 else {}))
+        values: list[tuple[Value, Any]] = [
+            (line.material, f.cell()), (line.name, f.cell(text_wrap=True, font_size=9)),
+            (line.spec, f.cell(text_wrap=True, font_size=9)), (line.unit, f.cell(align="center")),
+            (line.per_piece, f.cell(QTY_DEC)), (line.loss_rate, f.cell("0.0%")),
+            (line.need, f.cell(qty_format(line.need))), (line.issued, f.cell(qty_format(line.issued))),
+            (line.to_issue, f.cell(qty_format(line.to_issue), bold=True)), (line.short, short_f),
+            (line.ready if line.ready_known else "未知",
+             f.cell(DATE) if line.ready_known else f.cell(font_color=LATE_RED, bold=True)),
+        ]
+        for c, (value, fmt) in enumerate(values):
+            put(ws, row, c, value, fmt)
+        row += 1
+    for _ in range(max(0, FL_MIN_ROWS - len(doc.lines))):
+        ws.set_row(row, 22)
+        for c in range(last + 1):
+            put(ws, row, c, None, f.cell())
+        row += 1
+    ws.set_row(row, 12)
+    row += 1
+    boxes = ((0, 2, "开单"), (3, 6, "物料员"), (7, 10, "领料人"))
+    ws.set_row(row, 22)
+    for c1, c2, title in boxes:
+        merge(ws, row, c1, row, c2, title, f.label())
+    row += 1
+    ws.set_row(row, 44)
+    for c1, c2, _title in boxes:
+        merge(ws, row, c1, row, c2, None, f.cell())
+    row += 1
+    ws.set_row(row, 20)
+    for c1, c2, _title in boxes:
+        merge(ws, row, c1, row, c2, "日期:", f.cell(font_size=9))
+    _page_setup(ws, "A4", landscape=False)
+    ws.print_area(0, 0, row, last)
+    ws.fit_to_pages(1, 1)
+    return ws
+
+
+def write_material_issues(path: Path, docs: Sequence[MaterialIssueDoc], company: str) -> Path:
+    """The 发料通知单 workbook: one sheet (one A4 page) per work order."""
+    with replacing(path) as tmp:
+        wb = _start(tmp, "发料通知单")
+        f = _Fmt(wb)
+        taken: set[str] = set()
+        for doc in docs:
+            add_material_issue_sheet(wb, f, _sheet_name(doc.number, taken), doc, company)
         wb.close()
     return path
 

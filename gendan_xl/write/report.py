@@ -61,6 +61,11 @@ SHEET_NAMES: dict[str, dict[Lang, str]] = {
     "receipts": {"zh": "回单跟踪", "en": "Signed copies"},
     "otd": {"zh": "准时交货率", "en": "On-time delivery"},
 }
+# Written only when the ledger has a BOM sheet (after 准时交货率).
+MATERIAL_SHEET_NAMES: dict[str, dict[Lang, str]] = {
+    "shortages": {"zh": "欠料表", "en": "Material shortages"},
+    "purchases": {"zh": "采购跟踪", "en": "Purchases"},
+}
 REPORT_TITLE: dict[Lang, str] = {"zh": "跟单报告", "en": "Order follow-up report"}
 PRIORITY_EN = {"普通": "normal", "急": "rush", "特急": "urgent"}
 SOURCE_LABEL: dict[Lang, dict[str, str]] = {
@@ -155,6 +160,33 @@ WORK_ORDER_COLS = (
     Col("forecast_finish", "预计完工", "Forecast finish", "date"),
     Col("commitment_date", "承诺交期", "Commitment", "date"),
     Col("status", "订单状态", "Order status", "status"),
+)
+SHORTAGE_COLS = (
+    Col("wo_no", "工单号", "Work order"),
+    Col("label", "订单行", "Order line"),
+    Col("item", "产品编码", "Item"),
+    Col("material", "物料编码", "Material"),
+    Col("material_name", "物料名称", "Material name", max_width=24),
+    Col("unit", "单位", "Unit"),
+    Col("need", "需求量", "Need", "num"),
+    Col("issued", "已领", "Issued", "num"),
+    Col("open_need", "未领", "Open need", "num"),
+    Col("from_stock", "库存分配", "From stock", "num"),
+    Col("po_text", "采购分配", "From purchases", max_width=30, wrap=True),
+    Col("short", "欠料", "Short", "num"),
+    Col("ready_date", "预计到料", "Material ready", "date"),
+    Col("ready_text", "到料日期", "Ready date known"),
+)
+PURCHASE_COLS = (
+    Col("po_no", "采购单号", "Purchase"),
+    Col("supplier", "供应商", "Supplier"),
+    Col("material", "物料编码", "Material"),
+    Col("material_name", "物料名称", "Material name", max_width=24),
+    Col("open_qty", "未到数量", "Open qty", "num"),
+    Col("due", "预计到货", "Due", "date"),
+    Col("days_late", "逾期天数", "Days late", "int"),
+    Col("wo_text", "影响工单", "Work orders", max_width=30, wrap=True),
+    Col("order_text", "影响订单行", "Order lines", max_width=30, wrap=True),
 )
 SHIPPING_COLS = (
     Col("ship_date", "计划出货", "Ship date", "date"),
@@ -315,7 +347,7 @@ class _Book:
         return found
 
     def sheet(self, key: str) -> Any:
-        ws = self.wb.add_worksheet(SHEET_NAMES[key][self.lang])
+        ws = self.wb.add_worksheet((SHEET_NAMES | MATERIAL_SHEET_NAMES)[key][self.lang])
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
@@ -484,6 +516,15 @@ def _overview(book: _Book, data: ReportData) -> None:
         ("未签回送货单" if zh else "Delivery notes not signed back", f.unsigned_notes, "int", "plain"),
         ("最长未签回天数" if zh else "Longest days not signed back", f.oldest_unsigned_days, "int",
          "bad" if (f.oldest_unsigned_days or 0) >= RECEIPT_BAD_DAYS else "plain"),
+    ]
+    if f.short_work_orders is not None:
+        rows += [
+            ("欠料工单" if zh else "Work orders short of material", f.short_work_orders, "int",
+             "bad" if f.short_work_orders else "plain"),
+            ("逾期未到采购" if zh else "Late purchases", f.late_purchases, "int",
+             "warn" if f.late_purchases else "plain"),
+        ]
+    rows += [
         ("检查错误" if zh else "Check errors", f.errors, "int", "bad" if f.errors else "plain"),
         ("检查警告" if zh else "Check warnings", f.warnings, "int", "warn" if f.warnings else "plain"),
     ]
@@ -799,6 +840,36 @@ def _otd(book: _Book, data: ReportData) -> None:
     book.frame_sheet(ws, top)
 
 
+def _shortages(book: _Book, data: ReportData) -> None:
+    df = data.shortages
+    if df is None:
+        return
+    lang = book.lang
+    if lang != "zh":
+        df = df.assign(ready_text=np.where(df["ready_known"], "", "unknown"))
+    ws = book.sheet("shortages")
+    note = (f"按排产顺序分配库存和在途采购;未到料或欠料 {len(df)} 行" if lang == "zh"
+            else f"stock and open purchases allocated in schedule order; {len(df)} rows waiting or short")
+    book.titles(ws, MATERIAL_SHEET_NAMES["shortages"][lang], _subtitle(data, lang, note))
+    # Red: short (or of unknown date); yellow: covered by a purchase still to come.
+    styles = ["bad" if s > 0 or not k else "warn" for s, k in zip(df["short"], df["ready_known"], strict=True)]
+    book.table(ws, 2, SHORTAGE_COLS, df, styles)
+    book.frame_sheet(ws, 2)
+
+
+def _purchases(book: _Book, data: ReportData) -> None:
+    df = data.purchases
+    if df is None:
+        return
+    lang = book.lang
+    ws = book.sheet("purchases")
+    late = int(df["late"].sum()) if len(df) else 0
+    note = f"在途采购 {len(df)} 行,逾期 {late} 行" if lang == "zh" else f"{len(df)} open purchase lines, {late} late"
+    book.titles(ws, MATERIAL_SHEET_NAMES["purchases"][lang], _subtitle(data, lang, note))
+    book.table(ws, 2, PURCHASE_COLS, df, ["late" if x else "plain" for x in df["late"]])
+    book.frame_sheet(ws, 2)
+
+
 def write_report(
     path: Path,
     data: ReportData,
@@ -815,6 +886,8 @@ def write_report(
     _shipping(book, data)
     _receipts(book, data)
     _otd(book, data)
+    _shortages(book, data)
+    _purchases(book, data)
     add_issue_sheet(book.wb, book.fmt, data.issues, lang, link_base=path.parent, ledger_root=ledger_root)
     book.close()
     return path
@@ -830,3 +903,13 @@ def write_shipment_plan(path: Path, data: ReportData, lang: Lang = "zh") -> Path
 
 
 __all__ = ["SHEET_NAMES", "report_name", "write_report", "write_shipment_plan"]
+
+
+def write_shortage_report(path: Path, data: ReportData, lang: Lang = "zh") -> Path:
+    """欠料表 and 采购跟踪 on their own (the batch run's shortage list for the material clerk)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = _Book(path, lang, f"{MATERIAL_SHEET_NAMES['shortages'][lang]} {_date_text(data.as_of)}")
+    _shortages(book, data)
+    _purchases(book, data)
+    book.close()
+    return path

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from gendan_xl.ledger import Ledger
+from gendan_xl.materials import MaterialPlan
 from gendan_xl.model import CLOSED_STATUSES, STATUS_SEVERITY, Issue, OrderStatus, Severity
 from gendan_xl.plan.result import PlanResult
 from gendan_xl.schema import WO_CLOSED_STATES
@@ -48,6 +49,8 @@ class Figures:
     shipping_lines: int = 0
     errors: int = 0
     warnings: int = 0
+    short_work_orders: int | None = None  # work orders short of material (None: no BOM sheet)
+    late_purchases: int | None = None
 
     @property
     def otd_rate(self) -> float | None:
@@ -69,6 +72,9 @@ class ReportData:
     otd: pd.DataFrame  # customer, month, lines, on_time, rate
     issues: list[Issue]
     figures: Figures
+    # 欠料表 and 采购跟踪 (None without a BOM sheet: the sheets are not written)
+    shortages: pd.DataFrame | None = None
+    purchases: pd.DataFrame | None = None
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -278,7 +284,35 @@ def build_report_data(ledger: Ledger, plan: PlanResult, issues: list[Issue], as_
         figures=Figures(),
     )
     data.figures = figures(data)
+    if plan.materials is not None:
+        data.shortages, data.purchases = material_tables(ledger, plan.materials)
+        wo_short = data.shortages.loc[data.shortages["short"] > 0, "wo_no"]
+        data.figures.short_work_orders = int(wo_short.dropna().nunique())
+        data.figures.late_purchases = int((data.purchases["days_late"] > 0).sum())
     return data
+
+
+def material_tables(ledger: Ledger, materials: MaterialPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """欠料表 (requirements not covered from stock now: short, or waiting for a
+    purchase, or of unknown date) and 采购跟踪 (open purchase lines by 预计到货)."""
+    short = materials.short.copy()
+    m = ledger["materials"].drop_duplicates("material")
+    m = m.assign(material=m["material"].astype(str)).set_index("material")
+    short["material_name"] = short["material"].map(m["material_name"]) if len(m) else None
+    short["unit"] = short["material"].map(m["unit"]) if len(m) else None
+    pos = materials.from_po()
+    short["po_text"] = [
+        "、".join(f"{p['po_no']} {p['qty']:g}" for p in pos[i]) for i in short.index
+    ]
+    labels = ledger.book.lines.drop_duplicates("key").set_index("key")["label"]
+    short["label"] = short["key"].map(labels)
+    short["ready_text"] = np.where(short["ready_known"], "", "未知")
+    p = materials.purchases.sort_values(["due", "po_no"], na_position="last", kind="stable").copy()
+    p["material_name"] = p["material"].map(m["material_name"]) if len(m) else None
+    p["wo_text"] = ["、".join(w) for w in p["wo_nos"]]
+    p["order_text"] = ["、".join(str(labels.get(k, k)) for k in ks) for ks in p["keys"]]
+    p["late"] = p["days_late"] > 0
+    return short.reset_index(drop=True), p.reset_index(drop=True)
 
 
 def window_end(as_of: date) -> date:
