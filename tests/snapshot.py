@@ -30,8 +30,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def canonical(path: Path, *, fonts: bool = False) -> dict[str, Any]:
-    """A workbook as comparable JSON. ``fonts``: also each cell's font name and bold."""
+def canonical(path: Path, *, fonts: bool = False, paths: dict[str, str] | None = None) -> dict[str, Any]:
+    """A workbook as comparable JSON. ``fonts``: also each cell's font name and bold;
+    ``paths``: text to replace in cell values (a temporary folder -> ``<ledger>``)."""
     wb = openpyxl.load_workbook(path)
     out: dict[str, Any] = {"sheets": []}
     for ws in wb.worksheets:
@@ -40,7 +41,11 @@ def canonical(path: Path, *, fonts: bool = False) -> dict[str, Any]:
             for cell in row:
                 if cell.value is None:
                     continue
-                entry: dict[str, Any] = {"v": _plain(cell.value), "t": cell.data_type}
+                value = _plain(cell.value)
+                if isinstance(value, str):
+                    for real, shown in (paths or {}).items():
+                        value = value.replace(real, shown)
+                entry: dict[str, Any] = {"v": value, "t": cell.data_type}
                 if cell.number_format != "General":
                     entry["fmt"] = cell.number_format
                 if cell.comment is not None:
@@ -82,8 +87,10 @@ def canonical(path: Path, *, fonts: bool = False) -> dict[str, Any]:
     return json.loads(json.dumps(out, ensure_ascii=False, default=str))
 
 
-def assert_snapshot(path: Path, name: str, *, fonts: bool = False) -> None:
-    got = canonical(path, fonts=fonts)
+def assert_snapshot(
+    path: Path, name: str, *, fonts: bool = False, paths: dict[str, str] | None = None
+) -> None:
+    got = canonical(path, fonts=fonts, paths=paths)
     snap = SNAPSHOTS / f"{name}.json"
     text = json.dumps(got, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     if UPDATE or not snap.exists():

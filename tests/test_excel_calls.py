@@ -75,7 +75,7 @@ def test_calls_do_not_grow_with_rows(pristine: FakeBook, demo_path: Path, tmp_pa
     assert max(r for r, _c in big_book.sheets["订单"].cells) == ORDER_HEADER_ROW + ROWS
     big = calls(big_book, tag, tmp_path / "big")
     assert big == small, (tag, small, big)
-    assert small <= 60
+    assert small <= 5 * len(pristine.sheets) + 10  # a few calls per sheet read, whatever the rows
 
 
 def test_appending_work_orders_costs_a_call_per_column(pristine: FakeBook, tmp_path: Path) -> None:

@@ -311,9 +311,10 @@ def test_structure_is_clean(report: Path) -> None:
     assert lint_xlsx(report) == []
 
 
-def test_report_snapshot(report: Path) -> None:
-    """Every sheet's values, formats, widths, notes and print setup, as reviewed."""
-    assert_snapshot(report, "report")
+def test_report_snapshot(report: Path, ledger_path: Path) -> None:
+    """Every sheet's values, formats, widths, notes and print setup, as reviewed (the
+    ledger's temporary path shown as <ledger>)."""
+    assert_snapshot(report, "report", paths={str(ledger_path): "<ledger>"})
 
 
 # --- CLI and demo ---------------------------------------------------------------------------
