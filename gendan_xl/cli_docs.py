@@ -1,16 +1,7 @@
-"""``gendan docs ...``: work orders (制造命令单), delivery notes (送货单) and
-statements (对账单) from a ledger.
-
-Each command, under the ledger's lock (``numbers.ledger_lock``, beside the ledger's
-real path) from start to end: fingerprint the ledger's files -> read the ledger ->
-build the documents (``gendan_xl.documents``), numbering them from the journal
-(the same rows get the same numbers again; ``--reissue`` voids and renumbers) ->
-record the documents' data (for ``docs reprint``) -> with ``--write-back`` check the
-files are unchanged and the target cells still empty, then patch the clerk's file
-(``write.patch``; a failure voids the numbers and writes no document) -> only then
-write the workbook (``write.docs_book``) under a name no other file has. The
-``run_*`` functions are the same steps without the argument parsing, for the ribbon
-and batch runs.
+"""``gendan docs ...``: work orders (制造命令单), material issue notes (发料通知单),
+delivery notes (送货单), statements (对账单) and reprints, from a ledger: parse the
+arguments, call the one document run (``gendan_xl.documents.run``), show what it
+did (or print it as one JSON object with ``--json``), set the exit code.
 
 Exit codes as ``gendan check``: 0 done (or nothing to do), 1 some input was not
 usable (an unknown order number, shipments without an order line, a sheet missing
@@ -22,517 +13,37 @@ Excel / locked, or the number lock is busy.
 from __future__ import annotations
 
 import argparse
-import contextlib
+import json
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
-
 from gendan_xl import cli
-from gendan_xl.documents import common
-from gendan_xl.documents.delivery import (
-    DeliveryRun,
-    build_delivery_notes,
-    delivery_write_back,
-    note_paper_setting,
+from gendan_xl.documents.numbers import NumberLockError, NumberPatternError
+from gendan_xl.documents.run import (
+    DocsResult,
+    run_delivery_notes,
+    run_material_issues,
+    run_reprint,
+    run_statement,
+    run_work_orders,
 )
-from gendan_xl.documents.models import (
-    Assignment,
-    DeliveryNote,
-    MaterialIssueDoc,
-    WorkOrderDoc,
-    WriteBackPlan,
-)
-from gendan_xl.documents.numbers import (
-    NumberLockError,
-    NumberPatternError,
-    allocate,
-    ledger_folder,
-    ledger_lock,
-    live_numbers,
-    lock_wait,
-    read_documents,
-    read_journal,
-    real_path,
-    record_documents,
-    void,
-)
-from gendan_xl.documents.statement import (
-    PeriodError,
-    journal_name,
-    numbered_statement,
-    unnumbered_warning,
-)
-from gendan_xl.documents.work_orders import (
-    Allocator,
-    SkippedLine,
-    WorkOrderRun,
-    build_work_orders,
-    planned_dates,
-    work_order_write_back,
-)
-from gendan_xl.engine import check_ledger
-from gendan_xl.files import BACKUPS_KEEP, ledger_parts, prune_backups, write_new
-from gendan_xl.ledger import Ledger
+from gendan_xl.documents.statement import PeriodError
 from gendan_xl.model import LedgerError
-from gendan_xl.read import read_ledger, resolve_ledger
-from gendan_xl.schema import output_name
 from gendan_xl.termtext import visible
-from gendan_xl.write.docs_book import (
-    assignments_path,
-    write_assignments,
-    write_delivery_notes,
-    write_statement,
-    write_work_orders,
-)
-from gendan_xl.write.docs_writeback import (
-    Fingerprint,
-    apply_write_back,
-    check_plan_writable,
-    plan_files,
-    snapshot,
-    verify_unchanged,
-)
-from gendan_xl.write.patch import WriteBackRefused, WriteBackResult
+from gendan_xl.write.patch import WriteBackRefused
 
 Say = Callable[[str], None]
-
-
-@dataclass
-class DocsResult:
-    """What a docs run did, for the CLI (or a ribbon handler) to show."""
-
-    output: Path | None = None  # the workbook written; None when there was nothing to do
-    assignments: list[Assignment] = field(default_factory=list)
-    write_back: list[WriteBackResult] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)  # clerk-readable, make the exit code 1
-    notes: list[str] = field(default_factory=list)  # informational lines
-    cautions: list[str] = field(default_factory=list)  # shown on stderr, exit code unchanged
-    reused: list[str] = field(default_factory=list)  # numbers given again to the same sources
-    assignment_file: Path | None = None  # the 分配结果 workbook beside the documents
-
-
-# ------------------------------------------------------------------ engine
-
-
-def _resolver(target: Path) -> Callable[[str], Path]:
-    """Map a ledger source's file name (as the reader shows it) to its path."""
-    workbook, _config = resolve_ledger(target)
-    base = target if target.is_dir() else target.parent
-
-    def resolve(name: str) -> Path:
-        p = Path(name)
-        if p.is_absolute() or workbook is not None:
-            return p
-        return base / p
-
-    return resolve
-
-
-@dataclass
-class _Session:
-    """One document run on one ledger, under its lock: the ledger's real path, the
-    fingerprints of its files taken before reading, its journal folder."""
-
-    real: Path
-    before: dict[Path, Fingerprint | None]
-    folder: Path
-    issued_before: set[str]
-
-    @property
-    def name(self) -> str:
-        return self.real.name
-
-
-@contextlib.contextmanager
-def _locked(target: Path, wait: float | None) -> Iterator[_Session]:
-    """Hold the ledger's lock from reading it to the end of the write-back."""
-    real = real_path(target)
-    if not real.exists():
-        raise LedgerError(str(target), "文件不存在", "file not found")
-    with ledger_lock(real, timeout=lock_wait(wait)):
-        folder = ledger_folder(real)
-        before = snapshot(ledger_parts(real))
-        yield _Session(real, before, folder, set(read_journal(folder).issued))
-
-
-def _allocator(session: _Session, kind: str, reissue: bool) -> Allocator:
-    def alloc(
-        pattern: str, day: date, count: int, existing: Iterable[str],
-        sources: Sequence[Sequence[str]] | None = None,
-    ) -> list[str]:
-        return allocate(
-            session.folder, kind, pattern or None, day, count, existing, ledger=session.name,
-            sources=sources, reissue=reissue, why="重开(--reissue)/ reissued",
-        )
-
-    return alloc
-
-
-def _read(target: Path, as_of: date) -> Ledger:
-    return read_ledger(target, as_of)
-
-
-def _precheck_write_back(target: Path, ledger: Ledger, sheet_key: str) -> None:
-    """Refuse before allocating anything when the file to patch is open or locked."""
-    resolve = _resolver(target)
-    sources = ledger.table(sheet_key).sources
-    if sheet_key == "work_orders":
-        sources = sources[:1]  # new rows go to the first 工单 sheet
-    check_plan_writable([resolve(s) for s in dict.fromkeys(src.file for src in sources)])
-
-
-def _finish_write_back(
-    session: _Session, kind: str, plan: WriteBackPlan, numbers: list[str], result: DocsResult,
-    also: dict[str, list[str]] | None = None,
-    backups_keep: int = BACKUPS_KEEP,
-) -> None:
-    """Patch the ledger (keeping its newest ``backups_keep`` backups); if that fails,
-    void this run's numbers and say the ledger is unchanged (no document has been
-    written yet)."""
-    result.warnings += plan.problems
-    if plan.empty:
-        return
-    resolve = _resolver(session.real)
-    try:
-        check_plan_writable(plan_files(plan, resolve))
-        verify_unchanged(plan, resolve, session.before)
-        result.write_back = apply_write_back(plan, resolve)
-        for done in result.write_back:
-            prune_backups(done.path, backups_keep)
-    except LedgerError as exc:
-        with contextlib.suppress(LedgerError):
-            void(session.folder, kind, numbers, exc.message("zh"), ledger=session.name)
-            for other, more in (also or {}).items():  # e.g. the 退货单 of a 送货单 run
-                void(session.folder, other, more, exc.message("zh"), ledger=session.name)
-        numbers = numbers + [n for more in (also or {}).values() for n in more]
-        span = _span(numbers)
-        raise type(exc)(
-            exc.path,
-            f"{exc.reason_zh}。台账未改动;本次的单号 {span} 已作废,不会再发出,也未生成单据",
-            f"{exc.reason_en}. The ledger is unchanged; this run's numbers {span} are void "
-            "(never given out again) and no document was written",
-        ) from exc
-
-
-def _span(numbers: Sequence[str]) -> str:
-    if not numbers:
-        return ""
-    return numbers[0] if len(numbers) == 1 else f"{numbers[0]}…{numbers[-1]}({len(numbers)} 个)"
-
-
-def _write_documents(path: Path, write: Callable[[Path], object], numbers: Sequence[str]) -> Path:
-    """Write a document workbook under a name no other file has (same-day runs never
-    replace each other); the ledger may already hold the numbers, so a failure says
-    how to print them again."""
-    try:
-        return write_new(path, write)
-    except OSError as exc:
-        raise LedgerError(
-            str(path),
-            f"无法写出单据文件({exc.strerror or exc});单号已记录,"
-            f"可用 gendan docs reprint {' '.join(numbers[:3])} … 重新打印",
-            f"cannot write the document file ({exc.strerror or exc}); the numbers are recorded, "
-            f"print them again with gendan docs reprint",
-        ) from exc
-
-
-def _write_assignment_file(
-    result: DocsResult, written: bool, skipped: Sequence[SkippedLine] = ()
-) -> None:
-    """The 分配结果 workbook beside the document workbook just written (a file of its
-    own: it must never print on the form paper)."""
-    if result.output is None:
-        return
-    numbers = [a.number for a in result.assignments]
-    result.assignment_file = _write_documents(
-        assignments_path(result.output),
-        lambda p: write_assignments(p, result.assignments, written, skipped),
-        numbers,
-    )
-
-
-def _customer(target: Path, ledger: Ledger, wanted: str) -> str:
-    name = common.find_customer(ledger, wanted)
-    if name is None:
-        raise LedgerError(
-            str(target), f"客户「{wanted}」不在订单表或客户表中", f"customer '{wanted}' is not in the ledger"
-        )
-    return name
-
-
-def _note_reuse(session: _Session, result: DocsResult) -> None:
-    result.reused = [a.number for a in result.assignments if a.number in session.issued_before]
-    if result.reused:
-        result.notes.append(
-            f"沿用之前为同样的行分配的单号 {_span(result.reused)}(重新打印同一单据;要作废重开请加 --reissue)"
-        )
-
-
-def run_work_orders(
-    target: Path,
-    out_dir: Path,
-    as_of: date,
-    order_nos: Sequence[str] = (),
-    write_back: bool = False,
-    ledger: Ledger | None = None,
-    *,
-    reissue: bool = False,
-    wait: float | None = None,
-) -> DocsResult:
-    """``ledger``: the ledger already read from ``target`` (else it is read here).
-
-    Holds the ledger's lock from reading to the end of the write-back; the same
-    order lines get the same numbers again unless ``reissue``."""
-    with _locked(target, wait) as session:
-        ledger = ledger or _read(session.real, as_of)
-        if write_back:
-            _precheck_write_back(session.real, ledger, "work_orders")
-        journal_warnings = read_journal(session.folder).warnings
-        run = build_work_orders(
-            ledger, as_of, _allocator(session, "wo", reissue), order_nos, schedule=planned_dates(ledger, as_of),
-            problems=check_ledger(ledger, as_of).issues,
-        )
-        result = DocsResult(assignments=run.assignments, cautions=journal_warnings)
-        result.warnings += [f"订单号「{n}」不在订单表中,或没有需要下工单的订单行" for n in run.unknown_orders]
-        result.warnings += [f"未下工单 {s.label}(订单行有错误,请先修正):{s.reason}" for s in run.skipped]
-        if not run.docs:
-            return result
-        _note_reuse(session, result)
-        numbers = [d.wo_no for d in run.docs]
-        plan = work_order_write_back(ledger, run.docs) if write_back else WriteBackPlan()
-        written = write_back and not plan.problems
-        company = common.text(ledger.setting("company_name", ""))
-        record_documents(session.folder, [
-            {"kind": "wo", "number": d.wo_no, "ledger": session.name, "company": company,
-             "written": written, "doc": d.model_dump(mode="json")}
-            for d in run.docs
-        ])
-        if write_back:
-            _finish_write_back(session, "wo", plan, numbers, result, backups_keep=ledger.options.backups_keep)
-        result.output = _write_documents(
-            out_dir / output_name("work_orders", f"{as_of:%Y%m%d}", numbers[0]),
-            lambda p: write_work_orders(p, run.docs, company),
-            numbers,
-        )
-        _write_assignment_file(result, written, run.skipped)
-    return result
-
-
-def run_material_issues(
-    target: Path, out_dir: Path, as_of: date, wo_nos: Sequence[str] = (), *, reissue: bool = False,
-    wait: float | None = None,
-) -> DocsResult:
-    """发料通知单 for open work orders with BOM rows (only ``wo_nos`` when given), numbered
-    under the ledger's lock and journal like the other documents."""
-    from gendan_xl.documents.material_issues import build_material_issues
-    from gendan_xl.write.docs_book import write_material_issues
-
-    with _locked(target, wait) as session:
-        ledger = _read(session.real, as_of)
-        run = build_material_issues(ledger, as_of, _allocator(session, "fl", reissue), wo_nos)
-        result = DocsResult(cautions=read_journal(session.folder).warnings)
-        if not ledger.table("bom").present:
-            result.warnings.append("台账没有 BOM 表(物料清单),无法开发料通知单")
-        result.warnings += [f"工单「{w}」不是需要发料的未完工工单" for w in run.unknown]
-        if not run.docs:
-            return result
-        numbers = [d.number for d in run.docs]
-        result.reused = [n for n in numbers if n in session.issued_before]
-        if result.reused:
-            result.notes.append(f"沿用今天为同一工单分配的单号 {_span(result.reused)}(要作废重开请加 --reissue)")
-        company = common.text(ledger.setting("company_name", ""))
-        record_documents(session.folder, [
-            {"kind": "fl", "number": d.number, "ledger": session.name, "company": company,
-             "doc": d.model_dump(mode="json")}
-            for d in run.docs
-        ])
-        result.output = _write_documents(
-            out_dir / output_name("material_issues", f"{as_of:%Y%m%d}", numbers[0]),
-            lambda p: write_material_issues(p, run.docs, company),
-            numbers,
-        )
-        result.notes += [f"  {d.number}  {d.wo_no}  {d.item}  {len(d.lines)} 种物料" for d in run.docs]
-    return result
-
-
-def run_delivery_notes(
-    target: Path,
-    out_dir: Path,
-    as_of: date,
-    on_date: date | None = None,
-    customer: str | None = None,
-    prices: bool = False,
-    write_back: bool = False,
-    ledger: Ledger | None = None,
-    *,
-    reissue: bool = False,
-    wait: float | None = None,
-) -> DocsResult:
-    """As ``run_work_orders``: the same shipment rows get the same note numbers again
-    unless ``reissue``."""
-    with _locked(target, wait) as session:
-        ledger = ledger or _read(session.real, as_of)
-        result = DocsResult(cautions=read_journal(session.folder).warnings)
-        name = None if customer is None else _customer(target, ledger, customer)
-        if write_back:
-            _precheck_write_back(session.real, ledger, "shipments")
-        run = DeliveryRun()
-        for kind in ("dn", "rt"):  # 送货单, then 退货单 for the returns (出货.类型 退货)
-            earlier = {} if reissue else live_numbers(session.folder, kind, session.name)
-            part = build_delivery_notes(
-                ledger, _allocator(session, kind, reissue), on_date, name, prices, earlier=earlier, kind=kind
-            )
-            run.notes += part.notes
-            run.unmatched += part.unmatched
-        result.assignments = run.assignments
-        if run.unmatched and name is None:
-            rows = "、".join(r.address for r in run.unmatched[:10]) + ("……" if len(run.unmatched) > 10 else "")
-            result.warnings.append(f"{len(run.unmatched)} 行出货找不到对应的订单行,未开送货单:{rows}")
-        if not run.notes:
-            return result
-        _note_reuse(session, result)
-        numbers = [n.note_no for n in run.notes]
-        plan = delivery_write_back(ledger, run.notes) if write_back else WriteBackPlan()
-        written = write_back and not plan.problems
-        paper, landscape = note_paper_setting(ledger)
-        record_documents(session.folder, [
-            {"kind": n.kind, "number": n.note_no, "ledger": session.name, "written": written,
-             "paper": paper, "landscape": landscape, "doc": n.model_dump(mode="json")}
-            for n in run.notes
-        ])
-        if write_back:
-            _finish_write_back(session, "dn", plan, [n.note_no for n in run.notes if n.kind == "dn"], result,
-                               also={"rt": [n.note_no for n in run.notes if n.kind == "rt"]},
-                               backups_keep=ledger.options.backups_keep)
-        stamp = (on_date or as_of).strftime("%Y%m%d")
-        result.output = _write_documents(
-            out_dir / output_name("delivery_notes", stamp, numbers[0]),
-            lambda p: write_delivery_notes(p, run.notes, paper, landscape),
-            numbers,
-        )
-        _write_assignment_file(result, written)
-    return result
-
-
-def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = None) -> DocsResult:
-    """Print issued documents again, exactly as recorded when they were made
-    (``gendan_documents.jsonl`` beside the ledger; ``ledger`` None: the current folder)."""
-    folder = ledger_folder(ledger) if ledger is not None else Path.cwd()
-    records, damaged = read_documents(folder)
-    journal = read_journal(folder)
-    result = DocsResult(cautions=damaged + journal.warnings)
-    wos: list[tuple[WorkOrderDoc, dict[str, object]]] = []
-    notes: list[tuple[DeliveryNote, dict[str, object]]] = []
-    fls: list[tuple[MaterialIssueDoc, dict[str, object]]] = []
-    for number in dict.fromkeys(n.strip() for n in numbers):
-        if number in journal.voided:
-            why = journal.voided[number].get("why", "")
-            result.warnings.append(f"单号 {number} 已作废({why}),不重印")
-            continue
-        record = records.get(number)
-        if record is None:
-            result.warnings.append(f"找不到单号 {number} 的单据记录(在 {folder} 中)")
-            continue
-        if record.get("kind") == "wo":
-            wos.append((WorkOrderDoc.model_validate(record["doc"]), record))
-        elif record.get("kind") == "fl":
-            fls.append((MaterialIssueDoc.model_validate(record["doc"]), record))
-        else:
-            notes.append((DeliveryNote.model_validate(record["doc"]), record))
-    if wos:
-        docs = [d for d, _r in wos]
-        first = wos[0][1]
-        assignments = WorkOrderRun(docs=docs).assignments
-        result.assignments += assignments
-        result.output = _write_documents(
-            out_dir / output_name("work_orders", "重印", docs[0].wo_no),
-            lambda p: write_work_orders(p, docs, str(first.get("company", ""))),
-            [d.wo_no for d in docs],
-        )
-    if notes:
-        dns = [n for n, _r in notes]
-        first = notes[0][1]
-        assignments = DeliveryRun(notes=dns).assignments
-        result.assignments += assignments
-        path = _write_documents(
-            out_dir / output_name("delivery_notes", "重印", dns[0].note_no),
-            lambda p: write_delivery_notes(
-                p, dns, str(first.get("paper", "A5")), bool(first.get("landscape", True))
-            ),
-            [n.note_no for n in dns],
-        )
-        if result.output is not None:
-            result.notes.append(f"已写出制造命令单:{result.output}")
-        result.output = path
-    if fls:
-        from gendan_xl.write.docs_book import write_material_issues
-
-        fdocs = [d for d, _r in fls]
-        company = str(fls[0][1].get("company", ""))
-        path = _write_documents(
-            out_dir / output_name("material_issues", "重印", fdocs[0].number),
-            lambda p: write_material_issues(p, fdocs, company),
-            [d.number for d in fdocs],
-        )
-        if result.output is not None:
-            result.notes.append(f"已写出:{result.output}")
-        result.output = path
-    return result
-
-
-def run_statement(
-    target: Path, out_dir: Path, as_of: date, customer: str, period: str, ledger: Ledger | None = None,
-    *, wait: float | None = None,
-) -> DocsResult:
-    """The 对账单 of ``customer`` for ``period``, numbered (the same customer and period
-    keep their number) under the ledger's lock."""
-    with _locked(target, wait) as session:
-        ledger = ledger or _read(session.real, as_of)
-        result = DocsResult(cautions=read_journal(session.folder).warnings)
-        name = _customer(target, ledger, customer)
-        run = numbered_statement(ledger, name, period, as_of, session.folder, journal_name(session.real))
-        st = run.statement
-        if run.unnumbered:
-            result.cautions.append(unnumbered_warning(run, name))
-        file_name = output_name("statement", common.sanitize_file_part(name), st.period)
-        result.output = _write_documents(out_dir / file_name, lambda p: write_statement(p, st), [st.number])
-        state = f",截至 {st.open_until.isoformat()}(未结账)" if st.open_until else ""
-        result.notes.append(
-            f"{st.number} {st.customer.display_name} {st.start.isoformat()} 至 {st.end.isoformat()}{state}:"
-            f"{len(st.lines)} 行,送货单 {len(st.notes)} 张;期初 {st.opening_balance:,.2f} + 送货 "
-            f"{st.delivered_amount:,.2f} - 退货 {st.returned_amount:,.2f} - 收款 {st.received_amount:,.2f}"
-            f" = 期末应收 {st.closing_balance:,.2f}"
-        )
-    return result
-
-
-def demo_docs(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang: str, say: Say) -> None:
-    """The ``gendan demo`` step: work orders and priced delivery notes for the demo
-    ledger, beside it (the demo ledger itself is not written back)."""
-    del lang
-    for kind, result in (
-        ("制造命令单", run_work_orders(ledger_path, folder, as_of, ledger=ledger)),
-        ("送货单", run_delivery_notes(ledger_path, folder, as_of, prices=True, ledger=ledger)),
-    ):
-        if result.output is not None:
-            say(f"{kind} {len(result.assignments)} 张 -> {result.output}")
-    # The statement of the customer with the most signed-off notes this period.
-    ships = ledger["shipments"]
-    customers = pd.Series(ledger.book.line_of(ledger.book.ship_codes, "customer"), index=ships.index)
-    busiest = customers[ships["note_no"].notna()].value_counts()
-    if len(busiest):
-        st = run_statement(ledger_path, folder, as_of, str(busiest.index[0]), f"{as_of:%Y-%m}", ledger=ledger)
-        say(f"对账单 -> {st.output}")
 
 
 # --------------------------------------------------------------------- CLI
 
 
-def _render(result: DocsResult, kind: str, say: Say) -> int:
+def _render(result: DocsResult, kind: str, say: Say, as_json: bool = False) -> int:
+    if as_json:
+        say(json.dumps(result.to_json(), ensure_ascii=False))
+        return cli.EXIT_ERRORS if result.warnings else cli.EXIT_OK
     for a in result.assignments:
         rows = ",".join(str(r.row) for r in a.rows)
         sheet = a.rows[0].sheet if a.rows else ""
@@ -579,7 +90,7 @@ def cmd_work_orders(args: argparse.Namespace) -> int:
             reissue=args.reissue, wait=args.wait,
         )
     )
-    return _render(result, "制造命令单", cli._out)
+    return _render(result, "制造命令单", cli._out, args.json)
 
 
 def cmd_material_issues(args: argparse.Namespace) -> int:
@@ -588,7 +99,7 @@ def cmd_material_issues(args: argparse.Namespace) -> int:
         lambda: run_material_issues(Path(args.ledger), Path(args.out), as_of, args.wo or (), reissue=args.reissue,
                                     wait=args.wait)
     )
-    return _render(result, "发料通知单", cli._out)
+    return _render(result, "发料通知单", cli._out, args.json)
 
 
 def cmd_delivery_notes(args: argparse.Namespace) -> int:
@@ -599,13 +110,13 @@ def cmd_delivery_notes(args: argparse.Namespace) -> int:
             reissue=args.reissue, wait=args.wait,
         )
     )
-    return _render(result, "送货单", cli._out)
+    return _render(result, "送货单", cli._out, args.json)
 
 
 def cmd_reprint(args: argparse.Namespace) -> int:
     ledger = Path(args.ledger) if args.ledger else None
     result = _guarded(lambda: run_reprint(args.numbers, Path(args.out), ledger))
-    return _render(result, "单据", cli._out)
+    return _render(result, "单据", cli._out, args.json)
 
 
 def cmd_statement(args: argparse.Namespace) -> int:
@@ -613,7 +124,7 @@ def cmd_statement(args: argparse.Namespace) -> int:
     result = _guarded(
         lambda: run_statement(Path(args.ledger), Path(args.out), as_of, args.customer, args.period, wait=args.wait)
     )
-    return _render(result, "对账单", cli._out)
+    return _render(result, "对账单", cli._out, args.json)
 
 
 def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.ArgumentParser], None]) -> None:  # type: ignore[type-arg]
@@ -632,6 +143,7 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
         "/ void the numbers given to these rows before and give new ones (default: reuse them)"
     )
     wait_help = "台账正被他人生成单据时最多等待的秒数(默认 30)/ seconds to wait for a busy ledger (default 30)"
+    json_help = "输出 JSON:分配或沿用的单号及其台账行、跳过的行及原因 / print one JSON object"
 
     p = kinds.add_parser(
         "work-orders",
@@ -649,6 +161,7 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("--as-of", type=cli._date, default=None, help="下达日期 / issue date (default today)")
     p.add_argument("--reissue", action="store_true", help=reissue_help)
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
+    p.add_argument("--json", action="store_true", help=json_help)
     common_opts(p)
     p.set_defaults(func=cmd_work_orders)
 
@@ -667,6 +180,7 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("--as-of", type=cli._date, default=None, help="开单日期 / issue date (default today)")
     p.add_argument("--reissue", action="store_true", help=reissue_help)
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
+    p.add_argument("--json", action="store_true", help=json_help)
     common_opts(p)
     p.set_defaults(func=cmd_material_issues)
 
@@ -687,6 +201,7 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("--as-of", type=cli._date, default=None, help=as_of_help)
     p.add_argument("--reissue", action="store_true", help=reissue_help)
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
+    p.add_argument("--json", action="store_true", help=json_help)
     common_opts(p)
     p.set_defaults(func=cmd_delivery_notes)
 
@@ -704,6 +219,7 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("--out", default=".", metavar="DIR", help=out_help)
     p.add_argument("--as-of", type=cli._date, default=None, help=as_of_help)
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
+    p.add_argument("--json", action="store_true", help=json_help)
     common_opts(p)
     p.set_defaults(func=cmd_statement)
 
@@ -719,19 +235,11 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("--ledger", default=None, metavar="LEDGER",
                    help="台账(单据记录在它旁边;默认当前文件夹)/ the ledger (default: records in the current folder)")
     p.add_argument("--out", default=".", metavar="DIR", help=out_help)
+    p.add_argument("--json", action="store_true", help=json_help)
     common_opts(p)
     p.set_defaults(func=cmd_reprint)
 
 
 cli.EXTRA_COMMANDS.append(register)
 
-__all__ = [
-    "DocsResult",
-    "demo_docs",
-    "register",
-    "run_delivery_notes",
-    "run_reprint",
-    "run_statement",
-    "run_work_orders",
-]
-
+__all__ = ["register"]

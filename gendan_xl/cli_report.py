@@ -22,7 +22,6 @@ from gendan_xl.files import ledger_parts, refuse_inputs
 from gendan_xl.model import Lang
 
 if TYPE_CHECKING:
-    from gendan_xl.ledger import Ledger
     from gendan_xl.write.report_data import ReportData
 
 
@@ -104,15 +103,3 @@ cli.EXTRA_COMMANDS.append(register)
 
 
 # --- demo and batch ----------------------------------------------------------------
-
-
-def demo_report(
-    ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang: Lang, say: Callable[[str], None]
-) -> None:
-    """The demo's report: the same as ``gendan report`` on the demo ledger."""
-    from gendan_xl.engine import check_ledger
-    from gendan_xl.write.report import report_name
-
-    data = report_data(ledger, check_ledger(ledger, as_of), as_of)
-    path = write_report_file(folder / report_name(as_of), data, lang, ledger_root=Path.cwd())
-    say(("已写出跟单报告:" if lang == "zh" else "Report: ") + str(path))

@@ -5,10 +5,14 @@ fixed so the outputs are the same on every machine and every day."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+
+import pandas as pd
 
 from gendan_xl.demo import build_demo
 from gendan_xl.engine import check_ledger
+from gendan_xl.ledger import Ledger
 from gendan_xl.model import Lang, Severity
 from gendan_xl.read import read_ledger
 from gendan_xl.schema import output_name
@@ -16,6 +20,7 @@ from gendan_xl.write.demo_book import write_demo
 from gendan_xl.write.issues_book import write_issue_report
 
 DEMO_LEDGER = "演示台账.xlsx"
+Say = Callable[[str], None]
 
 
 def run_demo(folder: Path, lang: Lang, say: Callable[[str], None]) -> int:
@@ -43,7 +48,42 @@ def run_demo(folder: Path, lang: Lang, say: Callable[[str], None]) -> int:
 
 def demo_steps() -> list[Callable[..., None]]:
     """The steps after the check: the follow-up report, then the documents."""
-    from gendan_xl.cli_docs import demo_docs
-    from gendan_xl.cli_report import demo_report
-
     return [demo_report, demo_docs]
+
+
+def demo_report(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang: Lang, say: Say) -> None:
+    """The demo's report: the same as ``gendan report`` on the demo ledger."""
+    from gendan_xl.engine import report_data
+    from gendan_xl.files import write_output
+    from gendan_xl.write.report import report_name, write_report
+
+    data = report_data(ledger, check_ledger(ledger, as_of), as_of)
+    path = write_output(
+        folder / report_name(as_of), lambda tmp: write_report(tmp, data, lang, ledger_root=Path.cwd())
+    )
+    say(("已写出跟单报告:" if lang == "zh" else "Report: ") + str(path))
+
+
+def demo_docs(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang: str, say: Say) -> None:
+    """The demo's documents, as a clerk would make them: work orders; priced delivery
+    notes written back into the demo's own copy of the ledger; then the statement of
+    the customer with the most delivery notes this period, read from that copy, so it
+    lists the notes just issued."""
+    from gendan_xl.documents.run import run_delivery_notes, run_statement, run_work_orders
+
+    del lang
+    for kind, result in (
+        ("制造命令单", run_work_orders(ledger_path, folder, as_of, ledger=ledger)),
+        ("送货单", run_delivery_notes(ledger_path, folder, as_of, prices=True, write_back=True)),
+    ):
+        if result.output is not None:
+            say(f"{kind} {len(result.assignments)} 张 -> {result.output}")
+    written = read_ledger(ledger_path, as_of)
+    ships = written["shipments"]
+    book = written.book
+    customers = pd.Series(book.line_of(book.ship_codes, "customer"), index=ships.index)
+    this_month = ships["ship_date"].dt.strftime("%Y-%m") == f"{as_of:%Y-%m}"
+    busiest = customers[ships["note_no"].notna() & this_month].value_counts()
+    if len(busiest):
+        st = run_statement(ledger_path, folder, as_of, str(busiest.index[0]), f"{as_of:%Y-%m}", ledger=written)
+        say(f"对账单 -> {st.output}")

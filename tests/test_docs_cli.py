@@ -181,3 +181,27 @@ def test_write_back_changes_only_the_patched_sheets(ledger_file: Path, tmp_path:
         after = {n: z.read(n) for n in z.namelist()}
     changed = sorted(n for n in before if before[n] != after.get(n))
     assert changed == ["xl/worksheets/sheet6.xml"]  # 出货, the sixth sheet
+
+
+def test_docs_json_numbers_rows_and_skipped(ledger_file: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """``--json``: every number issued or reused with its rows and qty, the rows
+    skipped with their reason (the 出货 row of SO-999 names no order line)."""
+    import json
+
+    out = tmp_path / "out"
+    assert run("docs", "work-orders", ledger_file, "--out", out, "--as-of", DAY, "--json") == EXIT_OK
+    first = json.loads(capsys.readouterr().out)
+    assert [(n["number"], n["order_no"], n["qty"], n["reused"]) for n in first["numbers"]] == [
+        ("WO20261126001", "SO-002", 140, False), ("WO20261126002", "SO-001", 350, False)
+    ]
+    assert first["numbers"][0]["rows"] == [{"file": str(ledger_file), "sheet": "订单", "row": 4}]
+    assert first["skipped"] == [] and first["output"].endswith("制造命令单_20261126_WO20261126001.xlsx")
+    # Again: the same numbers, now reused.
+    assert run("docs", "work-orders", ledger_file, "--out", out, "--as-of", DAY, "--json") == EXIT_OK
+    assert [n["reused"] for n in json.loads(capsys.readouterr().out)["numbers"]] == [True, True]
+    assert run("docs", "delivery-notes", ledger_file, "--out", out, "--as-of", DAY, "--json") == EXIT_ERRORS
+    notes = json.loads(capsys.readouterr().out)
+    assert notes["numbers"] and all(n["kind"] in ("dn", "rt") and n["rows"] for n in notes["numbers"])
+    assert [(s["row"]["sheet"], s["row"]["row"]) for s in notes["skipped"]] == [("出货", 9)]
+    assert "找不到对应的订单行" in notes["skipped"][0]["reason"]

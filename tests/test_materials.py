@@ -250,7 +250,7 @@ def test_material_issue_notes(ledger_path: Path, tmp_path: Path) -> None:
     number again the same day; reprint prints the recorded note."""
     from openpyxl import load_workbook
 
-    from gendan_xl.cli_docs import run_material_issues, run_reprint
+    from gendan_xl.documents.run import run_material_issues, run_reprint
 
     folder = tmp_path / "l"
     folder.mkdir()
@@ -280,7 +280,7 @@ def test_work_order_form_has_a_material_section(tmp_path: Path) -> None:
 
     from openpyxl import load_workbook
 
-    from gendan_xl.cli_docs import run_work_orders
+    from gendan_xl.documents.run import run_work_orders
 
     s = sheets()
     s["订单"].append(["SG", 1, "ACME", "P2", 400, day(2026, 11, 10), day(2026, 12, 18), "正常"])

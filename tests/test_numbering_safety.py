@@ -29,8 +29,8 @@ import openpyxl
 import pytest
 from test_documents import AS_OF, ledger_sheets, write_ledger
 
-from gendan_xl import cli_docs
 from gendan_xl.cli import EXIT_LOCKED, EXIT_OK, EXIT_UNUSABLE, main
+from gendan_xl.documents import run as cli_docs
 from gendan_xl.documents.numbers import (
     JOURNAL_NAME,
     LOCK_NAME,

@@ -18,8 +18,8 @@ from snapshot import assert_snapshot
 from xlsx_lint import lint_xlsx
 
 from gendan_xl import cli
-from gendan_xl.cli_report import demo_report, report_data, write_report_file
-from gendan_xl.demo_run import demo_steps
+from gendan_xl.cli_report import report_data, write_report_file
+from gendan_xl.demo_run import demo_report, demo_steps
 from gendan_xl.engine import check
 from gendan_xl.write.report import SHEET_NAMES, report_name
 
