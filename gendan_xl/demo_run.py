@@ -69,7 +69,9 @@ def demo_docs(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang
     notes written back into the demo's own copy of the ledger; then the statement of
     the customer with the most delivery notes this period, read from that copy, so it
     lists the notes just issued."""
+    from gendan_xl.documents.common import customer_info
     from gendan_xl.documents.run import run_delivery_notes, run_statement, run_work_orders
+    from gendan_xl.documents.statement import period_of
 
     del lang
     for kind, result in (
@@ -82,8 +84,11 @@ def demo_docs(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang
     ships = written["shipments"]
     book = written.book
     customers = pd.Series(book.line_of(book.ship_codes, "customer"), index=ships.index)
-    this_month = ships["ship_date"].dt.strftime("%Y-%m") == f"{as_of:%Y-%m}"
-    busiest = customers[ships["note_no"].notna() & this_month].value_counts()
+    recent = ships["ship_date"] > pd.Timestamp(as_of) - pd.Timedelta(days=30)
+    busiest = customers[ships["note_no"].notna() & recent].value_counts()
     if len(busiest):
-        st = run_statement(ledger_path, folder, as_of, str(busiest.index[0]), f"{as_of:%Y-%m}", ledger=written)
+        name = str(busiest.index[0])
+        # The period the as-of date is in: it holds the notes just issued (still open: 未结账).
+        period = period_of(as_of, customer_info(written, name).statement_day)
+        st = run_statement(ledger_path, folder, as_of, name, period, ledger=written)
         say(f"对账单 -> {st.output}")

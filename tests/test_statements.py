@@ -316,3 +316,19 @@ def test_return_note_prints(full_ledger: Ledger, soffice, tmp_path: Path) -> Non
 def test_company_name_on_statement(full_statement: Path) -> None:
     ws = openpyxl.load_workbook(full_statement).active
     assert ws is not None and ws["A1"].value == COMPANY
+
+
+def test_period_of_a_day() -> None:
+    from datetime import date as d
+
+    from gendan_xl.documents.statement import period_bounds, period_of
+
+    # 对账日 20: 11-21 .. 12-20 is "2026-12"; the cut-off day itself closes its own period.
+    assert period_of(d(2026, 11, 26), 20) == "2026-12"
+    assert period_of(d(2026, 11, 20), 20) == "2026-11"
+    assert period_of(d(2026, 11, 26), None) == "2026-11"  # month end
+    assert period_of(d(2026, 12, 31), 25) == "2027-01"
+    for day in (d(2026, 1, 1), d(2026, 2, 28), d(2026, 12, 31)):
+        for cut in (None, 1, 15, 28, 31):
+            start, end = period_bounds(*map(int, period_of(day, cut).split("-")), cut)
+            assert start <= day <= end

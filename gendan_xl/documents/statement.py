@@ -62,6 +62,15 @@ def period_bounds(year: int, month: int, cut_day: int | None) -> tuple[date, dat
     return start, end
 
 
+def period_of(day: date, cut_day: int | None) -> str:
+    """The period (``YYYY-MM``) whose days include ``day``: with 对账日 20, 11-26 is in
+    2026-12 (11-21 to 12-20)."""
+    year, month = day.year, day.month
+    while _cutoff(year, month, cut_day) < day:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return f"{year:04d}-{month:02d}"
+
+
 def last_closed_period(day: date, cut_day: int | None) -> str:
     """The latest period whose last day is before ``day`` (``YYYY-MM``): the one a
     run on ``day`` may close, since the cut-off day itself is over."""
