@@ -497,3 +497,24 @@ def test_documents_need_a_saved_workbook() -> None:
     for tag in ("work_orders", "delivery_notes", "statement"):
         dispatch(live, tag, AS_OF)
     assert len(book.app.alerts) == 3 and all("请先保存" in a for a in book.app.alerts)
+
+
+def test_shortages_handler_matches_the_report(demo_path: Path, pristine: FakeBook) -> None:
+    """欠料: the 欠料表 sheet holds the report's 欠料表 rows (the demo has a BOM)."""
+    from gendan_xl.engine import check_ledger, report_data
+    from gendan_xl.read import read_ledger
+
+    book = _book(pristine, demo_path)
+    live = LiveWorkbook(book)  # type: ignore[arg-type]
+    dispatch(live, "shortages", AS_OF)
+    rows = _rows(book.sheets["欠料表"])
+    ledger = read_ledger(demo_path, AS_OF)
+    data = report_data(ledger, check_ledger(ledger, AS_OF), AS_OF)
+    assert data.shortages is not None and len(data.shortages) > 0
+    assert len(rows) - 1 == len(data.shortages)
+    assert rows[0][0] == "工单号"
+    assert [r[0] for r in rows[1:]] == [None if v != v else v for v in data.shortages["wo_no"]]
+    assert "欠料" in book.app.alerts[-1] and book.active_sheet == "欠料表"
+    # A second click refreshes it in place.
+    dispatch(live, "shortages", AS_OF)
+    assert [s.name for s in book.sheets].count("欠料表") == 1

@@ -77,11 +77,12 @@ from gendan_xl.write.report import (
     ALERT_COLS,
     NUM_FORMATS,
     OVERLOAD_COLS,
+    SHORTAGE_COLS,
     Col,
     Kind,
     column_values,
 )
-from gendan_xl.write.report_data import alerts, capacity_weeks, overloads
+from gendan_xl.write.report_data import alerts, capacity_weeks, material_tables, overloads
 
 Handler = Callable[[LiveWorkbook, date], object]
 Grids = dict[str, tuple[list[list[object]], int, int]]
@@ -90,7 +91,8 @@ ISSUE_SHEET = "检查结果"
 ALERT_SHEET = "交期预警"
 CAPACITY_SHEET = "产能负荷"
 WHATIF_SHEET = "插单模拟"
-RESULT_SHEETS = (ISSUE_SHEET, ALERT_SHEET, CAPACITY_SHEET, WHATIF_SHEET, "分配结果")
+SHORTAGE_SHEET = "欠料表"
+RESULT_SHEETS = (ISSUE_SHEET, ALERT_SHEET, CAPACITY_SHEET, WHATIF_SHEET, SHORTAGE_SHEET, "分配结果")
 MARK_COLOURS = {
     Severity.ERROR: (255, 199, 206),
     Severity.WARNING: (255, 235, 156),
@@ -294,6 +296,23 @@ def on_settings(live: LiveWorkbook, as_of: date) -> None:
     live.activate("设置")
 
 
+def on_shortages(live: LiveWorkbook, as_of: date) -> PlanResult:
+    """欠料: refresh the 欠料表 sheet with the report's rows (what stock does not cover
+    now, by work order and material, with the purchases it waits for)."""
+    ledger = read_live(live, as_of)
+    plan = plan_ledger(ledger, as_of)
+    if plan.materials is None:
+        live.alert("台账没有 BOM 表:无法计算欠料。请先加上「BOM」「物料」「采购」等表(见台账模板)。")
+        return plan
+    shortages, _purchases = material_tables(ledger, plan.materials)
+    _write_table(live, SHORTAGE_SHEET, SHORTAGE_COLS, shortages)
+    short = shortages[shortages["short"] > 0]
+    live.alert(
+        f"欠料:{short['wo_no'].nunique()} 张工单缺料,共 {len(short)} 项物料。详见「{SHORTAGE_SHEET}」。"
+    )
+    return plan
+
+
 def on_about(live: LiveWorkbook, as_of: date) -> None:
     live.alert(f"跟单助手 gendan_xl {__version__}\n检查台账、交期预警、产能负荷、生成工单/送货单/对账单。")
 
@@ -306,6 +325,7 @@ HANDLERS: dict[str, Handler] = {
     "work_orders": on_work_orders,
     "delivery_notes": on_delivery_notes,
     "statement": on_statement,
+    "shortages": on_shortages,
     "settings": on_settings,
     "about": on_about,
 }
