@@ -490,6 +490,11 @@ def _shipment_plan_output(ledger: Ledger, result: CheckResult, as_of: date, lang
     return [Output("出货计划", name, lambda p: write_shipment_plan(p, data, _language(lang)))]
 
 
+# A period closed more than this many days ago is not made by batch on its own (the first
+# run on a new output folder would otherwise number a statement for every customer).
+STATEMENT_CATCH_UP_DAYS = 7
+
+
 def _statement_outputs(ledger: Ledger, result: CheckResult, as_of: date, lang: str, folder: Path) -> list[Output]:
     """Each customer's statement of its last closed period (its 对账日 is over, so the
     whole cut-off day is on it), on the first run after the 对账日: once the file is in
@@ -502,6 +507,8 @@ def _statement_outputs(ledger: Ledger, result: CheckResult, as_of: date, lang: s
         journal_name,
         last_closed_period,
         numbered_statement,
+        parse_period,
+        period_bounds,
         unnumbered_warning,
     )
     from gendan_xl.write.docs_book import write_statement
@@ -515,8 +522,9 @@ def _statement_outputs(ledger: Ledger, result: CheckResult, as_of: date, lang: s
     for name, info in customers(ledger).items():
         period = last_closed_period(as_of, info.statement_day)
         file_name = output_name("statement", sanitize_file_part(name), period)
-        if (out_dir / file_name).exists():
-            continue
+        _start, end = period_bounds(*parse_period(period), info.statement_day)
+        if (out_dir / file_name).exists() or (as_of - end).days > STATEMENT_CATCH_UP_DAYS:
+            continue  # made already, or closed long before: `gendan docs statement` makes it
         run = build_statement(ledger, name, period, as_of, book=book)
         st = run.statement
         if not st.lines and not st.receipts and not st.opening_balance:

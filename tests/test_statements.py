@@ -258,18 +258,19 @@ def test_batch_makes_the_statement_after_the_cutoff_day(tmp_path: Path) -> None:
     name = "对账单_ACME_2026-11.xlsx"
     run_batch(tmp_path, D(2026, 11, 25))  # ACME's 对账日: its shipments may still come
     assert not (out / name).exists()
-    # The first run catches up the last closed period (October's, 09-26..10-25).
-    assert sorted(p.name for p in out.glob("对账单_*")) == ["对账单_ACME_2026-10.xlsx"]
+    # October's period (09-26..10-25) closed a month ago: batch does not number it on its
+    # own (a first run on a new folder would make one for every customer); the CLI does.
+    assert sorted(p.name for p in out.glob("对账单_*")) == []
     run_batch(tmp_path, D(2026, 11, 26))
     assert (out / name).exists()
     numbers = [json.loads(x)["number"] for x in (tmp_path / JOURNAL_NAME).read_text(encoding="utf-8").splitlines()]
-    assert numbers == ["DZ202610001", "DZ202611001"]
+    assert numbers == ["DZ202611001"]
     log = (out / "gendan-batch.log").read_text(encoding="utf-8")
     assert "ACME 2026-11 对账单:14 行出货还没有送货单号" in log
     first = (out / name).read_bytes()
     run_batch(tmp_path, D(2026, 11, 27))  # not again
     assert (out / name).read_bytes() == first
-    assert sorted(p.name for p in out.glob("对账单_*")) == ["对账单_ACME_2026-10.xlsx", name]
+    assert sorted(p.name for p in out.glob("对账单_*")) == [name]
     # The CLI gives the same statement the same number.
     assert main(["docs", "statement", str(tmp_path / "台账.xlsx"), "--customer", "ACME", "--period", "2026-11",
                  "--out", str(tmp_path / "cli"), "--as-of", "2026-11-27"]) == 0
@@ -277,6 +278,17 @@ def test_batch_makes_the_statement_after_the_cutoff_day(tmp_path: Path) -> None:
     assert again == numbers
     ws = openpyxl.load_workbook(next((tmp_path / "cli").glob("对账单_ACME_2026-11*.xlsx"))).active
     assert ws is not None and ws["J4"].value == "No. DZ202611001"
+
+
+def test_batch_leaves_periods_closed_long_ago_to_the_clerk(tmp_path: Path) -> None:
+    """A run 8 days after the cut-off (a new output folder, a batch that did not run
+    for a week and a day) numbers no statement; 7 days after, it still catches up."""
+    write_ledger(tmp_path / "台账.xlsx", full_sheets())
+    write_example_config(tmp_path)
+    run_batch(tmp_path, D(2026, 12, 3))  # ACME's 11-25 + 8 (the other customer's month end, 11-30, is 3 days ago)
+    assert list((tmp_path / "输出").glob("对账单_ACME_*")) == []
+    run_batch(tmp_path, D(2026, 12, 2))  # 11-25 + 7
+    assert [p.name for p in (tmp_path / "输出").glob("对账单_ACME_*")] == ["对账单_ACME_2026-11.xlsx"]
 
 
 # ----------------------------------------------------------------- printing
