@@ -279,19 +279,7 @@ def add_work_order_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: WorkO
     ws.set_row(row, 12)
     row += 1
 
-    boxes = ((0, 2, "制表"), (3, 5, "审核"), (6, 7, "批准"))
-    ws.set_row(row, 22)
-    for c1, c2, title in boxes:
-        merge(ws, row, c1, row, c2, title, f.label())
-    row += 1
-    ws.set_row(row, 48)
-    for c1, c2, _title in boxes:
-        merge(ws, row, c1, row, c2, None, f.cell())
-    row += 1
-    ws.set_row(row, 20)
-    for c1, c2, _title in boxes:
-        merge(ws, row, c1, row, c2, "日期:", f.cell(font_size=9))
-    row += 1
+    row = _signoff_boxes(ws, f, row, ((0, 2, "制表"), (3, 5, "审核"), (6, 7, "批准")), 48) + 1
     ws.set_row(row, 16)
     merge(ws, row, 0, row, last, WO_COPY_LEGEND, f(font_size=8, align="center"))
 
@@ -299,6 +287,23 @@ def add_work_order_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: WorkO
     ws.print_area(0, 0, row, last)
     ws.fit_to_pages(1, 1)
     return ws
+
+
+def _signoff_boxes(
+    ws: Any, f: _Fmt, row: int, boxes: Sequence[tuple[int, int, str]], sign_height: float
+) -> int:
+    """Sign-off boxes (title, room to sign, 日期) in merged columns from ``row``;
+    returns the row of the 日期 line."""
+    ws.set_row(row, 22)
+    for c1, c2, title in boxes:
+        merge(ws, row, c1, row, c2, title, f.label())
+    ws.set_row(row + 1, sign_height)
+    for c1, c2, _title in boxes:
+        merge(ws, row + 1, c1, row + 1, c2, None, f.cell())
+    ws.set_row(row + 2, 20)
+    for c1, c2, _title in boxes:
+        merge(ws, row + 2, c1, row + 2, c2, "日期:", f.cell(font_size=9))
+    return row + 2
 
 
 def write_work_orders(path: Path, docs: Sequence[WorkOrderDoc], company: str) -> Path:
@@ -378,18 +383,7 @@ def add_material_issue_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: M
         row += 1
     ws.set_row(row, 12)
     row += 1
-    boxes = ((0, 2, "开单"), (3, 6, "物料员"), (7, 10, "领料人"))
-    ws.set_row(row, 22)
-    for c1, c2, title in boxes:
-        merge(ws, row, c1, row, c2, title, f.label())
-    row += 1
-    ws.set_row(row, 44)
-    for c1, c2, _title in boxes:
-        merge(ws, row, c1, row, c2, None, f.cell())
-    row += 1
-    ws.set_row(row, 20)
-    for c1, c2, _title in boxes:
-        merge(ws, row, c1, row, c2, "日期:", f.cell(font_size=9))
+    row = _signoff_boxes(ws, f, row, ((0, 2, "开单"), (3, 6, "物料员"), (7, 10, "领料人")), 44)
     _page_setup(ws, "A4", landscape=False)
     ws.print_area(0, 0, row, last)
     ws.fit_to_pages(1, 1)
