@@ -120,7 +120,6 @@ class OrderBook:
     work_orders: pd.DataFrame
     order_codes: np.ndarray  # per 订单 row: its order line (-1: no 订单号)
     wo_codes: np.ndarray  # per 工单 row: its order line (-1: none matches)
-    wo_pos: np.ndarray  # per 工单 row: its work order (-1: no 工单号)
     ship_codes: np.ndarray  # per 出货 row: its order line (-1: none matches)
     daily_wo: np.ndarray  # per 生产日报 row: its work order (-1: unknown 工单号)
 
@@ -150,7 +149,6 @@ class OrderBook:
         has_no = wo_rows["wo_no"].notna().to_numpy()
         wo_first = has_no & ~wo_rows["wo_no"].duplicated(keep="first").to_numpy()
         wo = wo_rows[wo_first].reset_index(drop=True)
-        wo_pos = np.where(has_no, positions(wo_rows["wo_no"], wo["wo_no"]), -1)
         daily = ledger["daily"]
         daily_wo = (
             positions(daily["wo_no"], wo["wo_no"])
@@ -159,7 +157,7 @@ class OrderBook:
         )
         work_orders = cls._work_orders(wo, wo_codes[wo_first], lines, ledger, daily, daily_wo)
         lines = cls._totals(lines, work_orders, ship_codes, ledger["shipments"])
-        return cls(lines, work_orders, order_codes, wo_codes, wo_pos, ship_codes, daily_wo)
+        return cls(lines, work_orders, order_codes, wo_codes, ship_codes, daily_wo)
 
     @staticmethod
     def _work_orders(
@@ -279,14 +277,6 @@ class OrderBook:
 
     # --- lookups --------------------------------------------------------------------
 
-    @property
-    def index(self) -> pd.Index:
-        return pd.Index(self.lines["key"].astype(object))
-
-    def codes(self, keys: pd.Series) -> np.ndarray:
-        """Position of each order-line key in ``lines`` (-1: unknown)."""
-        return np.asarray(self.index.get_indexer(pd.Index(keys.astype(object))), dtype=np.int64)
-
     def line_of(self, codes: np.ndarray, column: str) -> np.ndarray:
         """``lines[column]`` per code (None / NaN for code -1)."""
         values = self.lines[column].to_numpy()
@@ -296,17 +286,10 @@ class OrderBook:
         picked[codes < 0] = np.nan
         return picked
 
-    def keys_of(self, codes: np.ndarray) -> pd.Series:
-        """Order-line key per code (NaN for -1)."""
-        return pd.Series(self.line_of(codes, "key"), dtype=object)
-
     @property
     def ship_keys(self) -> pd.Series:
-        return self.keys_of(self.ship_codes)
-
-    @property
-    def wo_keys(self) -> pd.Series:
-        return self.keys_of(self.wo_codes)
+        """Order-line key per 出货 row (NaN: none matches), on the 出货 table's index."""
+        return pd.Series(self.line_of(self.ship_codes, "key"), dtype=object)
 
 
 __all__ = ["OrderBook", "norm_line"]

@@ -36,12 +36,6 @@ class LineLoad:
         self.scheduled = scheduled
         self.cum_available = np.cumsum(available)
 
-    @property
-    def last_busy(self) -> int:
-        """Index of the last day with scheduled hours (-1 when idle)."""
-        busy = np.flatnonzero(self.scheduled > EPS)
-        return int(busy[-1]) if len(busy) else -1
-
     def first_working(self) -> int:
         """Index of the first day with any hours (0 when there is none)."""
         days = np.flatnonzero(self.available > 0)

@@ -26,6 +26,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -306,17 +307,27 @@ def _signoff_boxes(
     return row + 2
 
 
+FormSheet = Callable[..., object]  # (workbook, formats, sheet name) -> the sheet
+
+
+def _write_forms(path: Path, title: str, sheets: Sequence[tuple[str, FormSheet]]) -> Path:
+    """A document workbook, atomically: one sheet per form, named by its number."""
+    with replacing(path) as tmp:
+        wb = _start(tmp, title)
+        f = _Fmt(wb)
+        taken: set[str] = set()
+        for number, add_sheet in sheets:
+            add_sheet(wb, f, _sheet_name(number, taken))
+        wb.close()
+    return path
+
+
 def write_work_orders(path: Path, docs: Sequence[WorkOrderDoc], company: str) -> Path:
     """The 制造命令单 workbook: one sheet per work order (分配结果 is a file of its
     own, ``write_assignments``, so printing the workbook prints only the forms)."""
-    with replacing(path) as tmp:
-        wb = _start(tmp, "制造命令单")
-        f = _Fmt(wb)
-        taken: set[str] = set()
-        for doc in docs:
-            add_work_order_sheet(wb, f, _sheet_name(doc.wo_no, taken), doc, company)
-        wb.close()
-    return path
+    return _write_forms(path, "制造命令单", [
+        (doc.wo_no, partial(add_work_order_sheet, doc=doc, company=company)) for doc in docs
+    ])
 
 
 # --------------------------------------------------------------- 发料通知单
@@ -392,14 +403,9 @@ def add_material_issue_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: M
 
 def write_material_issues(path: Path, docs: Sequence[MaterialIssueDoc], company: str) -> Path:
     """The 发料通知单 workbook: one sheet (one A4 page) per work order."""
-    with replacing(path) as tmp:
-        wb = _start(tmp, "发料通知单")
-        f = _Fmt(wb)
-        taken: set[str] = set()
-        for doc in docs:
-            add_material_issue_sheet(wb, f, _sheet_name(doc.number, taken), doc, company)
-        wb.close()
-    return path
+    return _write_forms(path, "发料通知单", [
+        (doc.number, partial(add_material_issue_sheet, doc=doc, company=company)) for doc in docs
+    ])
 
 
 # ------------------------------------------------------------------- 送货单
@@ -715,14 +721,10 @@ def write_delivery_notes(
 ) -> Path:
     """The 送货单 workbook: one sheet per note, 退货单 among them (分配结果 is a file of
     its own, ``write_assignments``, so printing the workbook prints only the notes)."""
-    with replacing(path) as tmp:
-        wb = _start(tmp, "送货单")
-        f = _Fmt(wb)
-        taken: set[str] = set()
-        for note in notes:
-            add_delivery_note_sheet(wb, f, _sheet_name(note.note_no, taken), note, paper, landscape)
-        wb.close()
-    return path
+    return _write_forms(path, "送货单", [
+        (note.note_no, partial(add_delivery_note_sheet, note=note, paper=paper, landscape=landscape))
+        for note in notes
+    ])
 
 
 # ------------------------------------------------------------------- 对账单
