@@ -80,11 +80,6 @@ class ReportData:
 # --- helpers ---------------------------------------------------------------------
 
 
-def as_ts(series: pd.Series) -> pd.Series:
-    """Dates of any form (date, Timestamp, ISO text) as datetime64 at midnight."""
-    return pd.to_datetime(series, errors="coerce").dt.normalize()
-
-
 def number_text(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
 
