@@ -287,7 +287,12 @@ def check_duplicate_reports(ledger: Ledger, ctx: Context) -> list[Issue]:
     cols = ["date", "wo_no", "line", "shift", "good_qty", "bad_qty", "hours"]
     if df.empty:
         return []
-    dup = df.duplicated(cols, keep="first") & df["wo_no"].notna()
+    # Integer codes for the text columns first: a million-row text group-by is slow.
+    coded = pd.DataFrame(
+        {c: text_codes(df[c])[0] if c in ("wo_no", "line", "shift") else df[c].to_numpy() for c in cols},
+        index=df.index,
+    )
+    dup = coded.duplicated(cols, keep="first") & df["wo_no"].notna()
     if not dup.any():
         return []
     first = df.groupby(cols, dropna=False)[ROW].transform("first")
@@ -398,9 +403,13 @@ def _reports(ledger: Ledger, ctx: Context) -> Reports:
             names.append(key)
         return index[key]
 
-    raw, values = text_codes(daily["line"])
-    mapped = np.array([code(v) for v in values] + [-1], dtype=np.int64)
-    own = mapped[raw]  # raw -1 (blank) picks the trailing -1
+    def codes(column: pd.Series) -> np.ndarray:
+        # Each distinct text once (a million rows hold a few dozen line names).
+        raw, values = text_codes(column)
+        mapped = np.array([code(v) for v in values] + [-1], dtype=np.int64)
+        return mapped[raw]  # raw -1 (blank) picks the trailing -1
+
+    own = codes(daily["line"])
 
     def per_report(per_wo: np.ndarray, blank: float) -> np.ndarray:
         if not len(per_wo):
@@ -408,8 +417,8 @@ def _reports(ledger: Ledger, ctx: Context) -> Reports:
         out = per_wo[np.clip(pos, 0, None)]
         return np.where(pos >= 0, out, blank)
 
-    wo_line = np.array([code(v) for v in wo["line"]], dtype=np.int64)
-    wo_own = np.array([code(v) for v in wo["own_line"]], dtype=np.int64)
+    wo_line = codes(wo["line"])
+    wo_own = codes(wo["own_line"])
     items = ledger["items"]
     std = items[items["item"].notna()].drop_duplicates("item").set_index("item")["std_rate"]
     wo_std = wo["item"].map(std).to_numpy(dtype="float64") if len(wo) else np.zeros(0)
@@ -424,7 +433,7 @@ def _reports(ledger: Ledger, ctx: Context) -> Reports:
             "good_qty": daily["good_qty"].to_numpy(),
             "bad_qty": daily["bad_qty"].to_numpy(),
             "hours": daily["hours"].to_numpy(),
-            "wo_no": daily["wo_no"].to_numpy(),
+            "wo_no": daily["wo_no"].array,
             "_src": daily["_src"].to_numpy(),
             "_row": daily["_row"].to_numpy(),
         },

@@ -217,47 +217,54 @@ def _text(series: pd.Series) -> pd.Series:
     return series.astype("string").fillna("")
 
 
-def match_order_lines(df: pd.DataFrame, orders: pd.DataFrame) -> pd.Series:
-    """The order-line key each row of ``df`` (work orders, shipments) belongs to.
+def _arrow_text(series: pd.Series) -> pa.Array:
+    """A column as Arrow text, blank as "" (the text ``_text`` gives)."""
+    arr = pa.array(_text(series).astype(TEXT_DTYPE).array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pc.fill_null(arr, "")
+
+
+def match_order_rows(df: pd.DataFrame, orders: pd.DataFrame) -> np.ndarray:
+    """The 订单 row (position in ``orders``) each row of ``df`` (work orders,
+    shipments) belongs to; -1 where nothing matches.
 
     By 订单号 + 行号 when the row gives 行号; else by 订单号 + 产品编码; else by
-    订单号 alone when that order has a single line. NaN where nothing matches.
+    订单号 alone when that order has a single line. The first matching 订单 row wins.
+    Keys are joined and looked up in Arrow: no Python object per row.
     """
-    keys = order_key(orders)
-    ref = pd.DataFrame(
-        {
-            "order_no": _text(orders["order_no"]).to_numpy(),
-            "line_no": _text(orders["line_no"]).to_numpy(),
-            "item": _text(orders["item"]).to_numpy(),
-            "key": keys.to_numpy(),
-        }
-    )
-    out = pd.Series(np.nan, index=df.index, dtype="object")
-    if df.empty or ref.empty:
+    out = np.full(len(df), -1, dtype=np.int64)
+    if df.empty or orders.empty:
         return out
-    probe = pd.DataFrame(
-        {
-            "order_no": _text(df["order_no"]).to_numpy(),
-            "line_no": _text(df["line_no"]).to_numpy() if "line_no" in df else "",
-            "item": _text(df["item"]).to_numpy() if "item" in df else "",
-        },
-        index=df.index,
-    )
+    ref_no, ref_line, ref_item = (_arrow_text(orders[c]) for c in ("order_no", "line_no", "item"))
+    no = _arrow_text(df["order_no"])
+    sep = pa.scalar("\x1f", no.type)
+    blank = pa.array([""] * len(df), pa.large_string()).cast(no.type)
+    line = _arrow_text(df["line_no"]) if "line_no" in df else blank
+    item = _arrow_text(df["item"]) if "item" in df else blank
 
-    def lookup(cols: list[str], mask: pd.Series, table: pd.DataFrame) -> None:
-        if not mask.any():
+    def lookup(probe: pa.Array, mask: np.ndarray, table: pa.Array, usable: np.ndarray) -> None:
+        mask = mask & (out < 0)
+        if not mask.any() or not usable.any():
             return
-        uniq = table.drop_duplicates(cols, keep="first").set_index(cols)["key"]
-        idx = pd.MultiIndex.from_frame(probe.loc[mask, cols]) if len(cols) > 1 else probe.loc[mask, cols[0]]
-        found = uniq.reindex(idx).to_numpy()
-        out.loc[mask] = found
+        rows = np.flatnonzero(usable)
+        found = pc.fill_null(pc.index_in(probe.filter(pa.array(mask)), value_set=table.filter(pa.array(usable))), -1)
+        hit = np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+        out[mask] = np.where(hit >= 0, rows[np.clip(hit, 0, None)], -1)
 
-    by_line = probe["line_no"] != ""
-    lookup(["order_no", "line_no"], by_line, ref[ref["line_no"] != ""])
-    by_item = out.isna() & (probe["item"] != "")
-    lookup(["order_no", "item"], by_item, ref)
-    single = ref.groupby("order_no")["key"].transform("size") == 1
-    lookup(["order_no"], out.isna() & (probe["order_no"] != ""), ref[single.to_numpy()])
+    def nonblank(arr: pa.Array) -> np.ndarray:
+        return np.asarray(pc.not_equal(arr, "").to_numpy(zero_copy_only=False), dtype=bool)
+
+    everywhere = np.ones(len(orders), dtype=bool)
+    lookup(
+        pc.binary_join_element_wise(no, line, sep),
+        nonblank(line),
+        pc.binary_join_element_wise(ref_no, ref_line, sep),
+        nonblank(ref_line),
+    )
+    lookup(pc.binary_join_element_wise(no, item, sep), nonblank(item), pc.binary_join_element_wise(ref_no, ref_item, sep), everywhere)
+    single = ~pd.Series(ref_no.to_numpy(zero_copy_only=False)).duplicated(keep=False).to_numpy()
+    lookup(no, nonblank(no), ref_no, single)
     return out
 
 

@@ -31,7 +31,7 @@ from gendan_xl.ledger import (
     SRC,
     Ledger,
     commitment_date,
-    match_order_lines,
+    match_order_rows,
     order_key,
     order_label,
     positions,
@@ -134,12 +134,13 @@ class OrderBook:
         lines = rows[first].reset_index(drop=True)
         index = pd.Index(lines["key"].astype(object))
         order_codes = np.where(named, index.get_indexer(rows["key"].astype(object)), -1)
+        named_orders, named_codes = orders[named], order_codes[named]
 
         def codes_of(df: pd.DataFrame) -> np.ndarray:
             if df.empty or lines.empty:
                 return np.full(len(df), -1, dtype=np.int64)
-            keys = match_order_lines(df, orders[named])
-            return np.asarray(index.get_indexer(pd.Index(keys.astype(object))), dtype=np.int64)
+            hit = match_order_rows(df, named_orders)
+            return np.where(hit >= 0, named_codes[np.clip(hit, 0, None)], -1)
 
         wo_rows = ledger["work_orders"]
         wo_codes = codes_of(wo_rows)

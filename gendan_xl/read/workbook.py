@@ -22,7 +22,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
+from gendan_xl.ledger import TEXT_DTYPE
 from gendan_xl.model import LedgerError
 from gendan_xl.read.xlsxscan import (
     Cells,
@@ -338,7 +340,8 @@ class XlsxBook(Book):
                     dtypes=dtypes or None,
                     schema_sample_rows=None,
                 )
-            frame = sheet_obj.to_pandas()
+            # Text straight into Arrow-backed strings: no Python object per cell.
+            frame = sheet_obj.to_arrow().to_pandas(types_mapper=_arrow_text_type)
         except Exception as exc:
             raise self._damaged(sheet, " ".join(str(exc).split(" Context:")[0].split())) from exc
         out = pd.DataFrame(index=frame.index)
@@ -421,6 +424,13 @@ def _cell_value(kind: str, raw: str, style: int, strings: dict[int, str], dates:
         moment = (_EPOCH_1904 if date1904 else _EPOCH) + timedelta(milliseconds=round(number * 86_400_000))
         return moment.date() if number == int(number) else moment
     return number
+
+
+def _arrow_text_type(arrow_type: pa.DataType) -> object:
+    """pandas dtype for an Arrow column: text as ``TEXT_DTYPE``, the rest as default."""
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return TEXT_DTYPE
+    return None
 
 
 def _fastexcel_names(header: dict[int, object]) -> dict[int, str]:
