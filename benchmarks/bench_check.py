@@ -93,7 +93,8 @@ def main() -> int:
     peak = {m: max(r["peak_bytes"] for r in rs) for m, rs in results.items()}
     rows = results["check"][0]["rows"]
     for mode in results:
-        print(f"{mode:>11}: median {med[mode]:7.2f} s   peak {peak[mode] / 2**20:7.0f} MiB")
+        runs = " ".join(f"{r['seconds']:.2f}" for r in results[mode])
+        print(f"{mode:>11}: median {med[mode]:7.2f} s   peak {peak[mode] / 2**20:7.0f} MiB   runs {runs}")
     print(f"rows read by check: {rows:,.0f}")
     ratio_bare = med["check"] / med["bare"]
     print(f"check / bare fastexcel read (to pandas): {ratio_bare:.2f}x  (target <= 1.4x)")

@@ -282,23 +282,28 @@ def check_signed_before_shipped(ledger: Ledger, ctx: Context) -> list[Issue]:
 
 
 def check_duplicate_reports(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """A 生产日报 row that repeats an earlier one in every figure (entered twice)."""
     table = ledger.table("daily")
     df = table.df
     cols = ["date", "wo_no", "line", "shift", "good_qty", "bad_qty", "hours"]
     if df.empty:
         return []
-    # Integer codes for the text columns first: a million-row text group-by is slow.
+    # Integer codes for the text columns, then one hash per row: only rows whose hash
+    # repeats are compared in full (a million-row group-by on text is slow).
     coded = pd.DataFrame(
         {c: text_codes(df[c])[0] if c in ("wo_no", "line", "shift") else df[c].to_numpy() for c in cols},
         index=df.index,
     )
-    dup = coded.duplicated(cols, keep="first") & df["wo_no"].notna()
+    hashed = pd.util.hash_pandas_object(coded, index=False)
+    coded = coded[hashed.duplicated(keep=False).to_numpy() & df["wo_no"].notna().to_numpy()]
+    dup = coded.duplicated(cols, keep="first")
     if not dup.any():
         return []
-    first = df.groupby(cols, dropna=False)[ROW].transform("first")
-    rows = df[dup].assign(
+    first = pd.Series(df.loc[coded.index, ROW]).groupby([coded[c] for c in cols], dropna=False).transform("first")
+    hit = df.loc[dup[dup].index]
+    rows = hit.assign(
         _first=first[dup],
-        _label=df.loc[dup, "date"].dt.strftime("%Y-%m-%d") + " " + df.loc[dup, "wo_no"].astype(str),
+        _label=hit["date"].dt.strftime("%Y-%m-%d") + " " + hit["wo_no"].astype(str),
     )
     return table.issues_at("duplicate-report-row", rows, "wo_no", value_key="_label", first_row="@_first")
 
