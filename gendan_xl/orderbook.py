@@ -100,6 +100,7 @@ def _line_rows(df: pd.DataFrame) -> pd.DataFrame:
             "qty": df["qty"].astype("float64"),
             "order_date": df["order_date"],
             "due_date": df["due_date"],
+            "promised_date": df["promised_date"],
             "commitment_date": commitment_date(df),
             "priority": priority,
             "priority_rank": priority.map(PRIORITY_RANK).fillna(PRIORITY_RANK[DEFAULT_PRIORITY]).astype(np.int64),

@@ -102,8 +102,8 @@ ORDERS = SheetSpec(
         C("due_date", "交期", "date", required=True,
           aliases=("due date", "客户交期", "要求交期", "交货日期", "due"),
           note_zh="客户要求交期", note_en="Due date requested by the customer"),
-        C("promised_date", "回复交期", "date", aliases=("promised date", "承诺交期", "confirmed date"),
-          note_zh="回复客户的交期(可空)", note_en="Date promised to the customer"),
+        C("promised_date", "回复交期", "date", aliases=("promised date", "承诺交期", "confirmed date", "确认交期", "答复交期"),
+          note_zh="回复客户的交期(可空;gendan review --write-back 填写)", note_en="Date promised to the customer"),
         C("changed_date", "变更交期", "date", aliases=("changed date", "new due date", "修改交期"),
           note_zh="客户变更后的交期(可空)", note_en="Changed due date"),
         C("priority", "优先级", "choice", aliases=("priority",), choices=PRIORITIES, default="普通",
@@ -431,6 +431,7 @@ SETTING_KEYS: dict[str, tuple[str, object]] = {
     "backups_keep": ("备份保留份数", 20),
     "over_requisition": ("领料超额比例", "3%"),
     "fl_pattern": ("发料单号规则", "FL{YYYYMMDD}{SEQ:3}"),
+    "delivery_lead_days": ("送货提前期", 1),
 }
 
 # What gendan calls the files it writes: ``output_name("report", "20261126")`` ->

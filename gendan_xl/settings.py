@@ -46,6 +46,7 @@ class Settings(BaseModel):
     prices_include_tax: bool = True  # 单价含税: prices are what the customer pays, tax included
     fl_pattern: str = str(SETTING_KEYS["fl_pattern"][1])
     over_requisition: float = 0.03  # over-requisition: issued above need by more than this share
+    delivery_lead_days: int = 1  # 送货提前期: working days from finishing to delivery (promise dates)
 
 
 def _text(value: object) -> str:
@@ -123,6 +124,7 @@ PARSERS: dict[str, Callable[[object], object]] = {
     "backups_keep": _whole(1, 1000),
     "prices_include_tax": _switch,
     "over_requisition": _share,
+    "delivery_lead_days": _whole(0, 60),
 }
 
 

@@ -5,6 +5,7 @@ rush-order what-if (the same plan run with and without one extra order line).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 import numpy as np
@@ -555,9 +556,12 @@ def _check_whatif_line(ledger: Ledger, calendar: WorkCalendar, item: str, line: 
         )
 
 
-def _moved(before: PlanResult, after: PlanResult, new_key: str) -> pd.DataFrame:
-    b = before.orders.set_index("key")
-    a = after.orders[after.orders["key"] != new_key].set_index("key").reindex(b.index)
+def _moved(before: PlanResult, after: PlanResult, new_keys: str | Collection[str]) -> pd.DataFrame:
+    """Existing order lines whose forecast finish differs between the two plans
+    (``new_keys``: the lines added for the what-if or the review, left out)."""
+    new = {new_keys} if isinstance(new_keys, str) else set(new_keys)
+    b = before.orders[~before.orders["key"].isin(new)].set_index("key")
+    a = after.orders[~after.orders["key"].isin(new)].set_index("key").reindex(b.index)
     fb, fa = b["forecast_finish"], a["forecast_finish"]
     changed = (fb != fa) & ~(fb.isna() & fa.isna())
     commit = b["commitment_date"]
