@@ -117,7 +117,7 @@ def test_core_never_imports_the_edge() -> None:
 
 # The one document run (select rows -> numbers -> data -> workbook -> write-back) is
 # the documents stage's entry point: it reads the ledger and writes the workbooks.
-STAGE_ENTRY_POINTS = {"documents/run.py"}
+STAGE_ENTRY_POINTS = {"documents/run.py", "documents/review_run.py"}
 
 
 @pytest.mark.parametrize(

@@ -375,7 +375,7 @@ class WriteBackCell(_Doc):
     sheet: str
     row: int
     column: str  # letters
-    value: str
+    value: str | date  # a date is written as a date (回复交期)
 
 
 class WriteBackRow(_Doc):

@@ -331,9 +331,8 @@ def _sort_key(priority: object, commitment: object, order_date: object, key: str
     """An order line's place in the scheduler's job order."""
     rank = PRIORITY_RANK.get(str(priority), PRIORITY_RANK["普通"])
     far = pd.Timestamp.max
-    c = pd.Timestamp(commitment) if pd.notna(commitment) else far  # type: ignore[arg-type]
-    o = pd.Timestamp(order_date) if pd.notna(order_date) else far  # type: ignore[arg-type]
-    return (rank, c, o, key)
+    c, o = _day(commitment), _day(order_date)
+    return (rank, pd.Timestamp(c) if c else far, pd.Timestamp(o) if o else far, key)
 
 
 def _attach_pushes(
