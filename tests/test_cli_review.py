@@ -174,10 +174,13 @@ def test_sheet_workbook(workbook: Callable[..., Path], tmp_path: Path, capsys: p
     assert ws["A2"].value == "订 单 评 审 表"
     rows = {ws.cell(r, 2).value: r for r in range(5, 10)}
     n4 = rows["N4-1"]
-    assert [ws.cell(n4, c).value for c in (9, 10, 11, 13)] == [
-        datetime(2026, 11, 20), datetime(2026, 11, 23), datetime(2026, 11, 24), "需协商"
+    # 要求交期, 最早完工, 可承诺交期, 回复客户交期, 结论
+    assert [ws.cell(n4, c).value for c in (9, 10, 11, 12, 14)] == [
+        datetime(2026, 11, 20), datetime(2026, 11, 23), datetime(2026, 11, 24), datetime(2026, 11, 24), "需协商"
     ]
-    assert ws.cell(rows["N3-1"], 15).value == "C2-1 11-19→11-25(+6天)\nC1-1 11-17→11-19(+2天,将延误)"
+    n1 = rows["N1-1"]  # 可按期: promised 11-18, the customer is told the date asked for, 11-25
+    assert [ws.cell(n1, c).value for c in (11, 12, 14)] == [datetime(2026, 11, 18), datetime(2026, 11, 25), "可按期"]
+    assert ws.cell(rows["N3-1"], 16).value == "C2-1 11-19→11-25(+6天)\nC1-1 11-17→11-19(+2天,将延误)"
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert {"跟单", "计划", "生产", "业务"} <= set(texts)
     assert ws.print_area is not None and ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"

@@ -273,7 +273,9 @@ def _review_lines(
     calendar: WorkCalendar,
 ) -> list[ReviewLine]:
     orders = after.orders.set_index("key")
-    known_items = set(ledger["items"]["item"].dropna())
+    items = ledger["items"]
+    known_items = set(items["item"].dropna())
+    names = items.dropna(subset=["item"]).drop_duplicates("item").set_index("item")["item_name"]
     out = []
     for rec in new_lines.to_dict("records"):
         k = rec["key"]
@@ -300,7 +302,7 @@ def _review_lines(
         out.append(
             ReviewLine(
                 key=_text(rec["label"]), order_no=_text(rec["order_no"]), customer=_text(rec["customer"]),
-                customer_po=_text(rec["customer_po"]), item=_text(rec["item"]), item_name=_text(rec["item_name"]),
+                customer_po=_text(rec["customer_po"]), item=_text(rec["item"]), item_name=_text(rec["item_name"]) or _text(names.get(rec["item"])),
                 qty=float(rec["qty"]), priority=_text(rec["priority"]), order_date=_day(rec["order_date"]),
                 due_date=due, line=line, earliest_finish=f, promise_date=p, material_ready=ready,
                 material_note=note_zh, verdict=verdict, reason_zh=zh, reason_en=en, reply_date=reply,

@@ -34,11 +34,11 @@ from gendan_xl.write.docs_book import (
 TITLE = "订 单 评 审 表"
 PAGE_LINES = 8
 # 序号, 订单行, 客户, 客户PO, 产品编码, 品名, 数量, 优先级, 要求交期, 最早完工, 可承诺交期,
-# 物料齐套, 结论, 说明, 影响的已承诺订单行
+# 回复客户交期 (what --write-back puts into 回复交期), 物料齐套, 结论, 说明, 推迟的已承诺订单行
 COLS: tuple[tuple[str, float], ...] = (
     ("序号", 4.5), ("订单行", 10), ("客户", 9), ("客户PO", 10), ("产品编码", 9), ("品名", 10), ("数量", 8),
-    ("优先级", 6), ("要求交期", 10.5), ("最早完工", 10.5), ("可承诺交期", 10.5), ("物料齐套", 10.5),
-    ("结论", 7.5), ("说明", 24), ("影响的已承诺订单行(原预计→评审后)", 30),
+    ("优先级", 6), ("要求交期", 11.5), ("最早完工", 11.5), ("可承诺交期", 12), ("回复客户交期", 12), ("物料齐套", 11.5),
+    ("结论", 7.5), ("说明", 24), ("推迟的已承诺订单行\n(原预计→评审后)", 28),
 )
 VERDICT_COLOUR = {OK: "#006100", NEGOTIATE: "#9C5700", UNSCHEDULABLE: LATE_RED}
 SIGNOFFS = ("跟单", "计划", "生产", "业务")
@@ -87,16 +87,16 @@ def add_review_sheet(
     ws.set_row(2, 20)
     merge(ws, 2, 0, 2, 6, f"评审日期:{result.as_of:%Y-%m-%d}    下单日期 {result.since:%Y-%m-%d} 至 "
           f"{result.as_of:%Y-%m-%d}", f())
-    merge(ws, 2, 7, 2, last, f"可承诺交期 = 最早完工 + 送货提前期 {result.lead_days} 个工作日;"
-          "按优先级与已承诺订单一起排产", f(align="right"))
+    merge(ws, 2, 7, 2, last, f"可承诺交期 = 最早完工 + 送货提前期 {result.lead_days} 个工作日;回复客户交期:"
+          "可按期的为要求交期,需协商的为可承诺交期", f(align="right"))
     row = 3
-    ws.set_row(row, 30)
+    ws.set_row(row, 32)
     for c, (title, _w) in enumerate(COLS):
         put(ws, row, c, title, f.label())
     row += 1
     for i, line in enumerate(lines, start=first):
         text_cells = ["", line.key, line.customer, line.customer_po, line.item, line.item_name, "", "", "", "", "",
-                      "", "", line.reason_zh, pushes_text(line)]
+                      "", "", "", line.reason_zh, pushes_text(line)]
         ws.set_row(row, _row_height(text_cells, widths))
         colour = VERDICT_COLOUR[line.verdict]
         values: list[tuple[Any, Any]] = [
@@ -110,7 +110,8 @@ def add_review_sheet(
             (line.priority, f.cell(align="center", bold=line.priority in ("急", "特急"))),
             (line.due_date, f.cell(DATE, align="center")),
             (line.earliest_finish or "-", f.cell(DATE, align="center")),
-            (line.promise_date or "-", f.cell(DATE, align="center", bold=True)),
+            (line.promise_date or "-", f.cell(DATE, align="center")),
+            (line.reply_date or "-", f.cell(DATE, align="center", bold=True)),
             (_material(line), f.cell(DATE, align="center", text_wrap=True)),
             (line.verdict, f.cell(align="center", bold=True, font_color=colour)),
             (line.reason_zh, f.cell(text_wrap=True, font_size=9)),
@@ -128,7 +129,7 @@ def add_review_sheet(
     row += 1
     ws.set_row(row, 10)
     row += 1
-    spans = ((0, 3), (4, 7), (8, 12), (13, last))
+    spans = ((0, 3), (4, 7), (8, 13), (14, last))
     boxes = [(c1, c2, title) for (c1, c2), title in zip(spans, SIGNOFFS, strict=True)]
     row = _signoff_boxes(ws, f, row, boxes, 44)
     _page_setup(ws, "A4", landscape=True)
