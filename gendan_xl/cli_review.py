@@ -80,7 +80,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 def _render(run: object, lang: Lang, name: str) -> None:
     from gendan_xl.cli_plan import _console, _table
     from gendan_xl.documents.review_run import ReviewRun
-    from gendan_xl.write.review_book import pushes_text
+    from gendan_xl.write.review_book import PUSHES_SHOWN, pushes_text
 
     assert isinstance(run, ReviewRun)
     t = TEXT[lang]
@@ -98,7 +98,7 @@ def _render(run: object, lang: Lang, name: str) -> None:
             colour = COLOUR[ln.verdict]
             verdict = ln.verdict if lang == "zh" else {"可按期": "OK", "需协商": "negotiate"}.get(ln.verdict, "no")
             ready = _d(ln.material_ready) if ln.material_ready else (ln.material_note or "-")
-            pushes = pushes_text(ln) if lang == "zh" else "\n".join(
+            pushes = pushes_text(ln, PUSHES_SHOWN) if lang == "zh" else "\n".join(
                 f"{p.key} {_d(p.old_finish)} -> {_d(p.new_finish)}" + (f" ({t['late']})" if p.becomes_late else "")
                 for p in ln.pushes
             )

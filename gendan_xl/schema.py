@@ -446,6 +446,7 @@ OUTPUT_STEMS: dict[str, str] = {
     "assignments": "分配结果",  # number -> ledger rows of a document run
     "shortages": "欠料表",
     "material_issues": "发料通知单",
+    "review": "订单评审表",
 }
 
 

@@ -479,6 +479,7 @@ def test_ribbon_layout_labels_and_icons() -> None:
         ("计划", "交期预警", "alerts"),
         ("计划", "产能负荷", "capacity"),
         ("计划", "插单模拟", "whatif"),
+        ("计划", "订单评审", "review"),
         ("单据", "生成工单", "work_orders"),
         ("单据", "生成送货单", "delivery_notes"),
         ("单据", "对账单", "statement"),

@@ -518,3 +518,26 @@ def test_shortages_handler_matches_the_report(demo_path: Path, pristine: FakeBoo
     # A second click refreshes it in place.
     dispatch(live, "shortages", AS_OF)
     assert [s.name for s in book.sheets].count("欠料表") == 1
+
+
+def test_review_handler_matches_cli(demo_path: Path, pristine: FakeBook, tmp_path: Path) -> None:
+    """订单评审: the 订单评审 sheet holds the CLI's lines (same verdicts and dates), the
+    printable 订单评审表 is written beside the saved ledger, and the ledger's cells
+    are not touched (回复交期 stays for the clerk)."""
+    path = _copy(demo_path, tmp_path / "review")
+    book = _book(pristine, path)
+    before = {name: dict(book.sheets[name].cells) for name in ("订单",)}
+    live = LiveWorkbook(book)  # type: ignore[arg-type]
+    dispatch(live, "review", AS_OF)
+    cli_lines = _cli_json("review", str(demo_path), "--as-of", AS_OF.isoformat(), "--json")["lines"]
+    assert cli_lines  # the demo has order lines of the last week without 回复交期 or work order
+    rows = _rows(book.sheets["订单评审"])
+    assert rows[0][:10] == ["订单行", "客户", "产品编码", "数量", "要求交期", "最早完工", "可承诺交期", "回复客户交期",
+                            "物料齐套", "结论"]
+    assert [[r[0], _iso(r[4]), _iso(r[5]), _iso(r[6]), _iso(r[7]), r[9]] for r in rows[1:]] == [
+        [ln["key"], ln["due_date"], ln["earliest_finish"], ln["promise_date"], ln["reply_date"], ln["verdict"]]
+        for ln in cli_lines
+    ]
+    assert book.active_sheet == "订单评审" and "订单评审:" in book.app.alerts[-1]
+    assert (tmp_path / "review" / f"订单评审表_{AS_OF:%Y%m%d}.xlsx").exists()
+    assert {name: dict(book.sheets[name].cells) for name in ("订单",)} == before

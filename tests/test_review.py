@@ -170,3 +170,35 @@ def test_since_lead_days_and_a_proposal_planned_again(workbook: Callable[..., Pa
         {"key": "C1-1", "old_finish": "2026-11-17", "new_finish": "2026-11-19"},
     ]
     assert got["N4-1"]["pushes"] == [{"key": "N2-1", "old_finish": "2026-11-20", "new_finish": "2026-11-26"}]
+
+
+def test_material_readiness_with_a_bom(workbook: Callable[..., Path]) -> None:
+    """BOM: P3 uses 1 M3 (stock 1,000: ready on the as-of date); P2 uses 1 M2 (no stock,
+    PO1 400 arriving 11-18); P1 uses 1 M4 (no stock, no purchase, no 采购周期: unknown).
+    PX has no BOM row. N4 (P2) may start only on 11-18, but on A it comes after N3 and
+    C1 (busy to the end of 11-19) anyway: every date of the first test stands."""
+    book = sheets()
+    book["BOM"] = [["产品编码", "物料编码", "用量", "损耗率"], ["P3", "M3", 1, None], ["P2", "M2", 1, None],
+                   ["P1", "M4", 1, None]]
+    book["物料"] = [["物料编码", "物料名称", "单位", "库存", "采购周期"], ["M3", "钢片", "pcs", 1000, None],
+                   ["M2", "胶料", "kg", 0, None], ["M4", "螺丝", "pcs", 0, None]]
+    book["采购"] = [["采购单号", "供应商", "物料编码", "数量", "下单日期", "预计到货", "已到数量", "状态"],
+                   ["PO1", "S1", "M2", 400, D(2026, 11, 10), D(2026, 11, 18), 0, "未到"]]
+    result = review_orders(read_ledger(workbook(book), AS_OF), AS_OF)
+    got = {ln.key: ln for ln in result.lines}
+    assert {k: (ln.material_ready, ln.material_note) for k, ln in got.items()} == {
+        "N1-1": (D(2026, 11, 16), ""),
+        "N2-1": (None, "物料日期未知"),
+        "N3-1": (None, "物料日期未知"),
+        "N4-1": (D(2026, 11, 18), ""),
+        "N5-1": (None, "无BOM"),
+    }
+    assert [(ln.earliest_finish, ln.promise_date, ln.verdict) for ln in got.values()] == [
+        (D(2026, 11, 17), D(2026, 11, 18), "可按期"),
+        (D(2026, 11, 26), D(2026, 11, 27), "可按期"),
+        (D(2026, 11, 17), D(2026, 11, 18), "可按期"),
+        (D(2026, 11, 23), D(2026, 11, 24), "需协商"),
+        (None, None, "无法排产"),
+    ]
+    assert got["N2-1"].reason_zh == "物料日期未知"
+    assert got["N5-1"].reason_zh == "产品「PX」没有标准产能"  # the note of a line that cannot be planned: its reason only

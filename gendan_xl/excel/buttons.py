@@ -63,6 +63,7 @@ from gendan_xl.model import (
     issue_rows,
 )
 from gendan_xl.plan import PlanResult, WhatIfResult, plan_ledger, whatif
+from gendan_xl.plan.review import ReviewResult, review_orders
 from gendan_xl.read import read_grids
 from gendan_xl.read.values import clean_text, is_blank, parse_date, parse_number
 from gendan_xl.schema import SETTING_KEYS, SHEET_BY_KEY, normalize, output_name
@@ -83,6 +84,7 @@ from gendan_xl.write.report import (
     column_values,
 )
 from gendan_xl.write.report_data import alerts, capacity_weeks, material_tables, overloads
+from gendan_xl.write.review_book import pushes_text, write_review
 
 Handler = Callable[[LiveWorkbook, date], object]
 Grids = dict[str, tuple[list[list[object]], int, int]]
@@ -92,7 +94,7 @@ ALERT_SHEET = "交期预警"
 CAPACITY_SHEET = "产能负荷"
 WHATIF_SHEET = "插单模拟"
 SHORTAGE_SHEET = "欠料表"
-RESULT_SHEETS = (ISSUE_SHEET, ALERT_SHEET, CAPACITY_SHEET, WHATIF_SHEET, SHORTAGE_SHEET, "分配结果")
+RESULT_SHEETS: tuple[str, ...] = (ISSUE_SHEET, ALERT_SHEET, CAPACITY_SHEET, WHATIF_SHEET, SHORTAGE_SHEET, "分配结果")
 MARK_COLOURS = {
     Severity.ERROR: (255, 199, 206),
     Severity.WARNING: (255, 235, 156),
@@ -667,5 +669,40 @@ def _output(live: LiveWorkbook, name: str, write: Callable[[Path], Path]) -> Pat
 def _span(first: str, last: str) -> str:
     return first if first == last else f"{first} 至 {last}"
 
+
+# ------------------------------------------------------------------ 订单评审
+
+REVIEW_SHEET = "订单评审"
+RESULT_SHEETS = (*RESULT_SHEETS, REVIEW_SHEET)  # read back never as ledger data
+REVIEW_COLS = (
+    Col("key", "订单行", "Order line"), Col("customer", "客户", "Customer"), Col("item", "产品编码", "Item"),
+    Col("qty", "数量", "Qty", "int"), Col("due_date", "要求交期", "Due", "date"),
+    Col("earliest_finish", "最早完工", "Earliest finish", "date"), Col("promise_date", "可承诺交期", "Promise", "date"),
+    Col("reply_date", "回复客户交期", "Reply", "date"), Col("material_ready", "物料齐套", "Material ready", "date"),
+    Col("verdict", "结论", "Verdict"), Col("reason_zh", "说明", "Reason", max_width=40),
+    Col("pushes", "推迟的已承诺订单行", "Pushes", max_width=40, wrap=True),
+)
+
+
+def on_review(live: LiveWorkbook, as_of: date) -> ReviewResult:
+    """订单评审: the order lines of the last 7 days without 回复交期 or work order, with
+    their verdict and promise date, into the 订单评审 sheet; the printable 订单评审表 beside
+    the ledger when the workbook is saved. 回复交期 stays for the clerk to fill."""
+    ledger = read_live(live, as_of)
+    result = review_orders(ledger, as_of)
+    rows = [vars(ln) | {"pushes": pushes_text(ln)} for ln in result.lines]
+    _write_table(live, REVIEW_SHEET, REVIEW_COLS, pd.DataFrame(rows, columns=[c.key for c in REVIEW_COLS]))
+    n = result.counts()
+    text = (f"订单评审:{len(result.lines)} 行,可按期 {n['可按期']},需协商 {n['需协商']},"
+            f"无法排产 {n['无法排产']}。详见「{REVIEW_SHEET}」")
+    if live.path.is_absolute() and result.lines:
+        company = str(ledger.options.company_name or "")
+        sheet = _output(live, output_name("review", f"{as_of:%Y%m%d}"), lambda p: write_review(p, result, company))
+        text += f";订单评审表:{sheet.name}"
+    live.alert(text + "。")
+    return result
+
+
+HANDLERS["review"] = on_review
 
 __all__ = ["HANDLERS", "RESULT_SHEETS", "dispatch", "read_live", "run"]

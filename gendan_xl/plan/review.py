@@ -296,7 +296,7 @@ def _review_lines(
             zh = f"{cause_zh}:最早 {f} 完工,送货提前期后 {p},晚于交期 {due}"
             en = f"{cause_en}: finishes {f} at the earliest, {p} with the delivery lead time, after the due date {due}"
             reply = _day(commit[k])
-        if note_zh:
+        if note_zh and verdict != UNSCHEDULABLE:
             zh = f"{zh};{note_zh}" if zh else note_zh
             en = f"{en}; {note_en}" if en else note_en
         out.append(

@@ -33,12 +33,13 @@ from gendan_xl.write.docs_book import (
 
 TITLE = "订 单 评 审 表"
 PAGE_LINES = 8
+PUSHES_SHOWN = 6  # pushed lines listed per order line on paper
 # 序号, 订单行, 客户, 客户PO, 产品编码, 品名, 数量, 优先级, 要求交期, 最早完工, 可承诺交期,
 # 回复客户交期 (what --write-back puts into 回复交期), 物料齐套, 结论, 说明, 推迟的已承诺订单行
 COLS: tuple[tuple[str, float], ...] = (
-    ("序号", 4.5), ("订单行", 10), ("客户", 9), ("客户PO", 10), ("产品编码", 9), ("品名", 10), ("数量", 8),
+    ("序号", 4.5), ("订单行", 13), ("客户", 9), ("客户PO", 12), ("产品编码", 9), ("品名", 10), ("数量", 8),
     ("优先级", 6), ("要求交期", 11.5), ("最早完工", 11.5), ("可承诺交期", 12), ("回复客户交期", 12), ("物料齐套", 11.5),
-    ("结论", 7.5), ("说明", 24), ("推迟的已承诺订单行\n(原预计→评审后)", 28),
+    ("结论", 7.5), ("说明", 24), ("推迟的已承诺订单行\n(原预计→评审后)", 34),
 )
 VERDICT_COLOUR = {OK: "#006100", NEGOTIATE: "#9C5700", UNSCHEDULABLE: LATE_RED}
 SIGNOFFS = ("跟单", "计划", "生产", "业务")
@@ -48,13 +49,19 @@ def _md(value: Any) -> str:
     return value.strftime("%m-%d") if value else "-"
 
 
-def pushes_text(line: ReviewLine) -> str:
-    """``C2-1 11-19→11-25(+6天,将延误)`` one per line of the cell."""
+def pushes_text(line: ReviewLine, limit: int | None = None) -> str:
+    """``C2-1 11-19→11-25(+6天,将延误)`` one per line of the cell (longest delay first);
+    past ``limit`` lines, ``…另 N 行`` (the JSON and the 订单评审 sheet list them all)."""
     out = []
-    for p in line.pushes:
+    shown = line.pushes if limit is None or len(line.pushes) <= limit else line.pushes[: limit - 1]
+    for p in shown:
         days = f"+{p.days}天" if p.days is not None else "排不下"
         late = ",将延误" if p.becomes_late else ""
         out.append(f"{p.key} {_md(p.old_finish)}→{_md(p.new_finish)}({days}{late})")
+    if len(shown) < len(line.pushes):
+        rest = line.pushes[len(shown):]
+        late_rest = sum(p.becomes_late for p in rest)
+        out.append(f"…另 {len(rest)} 行" + (f"(其中 {late_rest} 行将延误)" if late_rest else ""))
     return "\n".join(out)
 
 
@@ -96,7 +103,7 @@ def add_review_sheet(
     row += 1
     for i, line in enumerate(lines, start=first):
         text_cells = ["", line.key, line.customer, line.customer_po, line.item, line.item_name, "", "", "", "", "",
-                      "", "", "", line.reason_zh, pushes_text(line)]
+                      "", "", "", line.reason_zh, pushes_text(line, PUSHES_SHOWN)]
         ws.set_row(row, _row_height(text_cells, widths))
         colour = VERDICT_COLOUR[line.verdict]
         values: list[tuple[Any, Any]] = [
@@ -115,7 +122,7 @@ def add_review_sheet(
             (_material(line), f.cell(DATE, align="center", text_wrap=True)),
             (line.verdict, f.cell(align="center", bold=True, font_color=colour)),
             (line.reason_zh, f.cell(text_wrap=True, font_size=9)),
-            (pushes_text(line), f.cell(text_wrap=True, font_size=9)),
+            (pushes_text(line, PUSHES_SHOWN), f.cell(text_wrap=True, font_size=9)),
         ]
         for c, (value, fmt) in enumerate(values):
             put(ws, row, c, value, fmt)
