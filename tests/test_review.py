@@ -202,3 +202,35 @@ def test_material_readiness_with_a_bom(workbook: Callable[..., Path]) -> None:
     ]
     assert got["N2-1"].reason_zh == "物料日期未知"
     assert got["N5-1"].reason_zh == "产品「PX」没有标准产能"  # the note of a line that cannot be planned: its reason only
+
+
+def test_reasons_for_lines_that_cannot_be_planned(workbook: Callable[..., Path]) -> None:
+    """N6 names an item the 产品 sheet does not have; N7's item runs on C线, which is not
+    on the 产线 sheet; N8's item names no line. None of them is planned, so the other
+    lines' figures are those of the first test (N4 still pushes C2 only)."""
+    book = sheets([
+        ["N6", 1, "ACME", "PZ", 10, D(2026, 11, 13), D(2026, 11, 30), None, "普通"],
+        ["N7", 1, "ACME", "PC", 10, D(2026, 11, 13), D(2026, 11, 30), None, "普通"],
+        ["N8", 1, "ACME", "PN", 10, D(2026, 11, 13), D(2026, 11, 30), None, "普通"],
+    ])
+    book["产品"] += [["PC", "外协件", "C线", 10], ["PN", "新品", None, 10]]
+    result = review_orders(read_ledger(workbook(book), AS_OF), AS_OF)
+    got = {ln.key: ln for ln in result.lines}
+    assert [(k, got[k].verdict, got[k].reason_zh) for k in ("N5-1", "N6-1", "N7-1", "N8-1")] == [
+        ("N5-1", "无法排产", "产品「PX」没有标准产能"),
+        ("N6-1", "无法排产", "产品编码「PZ」不在产品表中"),
+        ("N7-1", "无法排产", "产线「C线」不在产线表中"),
+        ("N8-1", "无法排产", "产品「PN」没有产线"),
+    ]
+    assert all(got[k].reply_date is None and not got[k].pushes for k in ("N6-1", "N7-1", "N8-1"))
+    assert (got["N4-1"].promise_date, [p.key for p in got["N4-1"].pushes]) == (D(2026, 11, 24), ["C2-1"])
+
+
+def test_bad_lead_days_setting_keeps_the_default(workbook: Callable[..., Path]) -> None:
+    book = sheets()
+    book["设置"] = [["项目", "值"], ["送货提前期", "两天"]]
+    ledger = read_ledger(workbook(book), AS_OF)
+    assert [(i.code, i.ref.sheet, i.ref.cell) for i in ledger.issues if i.code == "bad-setting-value"] == [
+        ("bad-setting-value", "设置", "B2")
+    ]
+    assert review_orders(ledger, AS_OF).lead_days == 1
