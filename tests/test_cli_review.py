@@ -187,3 +187,37 @@ def test_sheet_workbook(workbook: Callable[..., Path], tmp_path: Path, capsys: p
     # Run again: the file gendan wrote is replaced, not duplicated.
     run(capsys, "review", str(path), "--as-of", "2026-11-16", "--sheet", str(out))
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".xlsx" and "评审" in p.name) == ["评审.xlsx"]
+
+
+def test_nothing_to_review(workbook: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--since 11-14: every line was ordered before it; the sheet is one page with no line."""
+    path = workbook(sheets())
+    out = tmp_path / "空.xlsx"
+    code, text, _ = run(capsys, "review", str(path), "--as-of", "2026-11-16", "--since", "2026-11-14",
+                        "--sheet", str(out))
+    assert code == 1  # PX's missing rate is still a data error of the ledger
+    assert "没有待评审的订单行" in text
+    code, text, _ = run(capsys, "review", str(path), "--as-of", "2026-11-16", "--since", "2026-11-14", "--json",
+                        "--write-back")
+    assert json.loads(text)["lines"] == [] and json.loads(text)["written_back"] == []
+    ws = load_workbook(out)["订单评审表"]
+    assert ws["A2"].value == "订 单 评 审 表" and ws["A5"].value.startswith("本批 0 行")
+
+
+def test_write_back_leaves_a_line_with_an_error(workbook: Callable[..., Path],
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """N9 (row 11: P3 40 = 4 h on B, 交期 unreadable) is planned last on B (no date):
+    O1 8 h -> 11-16, N1 16 -> 11-17, C3 20 -> 11-18, N9 24 -> 11-18; promise 11-19, 需协商.
+    Its row has an error (bad-date at G11), so its 回复交期 is not written; the others are."""
+    extra = [["N9", 1, "BETA", "P3", 40, date(2026, 11, 13), "下周", None, "普通"]]
+    path = workbook(sheets(extra))
+    code, out, err = run(capsys, "review", str(path), "--as-of", "2026-11-16", "--write-back", "--json")
+    assert code == 1
+    data = json.loads(out)
+    n9 = next(ln for ln in data["lines"] if ln["key"] == "N9-1")
+    assert (n9["due_date"], n9["earliest_finish"], n9["promise_date"], n9["verdict"], n9["reason"]) == (
+        None, "2026-11-18", "2026-11-19", "需协商", "交期缺失或无法读取;最早可交 2026-11-19"
+    )
+    assert [w["cell"] for w in data["written_back"]] == ["订单!H6", "订单!H7", "订单!H8", "订单!H9"]
+    assert "未写回 N9-1 的回复交期:「订单」第 11 行有错误" in err
+    assert load_workbook(path)["订单"]["H11"].value is None

@@ -13,6 +13,7 @@ ledger is never touched.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,7 @@ from gendan_xl.documents.run import _locked, _precheck_write_back, _resolver
 from gendan_xl.engine import CheckResult, check_ledger
 from gendan_xl.files import ledger_parts, prune_backups, refuse_inputs, write_output
 from gendan_xl.ledger import Ledger
-from gendan_xl.model import LedgerError, Severity
+from gendan_xl.model import Issue, LedgerError, Severity
 from gendan_xl.plan.review import ReviewResult, review_orders
 from gendan_xl.read import read_ledger
 from gendan_xl.write.docs_writeback import (
@@ -45,9 +46,13 @@ class ReviewRun:
     warnings: list[str] = field(default_factory=list)
 
 
-def review_write_back(ledger: Ledger, result: ReviewResult) -> tuple[WriteBackPlan, list[tuple[str, str, date]]]:
-    """The 回复交期 cells to fill: one per line with a reply date."""
+def review_write_back(
+    ledger: Ledger, result: ReviewResult, issues: Sequence[Issue] = ()
+) -> tuple[WriteBackPlan, list[tuple[str, str, date]]]:
+    """The 回复交期 cells to fill: one per line with a reply date whose 订单 row has no
+    error (``issues``: the ledger's check; a line with one is left, with a warning)."""
     table = ledger.table("orders")
+    bad_rows = {(i.ref.file, i.ref.sheet, i.ref.row) for i in issues if i.severity == Severity.ERROR}
     cells: list[WriteBackCell] = []
     filled: list[tuple[str, str, date]] = []
     problems: list[str] = []
@@ -55,6 +60,9 @@ def review_write_back(ledger: Ledger, result: ReviewResult) -> tuple[WriteBackPl
         if line.reply_date is None:
             continue
         ref = table.ref(line.src, line.row, "promised_date")
+        if (ref.file, ref.sheet, ref.row) in bad_rows:
+            problems.append(f"未写回 {line.key} 的回复交期:「{ref.sheet}」第 {ref.row} 行有错误,请先修正(gendan check)")
+            continue
         if ref.column is None:
             problems.append(f"「{ref.sheet}」表没有「回复交期」列,无法写回 {line.key} 的交期;请先加上这一列")
             continue
@@ -91,7 +99,7 @@ def run_review(
             ledger = ledger or read_ledger(session.real, as_of)
             _precheck_write_back(session.real, ledger, "orders")
             result, checked = _review(ledger, as_of, since)
-            plan, filled = review_write_back(ledger, result)
+            plan, filled = review_write_back(ledger, result, checked.issues)
             run = ReviewRun(result, checked.count(Severity.ERROR), warnings=list(plan.problems))
             if plan.cells:
                 resolve = _resolver(session.real)

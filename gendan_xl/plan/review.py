@@ -191,6 +191,8 @@ def _held_back(book: OrderBook, new: np.ndarray) -> OrderBook:
 
 
 def _with_commitments(book: OrderBook, commit: dict[str, pd.Timestamp]) -> OrderBook:
+    if not commit:
+        return book
     lines = book.lines.copy()
     hit = lines["key"].isin(list(commit))
     lines.loc[hit, "commitment_date"] = lines.loc[hit, "key"].map(commit)
@@ -280,7 +282,7 @@ def _review_lines(
     for rec in new_lines.to_dict("records"):
         k = rec["key"]
         o = orders.loc[k]
-        due = _day(rec["due_date"])
+        due = _day(rec["commitment_date"])  # 变更交期, else 交期 (a new line has no 回复交期)
         f, p = finish[k], promise[k]
         ready, note_zh, note_en = _material(after, k)
         line = _text(o["line"])
@@ -290,6 +292,9 @@ def _review_lines(
             reply = None
         elif due is not None and p <= due:
             verdict, zh, en, reply = OK, "", "", due
+        elif due is None:
+            verdict, reply = NEGOTIATE, p
+            zh, en = f"交期缺失或无法读取;最早可交 {p}", f"no readable due date; {p} at the earliest"
         else:
             verdict = NEGOTIATE
             cause_zh, cause_en = ("物料", "material") if o["reason"] == "material_shortage" else ("产能", "capacity")
