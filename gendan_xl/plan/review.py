@@ -252,17 +252,24 @@ def _promises(
     return finish, promise
 
 
-def _material(after: PlanResult, key: str) -> tuple[date | None, str, str]:
-    """(material_ready, note zh, note en) of a new line."""
+def _materials(after: PlanResult) -> pd.DataFrame | None:
+    """Per order line with BOM rows: ready (its last material's date), known (every
+    date known). None without a BOM sheet."""
     if after.materials is None:
-        return None, "", ""
+        return None
     req = after.materials.requirements
-    mine = req[req["key"] == key]
-    if mine.empty:
+    return req.groupby("key").agg(ready=("ready_date", "max"), known=("ready_known", "all"))
+
+
+def _material(materials: pd.DataFrame | None, key: str) -> tuple[date | None, str, str]:
+    """(material_ready, note zh, note en) of a new line."""
+    if materials is None:
+        return None, "", ""
+    if key not in materials.index:
         return None, "无BOM", "no BOM"
-    if not mine["ready_known"].all():
+    if not bool(materials.at[key, "known"]):
         return None, "物料日期未知", "material date unknown"
-    return _day(pd.Timestamp(mine["ready_date"].max())), "", ""
+    return _day(pd.to_datetime(materials["ready"]).get(key)), "", ""
 
 
 def _review_lines(
@@ -278,13 +285,14 @@ def _review_lines(
     items = ledger["items"]
     known_items = set(items["item"].dropna())
     names = items.dropna(subset=["item"]).drop_duplicates("item").set_index("item")["item_name"]
+    materials = _materials(after)
     out = []
     for rec in new_lines.to_dict("records"):
         k = rec["key"]
         o = orders.loc[k]
         due = _day(rec["commitment_date"])  # 变更交期, else 交期 (a new line has no 回复交期)
         f, p = finish[k], promise[k]
-        ready, note_zh, note_en = _material(after, k)
+        ready, note_zh, note_en = _material(materials, k)
         line = _text(o["line"])
         if p is None:
             verdict = UNSCHEDULABLE
