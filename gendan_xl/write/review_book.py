@@ -140,7 +140,7 @@ def add_review_sheet(
     boxes = [(c1, c2, title) for (c1, c2), title in zip(spans, SIGNOFFS, strict=True)]
     row = _signoff_boxes(ws, f, row, boxes, 44)
     _page_setup(ws, "A4", landscape=True)
-    ws.set_footer(f"&L&\"{FONT}\"&8订单评审表 {result.as_of:%Y-%m-%d}&R&\"{FONT}\"&8第 {page[0]} 页 共 {page[1]} 页")
+    ws.set_footer(f"&L&\"{FONT},Regular\"&8订单评审表 {result.as_of:%Y-%m-%d}&R&\"{FONT},Regular\"&8第 {page[0]} 页 共 {page[1]} 页")
     ws.print_area(0, 0, row, last)
     ws.fit_to_pages(1, 1)
     return ws
