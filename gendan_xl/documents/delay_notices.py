@@ -45,9 +45,9 @@ CUSTOMER_REASON: dict[str, str] = {
 }
 DEFAULT_REASON = "产能"
 REASON_TEXT: dict[str, str] = {
-    "产能": "产能:生产排期已满,需顺延",
+    "产能": "产能:生产排期已满",
     "物料": "物料:原材料到货延迟",
-    "品质": "品质:品质异常,需返工复检",
+    "品质": "品质:品质异常返工",
 }
 LATE_STATUSES = (OrderStatus.LATE.value, OrderStatus.OVERDUE.value)
 

@@ -34,11 +34,19 @@ from gendan_xl.write.docs_book import (
     qty_format,
 )
 
-FOOTER = "&C第 &P 页 / 共 &N 页"
+
+def _paper(ws: Any, label: str) -> None:
+    """A4 portrait as the other forms, with room at the bottom for the page footer:
+    ``label`` (the number) and the page number, counted from 1 on every sheet (one
+    workbook holds several letters, so no "of N": N would count all of them)."""
+    _page_setup(ws, "A4", landscape=False)
+    ws.set_margins(left=0.4, right=0.4, top=0.4, bottom=0.7)
+    ws.set_footer(f"&L{label.replace('&', '&&')}&C第 &P 页", {"margin": 0.3})
+    ws.set_start_page(1)
 
 # ------------------------------------------------------------- 交期变更通知
 
-JQ_WIDTHS = (5, 13, 13, 11, 14, 9, 11, 11, 18)
+JQ_WIDTHS = (5, 12, 12, 10, 13, 11, 12, 13, 21)
 JQ_TITLES = ("序号", "订单号", "客户PO", "产品编码", "品名", "数量", "原交期", "新交期", "原因")
 
 
@@ -135,8 +143,7 @@ def add_delay_notice_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: Del
     merge(ws, row, 5, row, last, doc.issue_date.strftime("%Y年%m月%d日"), f(font_size=11, align="right"))
     row += 2
     row = _signoff_boxes(ws, f, row, ((0, 2, "跟单"), (3, 5, "审核"), (6, last, "客户确认(签字盖章)")), 44)
-    _page_setup(ws, "A4", landscape=False)
-    ws.set_footer(FOOTER)
+    _paper(ws, f"交期变更通知 {doc.number}")
     ws.repeat_rows(header)
     ws.print_area(0, 0, row, last)
     ws.fit_to_pages(1, 0)
@@ -152,7 +159,7 @@ def write_delay_notices(path: Path, docs: Sequence[DelayNotice]) -> Path:
 
 # --------------------------------------------------------------------- 插单说明
 
-RB_WIDTHS = (14, 10, 11, 11, 11, 11, 9, 9, 12)
+RB_WIDTHS = (13, 10, 10, 12, 12, 13, 9, 9, 9)
 RB_TITLES = ("订单行", "客户", "产品", "承诺交期", "原预计完工", "插单后完工", "推迟天数", "变为延误", "需追回")
 
 
@@ -285,8 +292,7 @@ def add_rush_brief_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, brief: Rus
           f(font_size=8, text_wrap=True, valign="top"))
     row += 2
     row = _signoff_boxes(ws, f, row, ((0, 1, "跟单"), (2, 3, "计划"), (4, 5, "生产"), (6, last, "业务")), 36)
-    _page_setup(ws, "A4", landscape=False)
-    ws.set_footer(FOOTER)
+    _paper(ws, f"插单说明 {brief.item} × {brief.qty:,.0f}")
     ws.print_area(0, 0, row, last)
     ws.fit_to_pages(1, 1)
     return ws
