@@ -252,3 +252,27 @@ def test_whatif_sheet_option_writes_the_brief(tmp_path: Path, capsys: pytest.Cap
           "--as-of", "2026-12-07", "--sheet", str(target), "--json"])
     assert (tmp_path / "插单说明(2).xlsx").exists()
     assert json.loads(capsys.readouterr().out)["new"]["forecast_finish"] == "2026-12-07"
+
+
+def test_ribbon_whatif_writes_the_brief_beside_the_ledger(tmp_path: Path) -> None:
+    from xw_double import FakeBook
+
+    from gendan_xl.excel.buttons import WHATIF_SHEET, dispatch
+    from gendan_xl.excel.live import LiveWorkbook
+
+    path = ledger_file(tmp_path)
+    book = FakeBook.from_xlsx(path)
+    live = LiveWorkbook(book)  # type: ignore[arg-type]
+    dispatch(live, "whatif", AS_OF)  # first click: the input sheet with an example
+    sheet = book.sheets[WHATIF_SHEET]
+    inputs = {"产品编码": "A", "数量": 600, "交期": D(2026, 12, 9), "产线": None, "优先级": "特急"}
+    for (r, c), v in list(sheet.cells.items()):
+        if c == 1 and v in inputs:
+            if inputs[v] is None:
+                sheet.cells.pop((r, 2), None)
+            else:
+                sheet.cells[(r, 2)] = inputs[v]
+    dispatch(live, "whatif", AS_OF)
+    brief = tmp_path / "插单说明_20261207_A.xlsx"
+    assert brief.exists() and book.app.books.opened == [str(brief)]
+    assert "每天加班 2.0 小时" in book.app.alerts[-1] and brief.name in book.app.alerts[-1]
