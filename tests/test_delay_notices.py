@@ -276,3 +276,13 @@ def test_ribbon_whatif_writes_the_brief_beside_the_ledger(tmp_path: Path) -> Non
     brief = tmp_path / "插单说明_20261207_A.xlsx"
     assert brief.exists() and book.app.books.opened == [str(brief)]
     assert "每天加班 2.0 小时" in book.app.alerts[-1] and brief.name in book.app.alerts[-1]
+
+
+def test_settings_read_and_bad_values_fall_back(tmp_path: Path) -> None:
+    ledger = read_ledger(make_workbook(tmp_path / "a" / "台账.xlsx", sheets(lead="2天", cap="2.5小时")), AS_OF)
+    assert (ledger.options.delivery_lead_days, ledger.options.max_overtime_hours) == (2, 2.5)
+    assert ledger.options.jq_pattern == "JQ{YYYYMMDD}{SEQ:3}"
+    bad = read_ledger(make_workbook(tmp_path / "b" / "台账.xlsx", sheets(lead=-1, cap=30)), AS_OF)
+    assert (bad.options.delivery_lead_days, bad.options.max_overtime_hours) == (1, 3.0)
+    codes = [i.code for i in bad.issues if i.code == "bad-setting-value"]
+    assert len(codes) == 2
