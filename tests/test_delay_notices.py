@@ -286,3 +286,24 @@ def test_settings_read_and_bad_values_fall_back(tmp_path: Path) -> None:
     assert (bad.options.delivery_lead_days, bad.options.max_overtime_hours) == (1, 3.0)
     codes = [i.code for i in bad.issues if i.code == "bad-setting-value"]
     assert len(codes) == 2
+
+
+def test_reasons_from_reported_exceptions(tmp_path: Path) -> None:
+    # Friday 12-04 reports with 异常 品质 on WO2 and 欠料 on WO4 (no pieces made, so the
+    # forecasts stay as above): the plan's reasons become quality and material_shortage,
+    # told to the customer as 品质 and 物料; SO1-1 stays 产能.
+    s = sheets()
+    s["生产日报"] = [["日期", "工单号", "产线", "良品数", "工时", "异常"],
+                     [D(2026, 12, 4), "WO2", "L2", 0, 1, "品质"], [D(2026, 12, 4), "WO4", "L2", 0, 1, "欠料"]]
+    path = make_workbook(tmp_path / "台账.xlsx", s)
+    run_delay_notices(path, tmp_path / "out", AS_OF)
+    from gendan_xl.documents.numbers import read_documents
+
+    docs, _ = read_documents(tmp_path)
+    got = {ln["label"]: (ln["reason_code"], ln["reason"], ln["reason_text"], ln["proposed_date"])
+           for d in docs.values() for ln in d["doc"]["lines"]}
+    assert got == {
+        "SO1-1": ("capacity", "产能", "产能:生产排期已满", "2026-12-10"),
+        "SO2-1": ("quality", "品质", "品质:品质异常返工", "2026-12-14"),
+        "SO4-1": ("material_shortage", "物料", "物料:原材料到货延迟", "2026-12-15"),
+    }
