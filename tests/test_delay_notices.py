@@ -307,3 +307,16 @@ def test_reasons_from_reported_exceptions(tmp_path: Path) -> None:
         "SO2-1": ("quality", "品质", "品质:品质异常返工", "2026-12-14"),
         "SO4-1": ("material_shortage", "物料", "物料:原材料到货延迟", "2026-12-15"),
     }
+
+
+def test_overdue_line_without_forecast_is_skipped_with_the_reason(tmp_path: Path) -> None:
+    # SO5-1: item D has no 标准产能 (an error at its cell; the rest still plans) and was due
+    # 12-01, before the as-of date: 逾期 with no forecast finish, so no date to propose.
+    s = sheets()
+    s["订单"].append(["SO5", 1, "华强", "PO-H5", "D", "拉手", 100, "PCS", D(2026, 11, 20), D(2026, 12, 1), None])
+    s["产品"].append(["D", "拉手", "L1", None])
+    path = make_workbook(tmp_path / "台账.xlsx", s)
+    result = run_delay_notices(path, tmp_path / "out", AS_OF)
+    assert [(what, row.row if row else None) for what, _why, row in result.skipped] == [("SO5-1", 6)]
+    assert "无法排产" in result.to_json()["skipped"][0]["reason"]  # type: ignore[index]
+    assert [[r.row for r in a.rows] for a in result.assignments] == [[2, 3], [5]]
