@@ -23,6 +23,7 @@ from gendan_xl import cli
 from gendan_xl.documents.numbers import NumberLockError, NumberPatternError
 from gendan_xl.documents.run import (
     DocsResult,
+    run_delay_notices,
     run_delivery_notes,
     run_material_issues,
     run_reprint,
@@ -111,6 +112,17 @@ def cmd_delivery_notes(args: argparse.Namespace) -> int:
         )
     )
     return _render(result, "送货单", cli._out, args.json)
+
+
+def cmd_delay_notices(args: argparse.Namespace) -> int:
+    as_of = args.as_of or date.today()
+    result = _guarded(
+        lambda: run_delay_notices(
+            Path(args.ledger), Path(args.out), as_of, args.customer, args.write_back,
+            reissue=args.reissue, wait=args.wait,
+        )
+    )
+    return _render(result, "交期变更通知", cli._out, args.json)
 
 
 def cmd_reprint(args: argparse.Namespace) -> int:
@@ -204,6 +216,27 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("--json", action="store_true", help=json_help)
     common_opts(p)
     p.set_defaults(func=cmd_delivery_notes)
+
+    p = kinds.add_parser(
+        "delay-notices",
+        help="交期变更通知 / letters to customers with new dates for late order lines",
+        description=(
+            "按客户为预计延误的订单行开交期变更通知(信函格式,A4):原交期、新交期(预计完工 + 送货提前期 个工作日)、"
+            "原因(产能/物料/品质),编号 JQ{YYYYMMDD}{SEQ:3}。--write-back 把新交期填入订单表空白的「回复交期」。"
+            "例 / example: gendan docs delay-notices 台账.xlsx --customer 华强 --write-back"
+        ),
+    )
+    p.add_argument("ledger", help=ledger_help)
+    p.add_argument("--customer", default=None, metavar="NAME", help="只开这个客户 / only this customer")
+    p.add_argument("--out", default=".", metavar="DIR", help=out_help)
+    p.add_argument("--write-back", action="store_true",
+                   help="把新交期写入订单表空白的「回复交期」(先备份)/ write the new dates into empty 回复交期 cells")
+    p.add_argument("--as-of", type=cli._date, default=None, help=as_of_help)
+    p.add_argument("--reissue", action="store_true", help=reissue_help)
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
+    p.add_argument("--json", action="store_true", help=json_help)
+    common_opts(p)
+    p.set_defaults(func=cmd_delay_notices)
 
     p = kinds.add_parser(
         "statement",

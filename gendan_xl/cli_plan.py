@@ -143,7 +143,27 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     else:
         known = set(checked.ledger["items"]["item"].dropna())
         render_whatif(result, lang, args, _error_count(checked), args.item in known)
+    if args.sheet:
+        _write_brief(checked.ledger, result, args, as_json=args.json)
     return EXIT_ERRORS if checked.has_errors else EXIT_OK
+
+
+def _write_brief(ledger: Any, result: Any, args: argparse.Namespace, as_json: bool) -> None:
+    """The one-page 插单说明 workbook for the rush-order meeting (``--sheet FILE``)."""
+    from gendan_xl.files import write_new
+    from gendan_xl.plan.rush import rush_brief
+    from gendan_xl.write.notices_book import overtime_text, write_rush_brief
+
+    brief = rush_brief(ledger, result, args.item, args.qty, args.due, line=args.line,
+                       priority=PRIORITY_NAMES[args.priority])
+    target = Path(args.sheet)
+    if target.suffix.lower() != ".xlsx":
+        target = target.with_name(target.name + ".xlsx")
+    written = write_new(target, lambda p: write_rush_brief(p, brief))
+    say = sys.stderr.write if as_json else (lambda text: _out(text.rstrip("\n")))
+    for line in overtime_text(brief):
+        say(line + "\n")
+    say(f"已写出插单说明:{written}\n")
 
 
 def _error_count(checked: Any) -> int:
@@ -390,6 +410,11 @@ def register(
     )
     p.add_argument("--as-of", type=_date, default=None, help="计划日期 / as-of date (default today)")
     p.add_argument("--json", action="store_true", help="输出 JSON / print one JSON object")
+    p.add_argument(
+        "--sheet", default=None, metavar="FILE.xlsx",
+        help="另写一页可打印的插单说明(插单、被推迟的订单行、避免延误所需加班)/ also write the one-page "
+             "rush-order brief (an existing file is never replaced: FILE(2).xlsx ...)",
+    )
     common(p)
     p.set_defaults(func=cmd_whatif)
 

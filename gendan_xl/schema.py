@@ -431,7 +431,9 @@ SETTING_KEYS: dict[str, tuple[str, object]] = {
     "backups_keep": ("备份保留份数", 20),
     "over_requisition": ("领料超额比例", "3%"),
     "fl_pattern": ("发料单号规则", "FL{YYYYMMDD}{SEQ:3}"),
+    "jq_pattern": ("交期变更通知单号规则", "JQ{YYYYMMDD}{SEQ:3}"),
     "delivery_lead_days": ("送货提前期", 1),
+    "max_overtime_hours": ("每日加班上限", 3),
 }
 
 # What gendan calls the files it writes: ``output_name("report", "20261126")`` ->
@@ -447,6 +449,8 @@ OUTPUT_STEMS: dict[str, str] = {
     "shortages": "欠料表",
     "material_issues": "发料通知单",
     "review": "订单评审表",
+    "delay_notices": "交期变更通知",
+    "rush_brief": "插单说明",
 }
 
 

@@ -46,7 +46,9 @@ class Settings(BaseModel):
     prices_include_tax: bool = True  # 单价含税: prices are what the customer pays, tax included
     fl_pattern: str = str(SETTING_KEYS["fl_pattern"][1])
     over_requisition: float = 0.03  # over-requisition: issued above need by more than this share
-    delivery_lead_days: int = 1  # 送货提前期: working days from finishing to delivery (promise dates)
+    jq_pattern: str = str(SETTING_KEYS["jq_pattern"][1])  # 交期变更通知单号
+    delivery_lead_days: int = 1  # 送货提前期: working days from finish to delivery at the customer
+    max_overtime_hours: float = 3.0  # 每日加班上限: most overtime hours per line per working day (插单说明)
 
 
 def _text(value: object) -> str:
@@ -101,6 +103,16 @@ def _share(value: object) -> float:
     return number
 
 
+def _hours(value: object) -> float:
+    """Hours per day, 0-24 (``3``, ``3小时``, ``2.5h``)."""
+    text = _text(value)
+    text = re.sub(r"\s*(小时|个小时|h|hours?)$", "", text, flags=re.I)
+    number = _number(text)
+    if not 0 <= number <= 24:
+        raise ValueError(value)
+    return number
+
+
 def _switch(value: object) -> bool:
     return holidays_enabled(value)
 
@@ -125,6 +137,7 @@ PARSERS: dict[str, Callable[[object], object]] = {
     "prices_include_tax": _switch,
     "over_requisition": _share,
     "delivery_lead_days": _whole(0, 60),
+    "max_overtime_hours": _hours,
 }
 
 

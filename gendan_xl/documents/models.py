@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-DocKind = Literal["wo", "dn", "rt"]  # 工单, 送货单, 退货单
+DocKind = Literal["wo", "dn", "rt", "jq"]  # 工单, 送货单, 退货单, 交期变更通知
 NoteKind = Literal["dn", "rt"]
 
 
@@ -428,3 +428,41 @@ class MaterialIssueDoc(_Doc):
     line: str = ""
     plan_start: date | None = None
     lines: list[MaterialIssueLine]
+
+
+class DelayLine(_Doc):
+    """One order line on a 交期变更通知: forecast late, with the date proposed to the
+    customer and the reason in words a customer reads."""
+
+    label: str  # the order line (SO1-2)
+    key: str = ""  # the order book's key of the line
+    order_no: str
+    customer_po: str = ""
+    item: str
+    item_name: str = ""
+    spec: str = ""
+    qty: float  # the order line's quantity
+    unit: str = ""
+    original_date: date  # the commitment date (变更交期, else 回复交期, else 交期)
+    forecast_finish: date  # from the plan
+    proposed_date: date  # forecast finish (today when earlier) + 送货提前期 working days
+    reason_code: str = ""  # the plan's LateReason value
+    reason: str  # 产能 / 物料 / 品质
+    reason_text: str  # the reason in a customer's words
+    source: LedgerRow  # the 订单 row
+
+    @property
+    def days_later(self) -> int:
+        """Calendar days from the original date to the proposed one."""
+        return (self.proposed_date - self.original_date).days
+
+
+class DelayNotice(_Doc):
+    """One 交期变更通知: a customer's late order lines with the new dates proposed."""
+
+    number: str
+    issue_date: date
+    customer: CustomerInfo
+    company: Company
+    lead_days: int  # 送货提前期 used for the proposed dates
+    lines: list[DelayLine]

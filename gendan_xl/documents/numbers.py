@@ -66,6 +66,7 @@ DEFAULT_PATTERNS: dict[str, str] = {
     "rt": str(SETTING_KEYS["rt_pattern"][1]),  # 退货单
     "st": str(SETTING_KEYS["st_pattern"][1]),  # 对账单
     "fl": str(SETTING_KEYS["fl_pattern"][1]),
+    "jq": str(SETTING_KEYS["jq_pattern"][1]),  # 交期变更通知
 }
 
 _TOKEN = re.compile(r"\{([A-Za-z]+)(?::(\d+))?\}")

@@ -29,6 +29,7 @@ from gendan_xl.documents.delivery import (
 )
 from gendan_xl.documents.models import (
     Assignment,
+    DelayNotice,
     DeliveryNote,
     LedgerRow,
     MaterialIssueDoc,
@@ -445,6 +446,7 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
     wos: list[tuple[WorkOrderDoc, dict[str, object]]] = []
     notes: list[tuple[DeliveryNote, dict[str, object]]] = []
     fls: list[tuple[MaterialIssueDoc, dict[str, object]]] = []
+    jqs: list[DelayNotice] = []
     for number in dict.fromkeys(n.strip() for n in numbers):
         if number in journal.voided:
             why = journal.voided[number].get("why", "")
@@ -458,6 +460,8 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
             wos.append((WorkOrderDoc.model_validate(record["doc"]), record))
         elif record.get("kind") == "fl":
             fls.append((MaterialIssueDoc.model_validate(record["doc"]), record))
+        elif record.get("kind") == "jq":
+            jqs.append(DelayNotice.model_validate(record["doc"]))
         else:
             notes.append((DeliveryNote.model_validate(record["doc"]), record))
     if wos:
@@ -498,6 +502,17 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
         if result.output is not None:
             result.notes.append(f"已写出:{result.output}")
         result.output = path
+    if jqs:
+        from gendan_xl.write.notices_book import write_delay_notices
+
+        path = _write_documents(
+            out_dir / output_name("delay_notices", "重印", jqs[0].number),
+            lambda p: write_delay_notices(p, jqs),
+            [d.number for d in jqs],
+        )
+        if result.output is not None:
+            result.notes.append(f"已写出:{result.output}")
+        result.output = path
     return result
 
 
@@ -524,4 +539,51 @@ def run_statement(
             f"{st.delivered_amount:,.2f} - 退货 {st.returned_amount:,.2f} - 收款 {st.received_amount:,.2f}"
             f" = 期末应收 {st.closing_balance:,.2f}"
         )
+    return result
+
+
+def run_delay_notices(
+    target: Path, out_dir: Path, as_of: date, customer: str | None = None, write_back: bool = False,
+    *, reissue: bool = False, wait: float | None = None,
+) -> DocsResult:
+    """交期变更通知 per customer with order lines the plan forecasts late (only
+    ``customer`` when given), numbered under the ledger's lock and journal (the same
+    lines with the same proposed dates keep their number unless ``reissue``); with
+    ``write_back`` the proposed dates go into the empty 回复交期 cells of 订单."""
+    from gendan_xl.documents.delay_notices import build_delay_notices, delay_write_back
+    from gendan_xl.write.notices_book import write_delay_notices
+
+    with _locked(target, wait) as session:
+        ledger = _read(session.real, as_of)
+        result = DocsResult(cautions=read_journal(session.folder).warnings)
+        name = None if customer is None else _customer(target, ledger, customer)
+        if write_back:
+            _precheck_write_back(session.real, ledger, "orders")
+        run = build_delay_notices(ledger, as_of, _allocator(session, "jq", reissue), name)
+        result.assignments = run.assignments
+        result.skipped += run.skipped
+        result.notes += [f"未列入 {what}:{why}" for what, why, _row in run.skipped]
+        if not run.docs:
+            return result
+        _note_reuse(session, result)
+        numbers = [d.number for d in run.docs]
+        plan = delay_write_back(ledger, run.docs) if write_back else WriteBackPlan()
+        record_documents(session.folder, [
+            {"kind": "jq", "number": d.number, "ledger": session.name, "doc": d.model_dump(mode="json")}
+            for d in run.docs
+        ])
+        if write_back:
+            _finish_write_back(session, "jq", plan, numbers, result, backups_keep=ledger.options.backups_keep)
+        result.output = _write_documents(
+            out_dir / output_name("delay_notices", f"{as_of:%Y%m%d}", numbers[0]),
+            lambda p: write_delay_notices(p, run.docs),
+            numbers,
+        )
+        _write_assignment_file(result, write_back and not plan.problems)
+        result.notes += [
+            f"  {d.number}  {d.customer.name}  {len(d.lines)} 行:"
+            + "、".join(f"{ln.label} {ln.original_date:%m-%d}→{ln.proposed_date:%m-%d}" for ln in d.lines[:5])
+            + ("……" if len(d.lines) > 5 else "")
+            for d in run.docs
+        ]
     return result

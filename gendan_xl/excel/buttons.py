@@ -192,8 +192,25 @@ def on_whatif(live: LiveWorkbook, as_of: date) -> WhatIfResult | None:
     live.write_range(WHATIF_SHEET, (1, WHATIF_RESULT_COL), rows)
     live.number_formats(WHATIF_SHEET, formats)
     live.activate(WHATIF_SHEET)
-    live.alert(whatif_summary(rush, result, set(ledger["items"]["item"].dropna())))
+    summary = whatif_summary(rush, result, set(ledger["items"]["item"].dropna()))
+    live.alert(summary + _rush_brief_file(live, ledger, rush, result, as_of))
     return result
+
+
+def _rush_brief_file(live: LiveWorkbook, ledger: Ledger, rush: RushOrder, result: WhatIfResult, as_of: date) -> str:
+    """The one-page 插单说明 for the rush-order meeting, written beside the ledger (a
+    workbook never saved has no folder: then only the advice is shown) and opened."""
+    from gendan_xl.plan.rush import rush_brief
+    from gendan_xl.write.notices_book import overtime_text, write_rush_brief
+
+    brief = rush_brief(ledger, result, rush.item, rush.qty, rush.due, line=rush.line, priority=rush.priority)
+    advice = "\n" + "\n".join(overtime_text(brief))
+    if not live.path.is_absolute():
+        return advice + "\n(工作簿保存后,会在台账旁另存一页可打印的插单说明)"
+    name = output_name("rush_brief", f"{as_of:%Y%m%d}", common.sanitize_file_part(rush.item))
+    path = _output(live, name, lambda p: write_rush_brief(p, brief))
+    live.open(path)
+    return advice + f"\n插单说明:{path.name}"
 
 
 def on_work_orders(live: LiveWorkbook, as_of: date) -> WorkOrderRun:

@@ -969,7 +969,7 @@ def write_statement(path: Path, st: Statement) -> Path:
 
 # ------------------------------------------------------------------ 分配结果
 
-_KIND = {"wo": "工单", "dn": "送货单", "rt": "退货单"}
+_KIND = {"wo": "工单", "dn": "送货单", "rt": "退货单", "jq": "交期变更通知"}
 
 
 def add_assignment_sheet(
@@ -993,6 +993,8 @@ def add_assignment_sheet(
         rows = row_ranges([x.row for x in a.rows])
         if a.kind == "wo":
             state = "已追加到「工单」表" if written_back else "未写回:请在「工单」表登记此工单"
+        elif a.kind == "jq":
+            state = "新交期已填入「回复交期」" if written_back else "未写回:客户确认后请把新交期填入「回复交期」"
         else:
             state = "已填入「送货单号」" if written_back else "未写回:请把单号填入这些行的「送货单号」"
         if a.note:
