@@ -62,6 +62,8 @@ TEXT: dict[str, dict[str, str]] = {
         "no_forecast": "无法排产",
         "moved": "受影响的订单行",
         "no_moved": "没有其他订单行的完工日期改变。",
+        "short": "缺料",
+        "material_lost": "插单后缺料(到料日期未知,加班解决不了):{keys}",
         "cols_moved": "订单行|客户|承诺交期|原预计|插单后|推迟天数|变为延误",
         "yes": "是",
         "unknown_item": "注意:产品编码「{item}」不在产品表中",
@@ -89,6 +91,8 @@ TEXT: dict[str, dict[str, str]] = {
         "no_forecast": "cannot be scheduled",
         "moved": "Order lines that move",
         "no_moved": "No other order line's forecast changes.",
+        "short": "short",
+        "material_lost": "Short of material once the rush order takes its share (no ready date; overtime cannot help): {keys}",
         "cols_moved": "Order line|Customer|Commitment|Before|After|Delay (days)|Becomes late",
         "yes": "yes",
         "unknown_item": "Note: item '{item}' is not in the item sheet",
@@ -358,11 +362,15 @@ def render_whatif(result: Any, lang: Lang, args: argparse.Namespace, errors: int
     table = _table(t["moved"], t["cols_moved"])
     for rec in moved.head(ALERT_LIMIT).itertuples(index=False):
         late = f"[red]{t['yes']}[/red]" if rec.becomes_late else ""
+        after = f"[red]{t['short']}[/red]" if getattr(rec, "material_lost", False) else _d(rec.after)
         table.add_row(
-            _esc(rec.label), _d(rec.customer), _d(rec.commitment_date), _d(rec.before), _d(rec.after),
+            _esc(rec.label), _d(rec.customer), _d(rec.commitment_date), _d(rec.before), after,
             _n(rec.delta_days), late,
         )
     console.print(table)
+    if "material_lost" in moved and moved["material_lost"].any():
+        keys = "、".join(_esc(str(k)) for k in moved.loc[moved["material_lost"], "label"])
+        console.print(t["material_lost"].format(keys=keys))
     if len(moved) > ALERT_LIMIT:
         console.print(t["more"].format(n=len(moved) - ALERT_LIMIT))
 

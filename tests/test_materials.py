@@ -48,6 +48,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from helpers import make_workbook
 
@@ -292,3 +293,55 @@ def test_work_order_form_has_a_material_section(tmp_path: Path) -> None:
     r = cells["M3"].row
     assert cells["用料(按 BOM,含损耗)"].row == r - 2
     assert [ws.cell(r, c).value for c in (1, 3, 6, 7, 8)] == ["M3", "螺丝", "pcs", 2.1, 840]
+
+
+def test_whatif_that_takes_a_lines_material_pushes_it_never_speeds_it_up(tmp_path: Path) -> None:
+    """A rush order that takes an existing work order's only material supply.
+
+    As of Monday 11-16; line L1 8 h Mon-Fri; Q at 100 pcs/h, BOM 1 MQ a piece; MQ
+    has no stock and no 采购周期; PO9 brings 100 MQ on Monday 11-23.
+    Without the rush order: W1 (S1, Q 100, due 11-30) gets PO9's 100, ready 11-23,
+    runs 1 h on 11-23: finish 11-23.
+    With a 特急 rush of Q 100: the rush order is first in the job order and takes
+    PO9's 100; W1 is 100 short with no 采购周期: no ready date. The plan schedules
+    unknown material as if ready (11-16, flagged), which must not read as the rush
+    order moving S1 *earlier* by 7 days: S1 is listed as pushed, short of material,
+    with no new finish; and no line is ever listed with a negative delay.
+    """
+    from gendan_xl.plan import whatif
+    from gendan_xl.plan.rush import pushed_lines
+
+    path = make_workbook(
+        tmp_path / "台账.xlsx",
+        {
+            "订单": [
+                ["订单号", "行号", "客户", "产品编码", "数量", "下单日期", "交期", "状态"],
+                ["S1", 1, "ACME", "Q", 100, D(2026, 11, 2), D(2026, 11, 30), "正常"],
+            ],
+            "产品": [["产品编码", "产线", "标准产能"], ["Q", "L1", 100]],
+            "产线": [["产线", "班次数", "每班工时", "休息日"], ["L1", 1, 8, "六,日"]],
+            "工单": [
+                ["工单号", "订单号", "行号", "产品编码", "数量", "产线", "状态"],
+                ["W1", "S1", 1, "Q", 100, "L1", "未开工"],
+            ],
+            "BOM": [["产品编码", "物料编码", "用量"], ["Q", "MQ", 1]],
+            "物料": [["物料编码", "物料名称", "单位", "库存"], ["MQ", "铜件", "pcs", 0]],
+            "采购": [
+                ["采购单号", "供应商", "物料编码", "数量", "下单日期", "预计到货", "已到数量"],
+                ["PO9", "S9", "MQ", 100, D(2026, 11, 2), D(2026, 11, 23), 0],
+            ],
+        },
+    )
+    ledger = check(path, AS_OF).ledger
+    result = whatif(ledger, "Q", 100, D(2026, 11, 20), AS_OF)
+    before = result.before.orders.set_index("key")
+    assert before.loc["S1#1", "forecast_finish"] == pd.Timestamp(2026, 11, 23)
+    assert result.new["forecast_finish"] == D(2026, 11, 23)  # PO9 is the rush order's now
+    moved = result.moved.set_index("key")
+    assert list(moved.index) == ["S1#1"]
+    assert bool(moved.loc["S1#1", "material_lost"])
+    assert pd.isna(moved.loc["S1#1", "after"]) and pd.isna(moved.loc["S1#1", "delta_days"])
+    assert not (result.moved["delta_days"].dropna() < 0).any()
+    (pushed,) = pushed_lines(result)
+    assert pushed.material_lost and pushed.after is None and pushed.slips
+    assert result.to_json()["moved"][0]["material_lost"] is True

@@ -454,11 +454,11 @@ def test_whatif_rush_order(ledger: Ledger) -> None:
         "new": {"forecast_finish": "2026-09-19", "days_late": -3, "status": "at_risk"},
         "moved": [
             {"order_no": "SO1", "line_no": "1", "before": "2026-09-24", "after": "2026-09-28",
-             "delta_days": 4, "becomes_late": True},
+             "delta_days": 4, "becomes_late": True, "material_lost": False},
             {"order_no": "SO2", "line_no": "1", "before": "2026-09-21", "after": "2026-09-23",
-             "delta_days": 2, "becomes_late": False},
+             "delta_days": 2, "becomes_late": False, "material_lost": False},
             {"order_no": "SO4", "line_no": "1", "before": "2026-10-12", "after": "2026-10-13",
-             "delta_days": 1, "becomes_late": False},
+             "delta_days": 1, "becomes_late": False, "material_lost": False},
         ],
     }
     assert result.new["line"] == "A线"

@@ -556,14 +556,34 @@ def _check_whatif_line(ledger: Ledger, calendar: WorkCalendar, item: str, line: 
         )
 
 
+def _material_date_lost(before: PlanResult, after: PlanResult) -> pd.Series:
+    """Per order-line key: some work order of it had a material ready date before
+    and has none after."""
+    wb, wa = before.work_orders, after.work_orders
+    if wb.empty or "material_ready" not in wb:
+        return pd.Series(dtype=bool)
+    ready_after = wa.drop_duplicates("wo_no").set_index("wo_no")["material_ready"]
+    had = wb["material_ready"].notna().to_numpy()
+    gone = wb["wo_no"].map(ready_after).isna().to_numpy()
+    return pd.Series(had & gone, index=wb.index).groupby(wb["key"].to_numpy()).any()
+
+
 def _moved(before: PlanResult, after: PlanResult, new_keys: str | Collection[str]) -> pd.DataFrame:
-    """Existing order lines whose forecast finish differs between the two plans
-    (``new_keys``: the lines added for the what-if or the review, left out)."""
+    """Existing order lines pushed by the lines added (``new_keys``, left out): their
+    forecast finish is later, or they can no longer be planned.
+
+    A line whose material had a ready date and has none once the new lines take
+    their share (short, with no purchase or 采购周期 to bring more) is pushed too,
+    with no new finish: the plan's optimistic finish for unknown material would
+    otherwise read as the rush order making it *earlier*. A line that finishes
+    earlier for any other reason is not listed: nothing added can speed it up."""
     new = {new_keys} if isinstance(new_keys, str) else set(new_keys)
     b = before.orders[~before.orders["key"].isin(new)].set_index("key")
     a = after.orders[~after.orders["key"].isin(new)].set_index("key").reindex(b.index)
     fb, fa = b["forecast_finish"], a["forecast_finish"]
-    changed = (fb != fa) & ~(fb.isna() & fa.isna())
+    lost = _material_date_lost(before, after).reindex(b.index, fill_value=False).to_numpy(dtype=bool)
+    fa = fa.where(~lost, pd.NaT)
+    changed = (fa > fb) | (fa.isna() & fb.notna())
     commit = b["commitment_date"]
     late_before = fb.isna() | (fb > commit)
     late_after = fa.isna() | (fa > commit)
@@ -582,6 +602,7 @@ def _moved(before: PlanResult, after: PlanResult, new_keys: str | Collection[str
             "status_before": b["status"].to_numpy(),
             "status_after": a["status"].to_numpy(),
             "becomes_late": (late_after & ~late_before & commit.notna()).to_numpy(),
+            "material_lost": lost,
         }
     )
     moved = moved[changed.to_numpy()]

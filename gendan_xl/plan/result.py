@@ -121,10 +121,11 @@ class WhatIfResult:
     """A rush order (紧急插单) scheduled into the plan.
 
     ``new``: the new order line's row of ``after.orders`` as a dict.
-    ``moved``: every existing order line whose forecast finish changes: key,
-    label, order_no, line_no, customer, item, commitment_date, before, after,
-    delta_days (calendar days; None when either side has no forecast),
-    status_before, status_after, becomes_late.
+    ``moved``: every existing order line the rush order pushes (its forecast
+    finish later, or none any more): key, label, order_no, line_no, customer, item,
+    commitment_date, before, after, delta_days (calendar days; None when either
+    side has no forecast), status_before, status_after, becomes_late,
+    material_lost (its material taken: no ready date, so no finish).
     """
 
     as_of: date
@@ -141,7 +142,8 @@ class WhatIfResult:
                 "status": self.new.get("status"),
             },
             "moved": records(
-                self.moved, ("order_no", "line_no", "before", "after", "delta_days", "becomes_late")
+                self.moved,
+                ("order_no", "line_no", "before", "after", "delta_days", "becomes_late", "material_lost"),
             ),
         }
 

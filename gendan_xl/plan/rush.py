@@ -54,6 +54,7 @@ class PushedLine:
     becomes_late: bool
     target: date | None  # must finish by: the later of ``before`` and the commitment date
     slips: bool  # finishes after ``target`` with the rush order
+    material_lost: bool = False  # the rush order takes its material: no ready date any more
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,9 @@ def pushed_lines(result: WhatIfResult) -> list[PushedLine]:
         out.append(PushedLine(
             key=str(rec["key"]), label=str(rec["label"]), customer=str(rec["customer"] or ""),
             item=str(rec["item"]), commitment_date=commit, before=before, after=after,
-            delta_days=None if delta is pd.NA or delta is None else int(delta),
+            delta_days=None if pd.isna(delta) else int(delta),
             becomes_late=bool(rec["becomes_late"]), target=target, slips=slips,
+            material_lost=bool(rec.get("material_lost", False)),
         ))
     return out
 
@@ -152,7 +154,9 @@ def rush_overtime(
     calendar = calendar or WorkCalendar.from_ledger(ledger)
     on = result.new.get("line")
     on = str(on) if isinstance(on, str) and on in calendar else None
-    slipping = [p for p in pushed_lines(result) if p.slips]
+    # Overtime cannot bring material: a line whose material the rush order takes is
+    # listed on the sheet, not counted here.
+    slipping = [p for p in pushed_lines(result) if p.slips and not p.material_lost]
     if not slipping:
         return Overtime(line=on, cap=cap)
     if on is None:

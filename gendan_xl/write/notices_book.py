@@ -160,6 +160,10 @@ def write_delay_notices(path: Path, docs: Sequence[DelayNotice]) -> Path:
 # --------------------------------------------------------------------- 插单说明
 
 RB_WIDTHS = (13, 10, 10, 12, 12, 13, 9, 9, 9)
+MATERIAL_LOST_NOTE = (
+    "缺料:插单会占用这些订单行的物料,库存和在途采购都不够,又没有采购周期,到料日期未知;"
+    "加班解决不了,请与采购确认到料日期后再定。"
+)
 RB_TITLES = ("订单行", "客户", "产品", "承诺交期", "原预计完工", "插单后完工", "推迟天数", "变为延误", "需追回")
 
 
@@ -174,8 +178,11 @@ def _hours(value: float) -> str:
 def overtime_text(brief: RushBrief) -> list[str]:
     """The overtime advice in sentences (also shown by the CLI and the ribbon)."""
     ot = brief.overtime
+    short = [p.label for p in brief.pushed if p.material_lost]
+    tail = ["缺料的订单行加班解决不了,需确认到料:" + "、".join(short) + "。"] if short else []
     if ot is None or not ot.needed:
-        return ["无需加班:被推迟的订单行都不晚于原预计完工与承诺交期中较晚的一天。"]
+        others = "其余" if short else ""
+        return [f"无需加班:{others}被推迟的订单行都不晚于原预计完工与承诺交期中较晚的一天。", *tail]
     if ot.line is None:
         return ["插单的产线不明,无法计算加班。仍会延误:" + "、".join(ot.still_late)]
     if not ot.days:
@@ -188,11 +195,11 @@ def overtime_text(brief: RushBrief) -> list[str]:
         ]
     lines = [
         f"建议加班:{ot.line} 在 {span} 的 {len(ot.days)} 个工作日每天加班 {_hours(ot.hours_per_day)} 小时,"
-        f"共 {_hours(ot.total_hours or 0.0)} 小时,被推迟的订单行都不再晚于原预计完工或承诺交期。",
+        f"共 {_hours(ot.total_hours or 0.0)} 小时,{'其余' if short else ''}被推迟的订单行都不再晚于原预计完工或承诺交期。",
     ]
     if ot.rush_finish is not None:
         lines.append(f"加班后插单预计完工 {ot.rush_finish.isoformat()}。")
-    return lines
+    return lines + tail
 
 
 RULE_TEXT = (
@@ -253,7 +260,8 @@ def add_rush_brief_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, brief: Rus
         values: list[tuple[object, Any]] = [
             (p.label, f.cell()), (p.customer, f.cell()), (p.item, f.cell()),
             (p.commitment_date, f.cell(DATE, align="center")), (p.before, f.cell(DATE, align="center")),
-            (p.after if p.after else "无法排产", f.cell(DATE, align="center", **(red if p.slips else {}))),
+            (p.after if p.after else ("缺料" if p.material_lost else "无法排产"),
+             f.cell(DATE, align="center", **(red if p.slips else {}))),
             (p.delta_days, f.cell("0", align="center")),
             ("是" if p.becomes_late else "", f.cell(align="center", **red)),
             ("是" if p.slips else "", f.cell(align="center", **red)),
@@ -264,6 +272,10 @@ def add_rush_brief_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, brief: Rus
     if not brief.pushed:
         ws.set_row(row, 20)
         merge(ws, row, 0, row, last, "没有其他订单行的完工日期改变。", f.cell(align="center"))
+        row += 1
+    if any(p.material_lost for p in brief.pushed):
+        ws.set_row(row, 30)
+        merge(ws, row, 0, row, last, MATERIAL_LOST_NOTE, f(font_size=9, text_wrap=True, valign="top"))
         row += 1
     row += 1
     ws.set_row(row, 22)
