@@ -37,6 +37,7 @@ from gendan_xl.documents.models import (
 from gendan_xl.documents.work_orders import Allocator
 from gendan_xl.ledger import Ledger
 from gendan_xl.model import LateReason, OrderStatus
+from gendan_xl.plan import promise_date
 
 # The plan's reason codes in the three words a customer is told.
 CUSTOMER_REASON: dict[str, str] = {
@@ -73,13 +74,6 @@ class DelayRun:
             )
             for d in self.docs
         ]
-
-
-def proposed_date(calendar: WorkCalendar, finish: date, as_of: date, lead_days: int, line: object) -> date:
-    """The date to propose: ``lead_days`` working days of ``line`` after the forecast
-    finish (after ``as_of`` when the finish is earlier)."""
-    base = max(finish, as_of)
-    return calendar.add_workdays(base, lead_days, line if line in calendar else None)
 
 
 def build_delay_notices(
@@ -124,7 +118,7 @@ def build_delay_notices(
             unit=common.text(row["unit"]) if row is not None else "",
             original_date=commit,
             forecast_finish=finish,
-            proposed_date=proposed_date(calendar, finish, as_of, lead, rec["line"]),
+            proposed_date=promise_date(calendar, finish, as_of, lead, rec["line"]),
             reason_code=code,
             reason=words,
             reason_text=REASON_TEXT[words],

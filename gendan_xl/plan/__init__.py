@@ -14,7 +14,7 @@ the order book), ``schedule`` (the vectorised forward schedule of one line),
 (the stage itself), ``result`` (result objects and their JSON).
 """
 
-from gendan_xl.plan.core import PlanInputError, plan_ledger, whatif
+from gendan_xl.plan.core import PlanInputError, plan_ledger, promise_date, whatif
 from gendan_xl.plan.result import ALERT_STATUSES, SEVERITY_RANK, PlanResult, WhatIfResult
 from gendan_xl.plan.schedule import MAX_HORIZON_DAYS, Placement, forward_schedule
 
@@ -28,5 +28,6 @@ __all__ = [
     "WhatIfResult",
     "forward_schedule",
     "plan_ledger",
+    "promise_date",
     "whatif",
 ]

@@ -534,7 +534,7 @@ def whatif(
         ledger, as_of, risk_days=risk_days, calendar=calendar, book=ledger.book.with_extra(extra)
     )
     new = after.order(after.orders.loc[after.orders["key"] == new_key, "label"].iloc[0])
-    return WhatIfResult(as_of, new, _moved(before, after, new_key), before, after)
+    return WhatIfResult(as_of, new, moved_lines(before, after, new_key), before, after)
 
 
 def _check_whatif_line(ledger: Ledger, calendar: WorkCalendar, item: str, line: str | None) -> None:
@@ -556,6 +556,15 @@ def _check_whatif_line(ledger: Ledger, calendar: WorkCalendar, item: str, line: 
         )
 
 
+def promise_date(calendar: WorkCalendar, finish: date, as_of: date, lead_days: int, line: object) -> date:
+    """The date that can be promised to a customer for a forecast finish: 送货提前期
+    (``lead_days``) working days of ``line`` after it, or after ``as_of`` when the
+    finish is earlier (made, not yet shipped). A line the calendar does not know
+    counts on the default calendar. Used by the order review and the 交期变更通知."""
+    base = max(finish, as_of)
+    return calendar.add_workdays(base, lead_days, line if isinstance(line, str) and line in calendar else None)
+
+
 def _material_date_lost(before: PlanResult, after: PlanResult) -> pd.Series:
     """Per order-line key: some work order of it had a material ready date before
     and has none after."""
@@ -568,7 +577,7 @@ def _material_date_lost(before: PlanResult, after: PlanResult) -> pd.Series:
     return pd.Series(had & gone, index=wb.index).groupby(wb["key"].to_numpy()).any()
 
 
-def _moved(before: PlanResult, after: PlanResult, new_keys: str | Collection[str]) -> pd.DataFrame:
+def moved_lines(before: PlanResult, after: PlanResult, new_keys: str | Collection[str]) -> pd.DataFrame:
     """Existing order lines pushed by the lines added (``new_keys``, left out): their
     forecast finish is later, or they can no longer be planned.
 

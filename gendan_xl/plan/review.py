@@ -43,7 +43,7 @@ from gendan_xl.calendar import WorkCalendar
 from gendan_xl.ledger import ROW, SRC, Ledger
 from gendan_xl.model import PRIORITY_RANK, Lang
 from gendan_xl.orderbook import OrderBook
-from gendan_xl.plan.core import _moved, plan_ledger
+from gendan_xl.plan.core import moved_lines, plan_ledger, promise_date
 from gendan_xl.plan.result import PlanResult
 from gendan_xl.plan.schedule import MAX_HORIZON_DAYS
 
@@ -246,9 +246,7 @@ def _promises(
     for k in keys:
         f = _day(orders.at[k, "forecast_finish"])
         finish[k] = f
-        line = orders.at[k, "line"]
-        line = line if isinstance(line, str) and line in calendar else None
-        promise[k] = calendar.add_workdays(f, lead, line) if f is not None else None
+        promise[k] = promise_date(calendar, f, after.as_of, lead, orders.at[k, "line"]) if f is not None else None
     return finish, promise
 
 
@@ -353,7 +351,7 @@ def _sort_key(priority: object, commitment: object, order_date: object, key: str
 def _attach_pushes(
     lines: list[ReviewLine], before: PlanResult, after: PlanResult, keys: list[str], commit: dict[str, pd.Timestamp]
 ) -> None:
-    moved = _moved(before, after, keys)
+    moved = moved_lines(before, after, keys)
     later = moved[(moved["after"] > moved["before"]) | (moved["after"].isna() & moved["before"].notna())]
     if later.empty or not lines:
         return
