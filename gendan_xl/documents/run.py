@@ -107,6 +107,7 @@ class DocsResult:
     reused: list[str] = field(default_factory=list)  # numbers given again to the same sources
     assignment_file: Path | None = None  # the 分配结果 workbook beside the documents
     skipped: list[tuple[str, str, LedgerRow | None]] = field(default_factory=list)  # (what, why, row)
+    numbers: list[str] = field(default_factory=list)  # the documents' numbers, in document order
 
     def to_json(self) -> dict[str, object]:
         """The ``gendan docs ... --json`` object: the numbers issued or reused, each with
@@ -367,7 +368,7 @@ def run_work_orders(
         if not run.docs:
             return result
         _note_reuse(session, result)
-        numbers = [d.wo_no for d in run.docs]
+        numbers = result.numbers = [d.wo_no for d in run.docs]
         plan = work_order_write_back(ledger, run.docs) if sink is not None else WriteBackPlan()
         written = sink is not None and not plan.problems
         company = common.text(ledger.setting("company_name", ""))
@@ -406,7 +407,7 @@ def run_material_issues(
         result.warnings += [f"工单「{w}」不是需要发料的未完工工单" for w in run.unknown]
         if not run.docs:
             return result
-        numbers = [d.number for d in run.docs]
+        numbers = result.numbers = [d.number for d in run.docs]
         result.reused = [n for n in numbers if n in session.issued_before]
         if result.reused:
             result.notes.append(f"沿用今天为同一工单分配的单号 {_span(result.reused)}(要作废重开请加 --reissue)")
@@ -462,7 +463,7 @@ def run_delivery_notes(
         if not run.notes:
             return result
         _note_reuse(session, result)
-        numbers = [n.note_no for n in run.notes]
+        numbers = result.numbers = [n.note_no for n in run.notes]
         plan = delivery_write_back(ledger, run.notes) if sink is not None else WriteBackPlan()
         written = sink is not None and not plan.problems
         paper, landscape = note_paper_setting(ledger)
@@ -562,6 +563,7 @@ def run_statement(
         name = _customer(target, ledger, customer)
         run = numbered_statement(ledger, name, period, as_of, session.folder, journal_name(session.real))
         st = run.statement
+        result.numbers = [st.number]
         if run.unnumbered:
             result.cautions.append(unnumbered_warning(run, name))
         file_name = output_name("statement", common.sanitize_file_part(name), st.period)

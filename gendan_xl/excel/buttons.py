@@ -563,7 +563,7 @@ def _show(live: LiveWorkbook, result: DocsResult, kind: str, nothing: str) -> Do
         lines.append(nothing)
     else:
         live.open(result.output)
-        numbers = [a.number for a in result.assignments]
+        numbers = result.numbers
         if numbers:
             done = f"已生成 {len(numbers)} 张{kind}({_span(numbers[0], numbers[-1])})"
             cells = sum(w.cells_written for w in result.write_back)
