@@ -33,6 +33,7 @@ from gendan_xl.excel import buttons
 from gendan_xl.excel.buttons import dispatch
 from gendan_xl.excel.live import LiveWorkbook
 from gendan_xl.excel.sink import LiveSink
+from gendan_xl.model import LedgerError
 from gendan_xl.write.demo_book import write_demo
 from gendan_xl.write.docs_book import assignments_path
 from gendan_xl.write.patch import WriteBackRefused
@@ -232,8 +233,9 @@ def test_live_sink_refuses_a_filled_target_and_writes_nothing(tmp_path: Path) ->
     with pytest.raises(WriteBackRefused, match="出货!B3"):
         sink.apply(plan)
     assert book.sheets["出货"].cells == before
-    with pytest.raises(Exception, match="其他.xlsx|别的文件"):
+    with pytest.raises(LedgerError) as refused:
         sink.check([LEDGER, "其他.xlsx"])
+    assert refused.value.path == "其他.xlsx" and "别的文件" in refused.value.message()
     sink.check([LEDGER])
 
 
