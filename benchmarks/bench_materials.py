@@ -47,7 +47,7 @@ from datetime import date
 from pathlib import Path
 folder, mode, as_of = Path(sys.argv[1]), sys.argv[2], date.fromisoformat(sys.argv[3])
 out = {}
-t0 = perf_counter()
+t0 = time.perf_counter()
 if mode == "bare":
     import fastexcel
     rows = 0
