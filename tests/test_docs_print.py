@@ -16,7 +16,15 @@ from typing import Any
 
 import pytest
 from helpers import make_workbook
-from test_documents import AS_OF, COMPANY, rich_sheets, wo_alloc, write_all, write_ledger, write_rich
+from test_documents import (
+    AS_OF,
+    COMPANY,
+    rich_sheets,
+    wo_alloc,
+    write_all,
+    write_ledger,
+    write_rich,
+)
 from test_materials import AS_OF as MATERIALS_AS_OF
 from test_materials import sheets as material_sheets
 from xlsx_lint import lint_xlsx

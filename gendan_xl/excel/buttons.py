@@ -568,8 +568,9 @@ def _show(live: LiveWorkbook, result: DocsResult, kind: str, nothing: str) -> Do
             done = f"已生成 {len(numbers)} 张{kind}({_span(numbers[0], numbers[-1])})"
             cells = sum(w.cells_written for w in result.write_back)
             rows = sum(w.rows_appended for w in result.write_back)
-            if cells or rows:
-                done += f",单号已写入台账(填入 {cells} 个单元格,追加 {rows} 行)" if cells else f",已追加 {rows} 行到台账"
+            parts = ([f"填入 {cells} 个单元格"] if cells else []) + ([f"追加 {rows} 行"] if rows else [])
+            if parts:  # into the open workbook: the clerk saves it
+                done += f",单号已写入本工作簿({'、'.join(parts)}),请保存"
             lines.append(done + "。")
         lines += result.notes[:NOTES_SHOWN] + (["……"] if len(result.notes) > NOTES_SHOWN else [])
         lines.append(result.output.name)
