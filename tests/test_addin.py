@@ -484,6 +484,7 @@ def test_ribbon_layout_labels_and_icons() -> None:
         ("单据", "生成送货单", "delivery_notes"),
         ("单据", "对账单", "statement"),
         ("单据", "欠料", "shortages"),
+        ("单据", "发料单", "material_issues"),
         ("帮助", "设置", "settings"),
         ("帮助", "关于", "about"),
     ]

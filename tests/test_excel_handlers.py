@@ -494,9 +494,9 @@ def test_statement_handler_picks_the_selected_customer(
 def test_documents_need_a_saved_workbook() -> None:
     book = FakeBook(Path("工作簿1"))  # never saved: Excel gives no folder
     live = LiveWorkbook(book)  # type: ignore[arg-type]
-    for tag in ("work_orders", "delivery_notes", "statement"):
+    for tag in ("work_orders", "delivery_notes", "statement", "material_issues"):
         dispatch(live, tag, AS_OF)
-    assert len(book.app.alerts) == 3 and all("请先保存" in a for a in book.app.alerts)
+    assert len(book.app.alerts) == 4 and all("请先保存" in a for a in book.app.alerts)
 
 
 def test_shortages_handler_matches_the_report(demo_path: Path, pristine: FakeBook) -> None:

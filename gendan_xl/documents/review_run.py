@@ -12,26 +12,19 @@ ledger is never touched.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from gendan_xl.documents.models import WriteBackCell, WriteBackPlan
-from gendan_xl.documents.run import _locked, _precheck_write_back, _resolver
+from gendan_xl.documents.run import ledger_sink, locked_ledger
 from gendan_xl.engine import CheckResult, check_ledger
-from gendan_xl.files import ledger_parts, prune_backups, refuse_inputs, write_output
+from gendan_xl.files import ledger_parts, refuse_inputs, write_output
 from gendan_xl.ledger import Ledger
 from gendan_xl.model import Issue, LedgerError, Severity
 from gendan_xl.plan.review import ReviewResult, review_orders
 from gendan_xl.read import read_ledger
-from gendan_xl.write.docs_writeback import (
-    apply_write_back,
-    check_plan_writable,
-    plan_files,
-    verify_unchanged,
-)
 from gendan_xl.write.patch import WriteBackResult
 from gendan_xl.write.review_book import write_review
 
@@ -95,21 +88,16 @@ def run_review(
     if sheet is not None:  # before reading: a typo must not cost a long read
         refuse_inputs(sheet, ledger_parts(target))
     if write_back:
-        with _locked(target, wait) as session:
+        with locked_ledger(target, wait) as session:
             ledger = ledger or read_ledger(session.real, as_of)
-            _precheck_write_back(session.real, ledger, "orders")
+            sink = ledger_sink(session, ledger, "orders", True, None)
+            assert sink is not None  # write_back: a file patch
             result, checked = _review(ledger, as_of, since)
             plan, filled = review_write_back(ledger, result, checked.issues)
             run = ReviewRun(result, checked.count(Severity.ERROR), warnings=list(plan.problems))
             if plan.cells:
-                resolve = _resolver(session.real)
-                check_plan_writable(plan_files(plan, resolve))
-                verify_unchanged(plan, resolve, session.before)
-                run.written_back = apply_write_back(plan, resolve)
+                run.written_back = sink.apply(plan)  # backups pruned by the sink
                 run.filled = filled
-                for done in run.written_back:
-                    with contextlib.suppress(OSError):
-                        prune_backups(done.path, ledger.options.backups_keep)
     else:
         ledger = ledger or read_ledger(target, as_of)
         result, checked = _review(ledger, as_of, since)

@@ -4,9 +4,15 @@ fingerprint the ledger's files -> read the ledger -> build the documents
 (``gendan_xl.documents``), numbering them from the journal (the same rows get the same
 numbers again; ``reissue`` voids and renumbers) -> record the documents' data (for
 ``reprint``) -> with write-back check the files are unchanged and the target cells
-still empty, then patch the clerk's file (``write.patch``; a failure voids the
-numbers and writes no document) -> only then write the workbook (``write.docs_book``)
-under a name no other file has, and the 分配结果 beside it.
+still empty, then write the new numbers into the ledger through a ``NumberSink`` (a failure
+voids the numbers and writes no document) -> only then write the workbook
+(``write.docs_book``) under a name no other file has, and the 分配结果 beside it.
+
+Two sinks take the numbers: ``FilePatch`` patches the clerk's file on disk
+(``--write-back``: ``write.patch``, a backup, refused when the file is open or
+changed), and the ribbon's live sink (``excel.live.LiveSink``) writes them into the
+cells of the workbook open in Excel, which is the ledger then. Everything else
+(lock, journal, numbering, documents, names) is the same for both.
 
 ``DocsResult`` says what a run did; ``DocsResult.to_json`` is the ``--json`` contract
 of every ``gendan docs`` command.
@@ -19,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from gendan_xl.documents import common
 from gendan_xl.documents.delivery import (
@@ -58,6 +65,7 @@ from gendan_xl.documents.work_orders import (
     SkippedLine,
     WorkOrderRun,
     build_work_orders,
+    pending_lines,
     planned_dates,
     work_order_write_back,
 )
@@ -100,6 +108,7 @@ class DocsResult:
     reused: list[str] = field(default_factory=list)  # numbers given again to the same sources
     assignment_file: Path | None = None  # the 分配结果 workbook beside the documents
     skipped: list[tuple[str, str, LedgerRow | None]] = field(default_factory=list)  # (what, why, row)
+    numbers: list[str] = field(default_factory=list)  # the documents' numbers, in document order
 
     def to_json(self) -> dict[str, object]:
         """The ``gendan docs ... --json`` object: the numbers issued or reused, each with
@@ -129,6 +138,45 @@ class DocsResult:
             "warnings": list(self.warnings),
             "notes": list(self.notes),
         }
+
+
+# ------------------------------------------------------------------ number sinks
+
+
+class NumberSink(Protocol):
+    """Where a run's new numbers go into the clerk's ledger (the cells and rows of a
+    ``WriteBackPlan``, always target cells that were empty when the ledger was read)."""
+
+    def check(self, files: Sequence[str]) -> None:
+        """Refuse (``LedgerError``) before any number is allocated when these ledger
+        files (source names as the reader gives them) cannot take the numbers now."""
+
+    def apply(self, plan: WriteBackPlan) -> list[WriteBackResult]:
+        """Write the plan; raise ``LedgerError`` with nothing written when it cannot
+        (a target cell filled meanwhile, the file changed)."""
+
+
+@dataclass
+class FilePatch:
+    """``--write-back``: surgical patches of the ledger's files on disk, each after a
+    backup (the newest ``backups_keep`` kept), refused when a file is open or locked,
+    was changed since ``before`` (fingerprints taken before reading) or a target cell
+    is no longer empty."""
+
+    resolve: Callable[[str], Path]
+    before: dict[Path, Fingerprint | None]
+    backups_keep: int = BACKUPS_KEEP
+
+    def check(self, files: Sequence[str]) -> None:
+        check_plan_writable([self.resolve(f) for f in dict.fromkeys(files)])
+
+    def apply(self, plan: WriteBackPlan) -> list[WriteBackResult]:
+        check_plan_writable(plan_files(plan, self.resolve))
+        verify_unchanged(plan, self.resolve, self.before)
+        done = apply_write_back(plan, self.resolve)
+        for result in done:
+            prune_backups(result.path, self.backups_keep)
+        return done
 
 
 # ------------------------------------------------------------------ engine
@@ -164,7 +212,7 @@ class _Session:
 
 
 @contextlib.contextmanager
-def _locked(target: Path, wait: float | None) -> Iterator[_Session]:
+def locked_ledger(target: Path, wait: float | None) -> Iterator[_Session]:
     """Hold the ledger's lock from reading it to the end of the write-back."""
     real = real_path(target)
     if not real.exists():
@@ -192,33 +240,32 @@ def _read(target: Path, as_of: date) -> Ledger:
     return read_ledger(target, as_of)
 
 
-def _precheck_write_back(target: Path, ledger: Ledger, sheet_key: str) -> None:
-    """Refuse before allocating anything when the file to patch is open or locked."""
-    resolve = _resolver(target)
-    sources = ledger.table(sheet_key).sources
-    if sheet_key == "work_orders":
-        sources = sources[:1]  # new rows go to the first 工单 sheet
-    check_plan_writable([resolve(s) for s in dict.fromkeys(src.file for src in sources)])
+def ledger_sink(
+    session: _Session, ledger: Ledger, sheet_key: str, write_back: bool, sink: NumberSink | None
+) -> NumberSink | None:
+    """The sink of this run (``sink``, else a ``FilePatch`` with ``write_back``), after
+    it agreed to take numbers into the sheet's files: refused before allocating anything."""
+    if sink is None and write_back:
+        sink = FilePatch(_resolver(session.real), session.before, ledger.options.backups_keep)
+    if sink is not None:
+        sources = ledger.table(sheet_key).sources
+        if sheet_key == "work_orders":
+            sources = sources[:1]  # new rows go to the first 工单 sheet
+        sink.check([src.file for src in sources])
+    return sink
 
 
 def _finish_write_back(
-    session: _Session, kind: str, plan: WriteBackPlan, numbers: list[str], result: DocsResult,
+    session: _Session, sink: NumberSink, kind: str, plan: WriteBackPlan, numbers: list[str], result: DocsResult,
     also: dict[str, list[str]] | None = None,
-    backups_keep: int = BACKUPS_KEEP,
 ) -> None:
-    """Patch the ledger (keeping its newest ``backups_keep`` backups); if that fails,
-    void this run's numbers and say the ledger is unchanged (no document has been
-    written yet)."""
+    """Write the numbers into the ledger through ``sink``; if that fails, void this
+    run's numbers and say the ledger is unchanged (no document has been written yet)."""
     result.warnings += plan.problems
     if plan.empty:
         return
-    resolve = _resolver(session.real)
     try:
-        check_plan_writable(plan_files(plan, resolve))
-        verify_unchanged(plan, resolve, session.before)
-        result.write_back = apply_write_back(plan, resolve)
-        for done in result.write_back:
-            prune_backups(done.path, backups_keep)
+        result.write_back = sink.apply(plan)
     except LedgerError as exc:
         with contextlib.suppress(LedgerError):
             void(session.folder, kind, numbers, exc.message("zh"), ledger=session.name)
@@ -298,19 +345,22 @@ def run_work_orders(
     *,
     reissue: bool = False,
     wait: float | None = None,
+    sink: NumberSink | None = None,
 ) -> DocsResult:
-    """``ledger``: the ledger already read from ``target`` (else it is read here).
+    """``ledger``: the ledger already read from ``target`` (else it is read here);
+    ``sink``: where the new numbers go (default: a ``FilePatch`` with ``write_back``).
 
     Holds the ledger's lock from reading to the end of the write-back; the same
     order lines get the same numbers again unless ``reissue``."""
-    with _locked(target, wait) as session:
+    with locked_ledger(target, wait) as session:
         ledger = ledger or _read(session.real, as_of)
-        if write_back:
-            _precheck_write_back(session.real, ledger, "work_orders")
+        sink = ledger_sink(session, ledger, "work_orders", write_back, sink)
         journal_warnings = read_journal(session.folder).warnings
+        pending = not pending_lines(ledger, order_nos)[0].empty  # else no need to plan or check
         run = build_work_orders(
-            ledger, as_of, _allocator(session, "wo", reissue), order_nos, schedule=planned_dates(ledger, as_of),
-            problems=check_ledger(ledger, as_of).issues,
+            ledger, as_of, _allocator(session, "wo", reissue), order_nos,
+            schedule=planned_dates(ledger, as_of) if pending else {},
+            problems=check_ledger(ledger, as_of).issues if pending else (),
         )
         result = DocsResult(assignments=run.assignments, cautions=journal_warnings)
         result.warnings += [f"订单号「{n}」不在订单表中,或没有需要下工单的订单行" for n in run.unknown_orders]
@@ -319,17 +369,17 @@ def run_work_orders(
         if not run.docs:
             return result
         _note_reuse(session, result)
-        numbers = [d.wo_no for d in run.docs]
-        plan = work_order_write_back(ledger, run.docs) if write_back else WriteBackPlan()
-        written = write_back and not plan.problems
+        numbers = result.numbers = [d.wo_no for d in run.docs]
+        plan = work_order_write_back(ledger, run.docs) if sink is not None else WriteBackPlan()
+        written = sink is not None and not plan.problems
         company = common.text(ledger.setting("company_name", ""))
         record_documents(session.folder, [
             {"kind": "wo", "number": d.wo_no, "ledger": session.name, "company": company,
              "written": written, "doc": d.model_dump(mode="json")}
             for d in run.docs
         ])
-        if write_back:
-            _finish_write_back(session, "wo", plan, numbers, result, backups_keep=ledger.options.backups_keep)
+        if sink is not None:
+            _finish_write_back(session, sink, "wo", plan, numbers, result)
         result.output = _write_documents(
             out_dir / output_name("work_orders", f"{as_of:%Y%m%d}", numbers[0]),
             lambda p: write_work_orders(p, run.docs, company),
@@ -340,16 +390,17 @@ def run_work_orders(
 
 
 def run_material_issues(
-    target: Path, out_dir: Path, as_of: date, wo_nos: Sequence[str] = (), *, reissue: bool = False,
-    wait: float | None = None,
+    target: Path, out_dir: Path, as_of: date, wo_nos: Sequence[str] = (), ledger: Ledger | None = None, *,
+    reissue: bool = False, wait: float | None = None,
 ) -> DocsResult:
     """发料通知单 for open work orders with BOM rows (only ``wo_nos`` when given), numbered
-    under the ledger's lock and journal like the other documents."""
+    under the ledger's lock and journal like the other documents (nothing is written
+    back). ``ledger``: the ledger already read from ``target`` (else it is read here)."""
     from gendan_xl.documents.material_issues import build_material_issues
     from gendan_xl.write.docs_book import write_material_issues
 
-    with _locked(target, wait) as session:
-        ledger = _read(session.real, as_of)
+    with locked_ledger(target, wait) as session:
+        ledger = ledger or _read(session.real, as_of)
         run = build_material_issues(ledger, as_of, _allocator(session, "fl", reissue), wo_nos)
         result = DocsResult(cautions=read_journal(session.folder).warnings)
         if not ledger.table("bom").present:
@@ -357,7 +408,7 @@ def run_material_issues(
         result.warnings += [f"工单「{w}」不是需要发料的未完工工单" for w in run.unknown]
         if not run.docs:
             return result
-        numbers = [d.number for d in run.docs]
+        numbers = result.numbers = [d.number for d in run.docs]
         result.reused = [n for n in numbers if n in session.issued_before]
         if result.reused:
             result.notes.append(f"沿用今天为同一工单分配的单号 {_span(result.reused)}(要作废重开请加 --reissue)")
@@ -388,15 +439,15 @@ def run_delivery_notes(
     *,
     reissue: bool = False,
     wait: float | None = None,
+    sink: NumberSink | None = None,
 ) -> DocsResult:
     """As ``run_work_orders``: the same shipment rows get the same note numbers again
     unless ``reissue``."""
-    with _locked(target, wait) as session:
+    with locked_ledger(target, wait) as session:
         ledger = ledger or _read(session.real, as_of)
         result = DocsResult(cautions=read_journal(session.folder).warnings)
         name = None if customer is None else _customer(target, ledger, customer)
-        if write_back:
-            _precheck_write_back(session.real, ledger, "shipments")
+        sink = ledger_sink(session, ledger, "shipments", write_back, sink)
         run = DeliveryRun()
         for kind in ("dn", "rt"):  # 送货单, then 退货单 for the returns (出货.类型 退货)
             earlier = {} if reissue else live_numbers(session.folder, kind, session.name)
@@ -413,19 +464,18 @@ def run_delivery_notes(
         if not run.notes:
             return result
         _note_reuse(session, result)
-        numbers = [n.note_no for n in run.notes]
-        plan = delivery_write_back(ledger, run.notes) if write_back else WriteBackPlan()
-        written = write_back and not plan.problems
+        numbers = result.numbers = [n.note_no for n in run.notes]
+        plan = delivery_write_back(ledger, run.notes) if sink is not None else WriteBackPlan()
+        written = sink is not None and not plan.problems
         paper, landscape = note_paper_setting(ledger)
         record_documents(session.folder, [
             {"kind": n.kind, "number": n.note_no, "ledger": session.name, "written": written,
              "paper": paper, "landscape": landscape, "doc": n.model_dump(mode="json")}
             for n in run.notes
         ])
-        if write_back:
-            _finish_write_back(session, "dn", plan, [n.note_no for n in run.notes if n.kind == "dn"], result,
-                               also={"rt": [n.note_no for n in run.notes if n.kind == "rt"]},
-                               backups_keep=ledger.options.backups_keep)
+        if sink is not None:
+            _finish_write_back(session, sink, "dn", plan, [n.note_no for n in run.notes if n.kind == "dn"], result,
+                               also={"rt": [n.note_no for n in run.notes if n.kind == "rt"]})
         stamp = (on_date or as_of).strftime("%Y%m%d")
         result.output = _write_documents(
             out_dir / output_name("delivery_notes", stamp, numbers[0]),
@@ -522,12 +572,13 @@ def run_statement(
 ) -> DocsResult:
     """The 对账单 of ``customer`` for ``period``, numbered (the same customer and period
     keep their number) under the ledger's lock."""
-    with _locked(target, wait) as session:
+    with locked_ledger(target, wait) as session:
         ledger = ledger or _read(session.real, as_of)
         result = DocsResult(cautions=read_journal(session.folder).warnings)
         name = _customer(target, ledger, customer)
         run = numbered_statement(ledger, name, period, as_of, session.folder, journal_name(session.real))
         st = run.statement
+        result.numbers = [st.number]
         if run.unnumbered:
             result.cautions.append(unnumbered_warning(run, name))
         file_name = output_name("statement", common.sanitize_file_part(name), st.period)
@@ -553,12 +604,11 @@ def run_delay_notices(
     from gendan_xl.documents.delay_notices import build_delay_notices, delay_write_back
     from gendan_xl.write.notices_book import write_delay_notices
 
-    with _locked(target, wait) as session:
+    with locked_ledger(target, wait) as session:
         ledger = _read(session.real, as_of)
         result = DocsResult(cautions=read_journal(session.folder).warnings)
         name = None if customer is None else _customer(target, ledger, customer)
-        if write_back:
-            _precheck_write_back(session.real, ledger, "orders")
+        sink = ledger_sink(session, ledger, "orders", write_back, None)
         run = build_delay_notices(ledger, as_of, _allocator(session, "jq", reissue), name)
         result.assignments = run.assignments
         result.skipped += run.skipped
@@ -567,19 +617,19 @@ def run_delay_notices(
             return result
         _note_reuse(session, result)
         numbers = [d.number for d in run.docs]
-        plan = delay_write_back(ledger, run.docs) if write_back else WriteBackPlan()
+        plan = delay_write_back(ledger, run.docs) if sink is not None else WriteBackPlan()
         record_documents(session.folder, [
             {"kind": "jq", "number": d.number, "ledger": session.name, "doc": d.model_dump(mode="json")}
             for d in run.docs
         ])
-        if write_back:
-            _finish_write_back(session, "jq", plan, numbers, result, backups_keep=ledger.options.backups_keep)
+        if sink is not None:
+            _finish_write_back(session, sink, "jq", plan, numbers, result)
         result.output = _write_documents(
             out_dir / output_name("delay_notices", f"{as_of:%Y%m%d}", numbers[0]),
             lambda p: write_delay_notices(p, run.docs),
             numbers,
         )
-        _write_assignment_file(result, write_back and not plan.problems)
+        _write_assignment_file(result, sink is not None and not plan.problems)
         result.notes += [
             f"  {d.number}  {d.customer.name}  {len(d.lines)} 行:"
             + "、".join(f"{ln.label} {ln.original_date:%m-%d}→{ln.proposed_date:%m-%d}" for ln in d.lines[:5])

@@ -7,9 +7,11 @@ reach the clerk as one message box, never a traceback.
 
 Result sheets (交期预警, 产能负荷) hold the report's rows as plain values; the
 插单模拟 sheet holds the clerk's inputs (columns A:C) and the result beside them;
-document numbers go into the clerk's own 工单/出货 cells (the workbook is open,
-so never a file patch), and the document workbooks are written beside the
-ledger, named as ``gendan docs`` names them, and opened.
+documents are made by the one document run of ``gendan docs``
+(``gendan_xl.documents.run``: the ledger's lock and journal, the same numbers for
+the same rows, the same names), with the open workbook as the ledger and its
+cells as the number sink (``excel.sink.LiveSink``; the workbook is open, so never
+a file patch); the document workbooks are written beside the ledger and opened.
 """
 
 from __future__ import annotations
@@ -27,27 +29,19 @@ import pandas as pd
 from gendan_xl import __version__
 from gendan_xl.cells import col_letter
 from gendan_xl.documents import common
-from gendan_xl.documents.delivery import (
-    DeliveryRun,
-    build_delivery_notes,
-    delivery_write_back,
-    note_paper_setting,
-    pending_shipments,
+from gendan_xl.documents.delivery import pending_shipments
+from gendan_xl.documents.numbers import NumberPatternError
+from gendan_xl.documents.run import (
+    DocsResult,
+    run_delivery_notes,
+    run_material_issues,
+    run_statement,
+    run_work_orders,
 )
-from gendan_xl.documents.models import WriteBackPlan
-from gendan_xl.documents.numbers import NumberPatternError, allocate
-from gendan_xl.documents.statement import PeriodError, StatementRun, numbered_statement
-from gendan_xl.documents.work_orders import (
-    Allocator,
-    WorkOrderRun,
-    build_work_orders,
-    pending_lines,
-    planned_dates,
-    skipped_text,
-    work_order_write_back,
-)
+from gendan_xl.documents.statement import PeriodError
 from gendan_xl.engine import CheckResult, check_ledger
 from gendan_xl.excel.live import LiveWorkbook, last_filled
+from gendan_xl.excel.sink import LiveSink
 from gendan_xl.files import write_new
 from gendan_xl.ledger import ROW, SRC, Ledger
 from gendan_xl.model import (
@@ -67,13 +61,6 @@ from gendan_xl.plan.review import ReviewResult, review_orders
 from gendan_xl.read import read_grids
 from gendan_xl.read.values import clean_text, is_blank, parse_date, parse_number
 from gendan_xl.schema import SETTING_KEYS, SHEET_BY_KEY, normalize, output_name
-from gendan_xl.write.docs_book import (
-    assignments_path,
-    write_assignments,
-    write_delivery_notes,
-    write_statement,
-    write_work_orders,
-)
 from gendan_xl.write.report import (
     ALERT_COLS,
     NUM_FORMATS,
@@ -87,7 +74,6 @@ from gendan_xl.write.report_data import alerts, capacity_weeks, material_tables,
 from gendan_xl.write.review_book import pushes_text, write_review
 
 Handler = Callable[[LiveWorkbook, date], object]
-Grids = dict[str, tuple[list[list[object]], int, int]]
 
 ISSUE_SHEET = "检查结果"
 ALERT_SHEET = "交期预警"
@@ -104,12 +90,7 @@ MARK_COLOURS = {
 
 def read_live(live: LiveWorkbook, as_of: date) -> Ledger:
     """The open workbook as a ledger (result sheets written by us are skipped)."""
-    return _read(live, as_of)[0]
-
-
-def _read(live: LiveWorkbook, as_of: date) -> tuple[Ledger, Grids]:
-    grids = live.grids(skip=RESULT_SHEETS)
-    return read_grids(live.name, grids, as_of), grids
+    return read_grids(live.name, live.grids(skip=RESULT_SHEETS), as_of)
 
 
 # ------------------------------------------------------------------ handlers
@@ -213,97 +194,41 @@ def _rush_brief_file(live: LiveWorkbook, ledger: Ledger, rush: RushOrder, result
     return advice + f"\n插单说明:{path.name}"
 
 
-def on_work_orders(live: LiveWorkbook, as_of: date) -> WorkOrderRun:
+def on_work_orders(live: LiveWorkbook, as_of: date) -> DocsResult:
     """生成工单: number a work order for every open order line without one, append
-    them to the 工单 sheet, write and open the 制造命令单 workbook."""
-    _must_be_saved(live)
-    ledger, grids = _read(live, as_of)
-    if pending_lines(ledger)[0].empty:  # before planning: nothing to number
-        live.alert("没有需要下工单的订单行(未完成的订单行的数量都已有工单覆盖)。")
-        return WorkOrderRun()
-    schedule = planned_dates(ledger, as_of)
-    problems = check_ledger(ledger, as_of).issues
-    run = build_work_orders(ledger, as_of, live_allocator(live, "wo"), schedule=schedule, problems=problems)
-    if not run.docs:
-        live.alert("没有可下的工单:需要下工单的订单行都有错误,请先修正:\n" + skipped_text(run))
-        return run
-    plan = work_order_write_back(ledger, run.docs)
-    apply_plan(live, plan, grids)
-    company = common.text(ledger.setting("company_name", ""))
-    path = _output(
-        live, output_name("work_orders", f"{as_of:%Y%m%d}", run.docs[0].wo_no),
-        lambda p: write_work_orders(p, run.docs, company),
-    )
-    log = write_new(
-        assignments_path(path), lambda p: write_assignments(p, run.assignments, not plan.problems, run.skipped)
-    )
-    live.open(path)
-    sheet = plan.rows[0].sheet if plan.rows else "工单"
-    done = f"已追加到「{sheet}」表" if not plan.problems else "未写入台账:" + ";".join(plan.problems)
-    span = _span(run.docs[0].wo_no, run.docs[-1].wo_no)
-    skipped = f"\n未下工单(订单行有错误):\n{skipped_text(run)}" if run.skipped else ""
-    live.alert(f"已生成 {len(run.docs)} 张工单({span}),{done}。\n{path.name}\n分配结果:{log.name}{skipped}")
-    return run
+    them to the 工单 sheet, write and open the 制造命令单 workbook (``gendan docs work-orders``)."""
+    result = run_work_orders(live.path, live.folder, as_of, ledger=_saved_ledger(live, as_of), sink=LiveSink(live))
+    return _show(live, result, "工单", "没有可下的工单(未完成订单行的数量都已有工单覆盖)。")
 
 
-def on_delivery_notes(live: LiveWorkbook, as_of: date) -> DeliveryRun:
+def on_material_issues(live: LiveWorkbook, as_of: date) -> DocsResult:
+    """发料单: a 发料通知单 for every open work order with BOM rows, written and opened
+    (``gendan docs material-issues``; the same work order keeps its number that day)."""
+    result = run_material_issues(live.path, live.folder, as_of, ledger=_saved_ledger(live, as_of))
+    return _show(live, result, "发料通知单", "没有需要发料的未完工工单。")
+
+
+def on_delivery_notes(live: LiveWorkbook, as_of: date) -> DocsResult:
     """生成送货单: number the 出货 rows without a 送货单号 (one note per customer and
-    day), fill the numbers in, write and open the 送货单 workbook."""
-    _must_be_saved(live)
-    ledger, grids = _read(live, as_of)
-    if add_note_column(live, ledger, grids):
-        ledger, grids = _read(live, as_of)
-    run = build_delivery_notes(ledger, live_allocator(live, "dn"))
-    run.notes += build_delivery_notes(ledger, live_allocator(live, "rt"), kind="rt").notes  # 退货单
-    unmatched = ""
-    if run.unmatched:
-        unmatched = (
-            f"\n注意:{len(run.unmatched)} 行出货找不到对应的订单行,未开送货单"
-            f"(如 {run.unmatched[0].address})。"
-        )
-    if not run.notes:
-        live.alert("没有需要开送货单的出货(「送货单号」都已填写)。" + unmatched)
-        return run
-    plan = delivery_write_back(ledger, run.notes)
-    apply_plan(live, plan, grids)
-    paper, landscape = note_paper_setting(ledger)
-    path = _output(
-        live, output_name("delivery_notes", f"{as_of:%Y%m%d}", run.notes[0].note_no),
-        lambda p: write_delivery_notes(p, run.notes, paper, landscape),
-    )
-    log = write_new(assignments_path(path), lambda p: write_assignments(p, run.assignments, not plan.problems))
-    live.open(path)
-    done = "已填入「送货单号」" if not plan.problems else "未写入台账:" + ";".join(plan.problems)
-    first, last = run.notes[0].note_no, run.notes[-1].note_no
-    live.alert(
-        f"已开 {len(run.notes)} 张送货单({_span(first, last)}),{done}。\n{path.name}\n分配结果:{log.name}{unmatched}"
-    )
-    return run
+    day; 退货单 for returns), fill the numbers in, write and open the 送货单 workbook."""
+    ledger = _saved_ledger(live, as_of)
+    if add_note_column(live, ledger):
+        ledger = read_live(live, as_of)
+    result = run_delivery_notes(live.path, live.folder, as_of, ledger=ledger, sink=LiveSink(live))
+    return _show(live, result, "送货单", "没有需要开送货单的出货(「送货单号」都已填写)。")
 
 
-def on_statement(live: LiveWorkbook, as_of: date) -> StatementRun | None:
+def on_statement(live: LiveWorkbook, as_of: date) -> DocsResult | None:
     """对账单: the statement of the selected row's customer for the as-of month
     (bounded by the customer's 对账日), written and opened."""
-    _must_be_saved(live)
-    ledger = read_live(live, as_of)
+    ledger = _saved_ledger(live, as_of)
     selected = live.selection()
     customer = customer_of_row(ledger, *selected) if selected else None
     if customer is None:
         live.alert("请先在「订单」「出货」或「客户」表中选中该客户的任意一行,再点「对账单」。")
         return None
-    run = numbered_statement(ledger, customer, f"{as_of:%Y-%m}", as_of, live.folder, live.name)
-    st = run.statement
-    name = output_name("statement", common.sanitize_file_part(customer), st.period)
-    path = _output(live, name, lambda p: write_statement(p, st))
-    live.open(path)
-    missing = ""
-    if run.unnumbered:
-        missing = f"\n注意:期间内有 {run.unnumbered} 行出货还没有送货单号,已列入并标「未开送货单」(可先点「生成送货单」)。"
-    live.alert(
-        f"{st.number} {st.customer.display_name} {st.start.isoformat()} 至 {st.end.isoformat()}:"
-        f"送货单 {len(st.notes)} 张,期末应收 {st.closing_balance:,.2f}。\n{path.name}{missing}"
-    )
-    return run
+    result = run_statement(live.path, live.folder, as_of, customer, f"{as_of:%Y-%m}", ledger=ledger)
+    return _show(live, result, "对账单", "")
 
 
 def on_settings(live: LiveWorkbook, as_of: date) -> None:
@@ -345,6 +270,7 @@ HANDLERS: dict[str, Handler] = {
     "delivery_notes": on_delivery_notes,
     "statement": on_statement,
     "shortages": on_shortages,
+    "material_issues": on_material_issues,
     "settings": on_settings,
     "about": on_about,
 }
@@ -602,44 +528,14 @@ def whatif_summary(rush: RushOrder, result: WhatIfResult, known_items: set[objec
 # ------------------------------------------------------------------ numbers into the clerk's cells
 
 
-def live_allocator(live: LiveWorkbook, kind: str) -> Allocator:
-    """Numbers allocated against the journal in the workbook's folder, as ``gendan docs`` does."""
-
-    def alloc(
-        pattern: str, day: date, count: int, existing: Any, sources: Sequence[Sequence[str]] | None = None
-    ) -> list[str]:
-        return allocate(
-            live.folder, kind, pattern or None, day, count, existing, ledger=live.name, sources=sources
-        )
-
-    return alloc
-
-
-def apply_plan(live: LiveWorkbook, plan: WriteBackPlan, grids: Grids) -> None:
-    """What ``--write-back`` would patch into the file, written into the open
-    workbook: cells by address, new rows below the last row holding a value."""
-    cells: dict[str, dict[str, object]] = {}
-    for cell in plan.cells:
-        cells.setdefault(cell.sheet, {})[f"{cell.column}{cell.row}"] = cell.value
-    next_row: dict[str, int] = {}
-    for new in plan.rows:
-        if new.sheet not in next_row:
-            next_row[new.sheet] = last_filled(*grids[new.sheet])[0] + 1
-        row = next_row[new.sheet]
-        next_row[new.sheet] += 1
-        cells.setdefault(new.sheet, {}).update({f"{letter}{row}": v for letter, v in new.values.items()})
-    for sheet, values in cells.items():
-        live.write_cells(sheet, values)
-
-
-def add_note_column(live: LiveWorkbook, ledger: Ledger, grids: Grids) -> bool:
+def add_note_column(live: LiveWorkbook, ledger: Ledger) -> bool:
     """Give the 出货 sheet a 送货单号 header in its first free column when it has
     none and there are shipments to number; True when the header was added."""
     table = ledger.table("shipments")
     if not table.present or "note_no" in table.sources[0].columns or pending_shipments(ledger).empty:
         return False
     source = table.sources[0]
-    letter = col_letter(last_filled(*grids[source.sheet])[1])  # 0-based: the column after the last
+    letter = col_letter(last_filled(*live.grid(source.sheet))[1])  # 0-based: the column after the last
     header = SHEET_BY_KEY["shipments"].column("note_no").name
     live.write_cells(source.sheet, {f"{letter}{source.header_row}": header})
     return True
@@ -667,20 +563,49 @@ def customer_of_row(ledger: Ledger, sheet: str, row: int) -> str | None:
     return None
 
 
-# ------------------------------------------------------------------ document workbooks
+# ------------------------------------------------------------------ documents
 
 
-def _must_be_saved(live: LiveWorkbook) -> None:
-    """Numbers and documents live in the ledger's folder: a never-saved workbook has none."""
+def _saved_ledger(live: LiveWorkbook, as_of: date) -> Ledger:
+    """The open workbook as the ledger of a document run. Numbers and documents live
+    in the ledger's folder: a never-saved workbook has none."""
     if not live.path.is_absolute():
         raise LedgerError(live.name, "工作簿还没有保存:请先保存到台账所在的文件夹,再生成单据。")
+    return read_live(live, as_of)
+
+
+NOTES_SHOWN = 8  # lines of the run's notes in the message box (one per 发料通知单)
 
 
 def _output(live: LiveWorkbook, name: str, write: Callable[[Path], Path]) -> Path:
-    """Write a document workbook beside the ledger under ``gendan docs``' name; an
-    existing file (an earlier click, maybe still open in Excel) is never replaced:
-    the next free name ``name(2).xlsx`` ... is used."""
+    """Write a workbook beside the ledger; an existing file (an earlier click, maybe
+    still open in Excel) is never replaced: the next free name ``name(2).xlsx`` ..."""
     return write_new(live.folder / name, write)
+
+
+def _show(live: LiveWorkbook, result: DocsResult, kind: str, nothing: str) -> DocsResult:
+    """Open what the run wrote beside the ledger and say what it did, in one message box."""
+    lines: list[str] = []
+    if result.output is None:
+        lines.append(nothing)
+    else:
+        live.open(result.output)
+        numbers = result.numbers
+        if numbers:
+            done = f"已生成 {len(numbers)} 张{kind}({_span(numbers[0], numbers[-1])})"
+            cells = sum(w.cells_written for w in result.write_back)
+            rows = sum(w.rows_appended for w in result.write_back)
+            parts = ([f"填入 {cells} 个单元格"] if cells else []) + ([f"追加 {rows} 行"] if rows else [])
+            if parts:  # into the open workbook: the clerk saves it
+                done += f",单号已写入本工作簿({'、'.join(parts)}),请保存"
+            lines.append(done + "。")
+        lines += result.notes[:NOTES_SHOWN] + (["……"] if len(result.notes) > NOTES_SHOWN else [])
+        lines.append(result.output.name)
+        if result.assignment_file is not None:
+            lines.append(f"分配结果:{result.assignment_file.name}")
+    lines += [f"注意:{w}" for w in (*result.warnings, *result.cautions)]
+    live.alert("\n".join(line for line in lines if line))
+    return result
 
 
 def _span(first: str, last: str) -> str:

@@ -24,7 +24,7 @@ after the material's 采购周期 (calendar days); with no 采购周期 its date
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -64,6 +64,10 @@ class MaterialPlan:
     jobs: pd.DataFrame
     purchases: pd.DataFrame
     prices: pd.DataFrame
+    # What each requirement draws from purchases, in use order: req (requirements
+    # row), po (purchases row), qty, date. Lists per requirement only on demand
+    # (``from_po``): most callers never need them.
+    draws: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"req": [], "po": [], "qty": [], "date": []}))
 
     @property
     def short(self) -> pd.DataFrame:
@@ -79,9 +83,12 @@ class MaterialPlan:
     def from_po(self) -> list[list[dict[str, Any]]]:
         """Per requirement, the purchases it draws on: ``{"po_no", "qty", "date"}``."""
         po_no = self.purchases["po_no"].tolist()
-        return [
-            [{"po_no": po_no[p], "qty": q, "date": d} for p, q, d in rows] for rows in self.requirements["_po_rows"]
-        ]
+        rows: list[list[dict[str, Any]]] = [[] for _ in range(len(self.requirements))]
+        d = self.draws
+        for r, p, q, day in zip(d["req"].tolist(), d["po"].tolist(), d["qty"].tolist(), d["date"].tolist(),
+                                strict=True):
+            rows[r].append({"po_no": po_no[p], "qty": q, "date": day})
+        return rows
 
     def to_json(self) -> dict[str, Any]:
         """The contract of ``gendan materials --json``."""
@@ -175,16 +182,18 @@ def material_plan(ledger: Ledger, jobs: pd.DataFrame, as_of: date, calendar: Wor
         }
     )
     j["item"] = j["item"].map(lambda v: None if v is None else str(v))
+    # Looked up per job, before each job becomes one row per material.
+    j["_wo_qty"] = _lookup(wo_qty, j["wo_no"]).astype("float64")
+    j["order_no"] = _lookup(ledger.book.lines.drop_duplicates("key").set_index("key")["order_no"], j["key"])
     req = j.merge(factors, on="item", how="inner", sort=False).sort_values(["job"], kind="stable")
-    basis = np.where(req["from_wo"], req["wo_no"].map(wo_qty).astype("float64"), req["balance"])
+    basis = np.where(req["from_wo"], req["_wo_qty"].to_numpy(dtype="float64"), req["balance"])
+    req = req.drop(columns="_wo_qty")
     req["need"] = np.nan_to_num(basis * req["per_piece"].to_numpy())
     issued = issued_by_wo(ledger)
     pairs = pd.MultiIndex.from_arrays([req["wo_no"].astype(str), req["material"]])
     got = issued.reindex(pairs).to_numpy(dtype="float64") if len(issued) else np.full(len(req), np.nan)
     req["issued"] = np.where(req["from_wo"], np.nan_to_num(got), 0.0)
     req["open_need"] = (req["need"] - req["issued"]).clip(lower=0.0)
-    order_no = ledger.book.lines.drop_duplicates("key").set_index("key")["order_no"]
-    req["order_no"] = req["key"].map(order_no)
     req = req.reset_index(drop=True)
 
     materials = ledger["materials"]
@@ -195,10 +204,20 @@ def material_plan(ledger: Ledger, jobs: pd.DataFrame, as_of: date, calendar: Wor
 
     seg = _segments(materials, purchases, ts)
     alloc = _allocate(req, seg)
-    req = _finish(req, alloc, seg, materials, ts)
+    req, draws = _finish(req, alloc, seg, materials, ts)
     job_frame = _job_ready(req, len(jobs))
     purchases = _purchase_jobs(purchases, alloc, req, seg)
-    return MaterialPlan(as_of, req, job_frame, purchases, price_changes(ledger))
+    return MaterialPlan(as_of, req, job_frame, purchases, price_changes(ledger), draws)
+
+
+def _lookup(values: pd.Series, keys: pd.Series) -> pd.Series:
+    """``values`` (indexed by key) at each of ``keys``, NaN where a key is not there
+    (as ``keys.map(values)``, with one hash lookup per key: ``map`` over a text index
+    is slow for half a million keys)."""
+    pos = pd.Index(values.index.astype(object)).get_indexer(keys.astype(object))
+    if not len(values):
+        return pd.Series(np.nan, index=keys.index)
+    return pd.Series(values.to_numpy()[np.clip(pos, 0, None)], index=keys.index).where(pos >= 0)
 
 
 def _open_purchases(ledger: Ledger, as_of: date, calendar: WorkCalendar) -> pd.DataFrame:
@@ -298,7 +317,7 @@ def _allocate(req: pd.DataFrame, seg: pd.DataFrame) -> pd.DataFrame:
 
 def _finish(
     req: pd.DataFrame, alloc: pd.DataFrame, seg: pd.DataFrame, materials: pd.DataFrame, as_of: pd.Timestamp
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     n = len(req)
     is_stock = (seg["po"].to_numpy()[alloc["seg"].to_numpy()] < 0) if len(alloc) else np.zeros(0, dtype=bool)
     from_stock = np.bincount(alloc["req"][is_stock], alloc["qty"][is_stock], n) if n else np.zeros(0)
@@ -315,24 +334,20 @@ def _finish(
     ready = pd.Series(as_of, index=req.index, dtype="datetime64[ns]")
     ready.loc[last.index] = last.fillna(as_of)
     known = ~req.index.isin(unknown_po.index[unknown_po.to_numpy(dtype=bool)])
-    lead = req["material"].map(materials["lead_days"]) if len(materials) else pd.Series(np.nan, index=req.index)
-    lead = lead.astype("float64")
+    lead = _lookup(materials["lead_days"] if len(materials) else pd.Series(dtype="float64"),
+                   req["material"]).astype("float64")
     short_mask = req["short"] > EPS
     by_lead = as_of + pd.to_timedelta(lead.fillna(0).clip(lower=0).round(), unit="D")
     ready = ready.where(~short_mask | (ready >= by_lead), by_lead)
     known &= ~(short_mask & lead.isna()).to_numpy()
     req["ready_known"] = known
     req["ready_date"] = ready.where(pd.Series(known, index=ready.index))
-    # The purchases each requirement draws on, in use order.
+    # The purchases each requirement draws on, in use order (alloc rows come by
+    # requirement, then segment in use order).
     pos = a[~is_stock]
-    po_rows = seg["po"].to_numpy()[pos["seg"].to_numpy()]
-    # (alloc rows come by requirement, then segment in use order)
-    rows: list[list[tuple[int, float, Any]]] = [[] for _ in range(n)]
-    for r, p, q, d in zip(pos["req"].tolist(), po_rows.tolist(), pos["qty"].tolist(), pos["date"].tolist(),
-                          strict=True):
-        rows[r].append((p, q, d))
-    req["_po_rows"] = pd.Series(rows, index=req.index, dtype=object)
-    return req
+    draws = pd.DataFrame({"req": pos["req"].to_numpy(), "po": seg["po"].to_numpy()[pos["seg"].to_numpy()],
+                          "qty": pos["qty"].to_numpy(), "date": pos["date"].to_numpy()})
+    return req, draws
 
 
 def _job_ready(req: pd.DataFrame, n_jobs: int) -> pd.DataFrame:
@@ -357,12 +372,18 @@ def _purchase_jobs(purchases: pd.DataFrame, alloc: pd.DataFrame, req: pd.DataFra
     if len(alloc):
         po = seg["po"].to_numpy()[alloc["seg"].to_numpy()]
         take = po >= 0
-        rows = req.iloc[alloc["req"].to_numpy()[take]]
-        for p, w, k in zip(po[take], rows["wo_no"], rows["key"], strict=True):
-            if isinstance(w, str) and w not in wo[p]:
-                wo[p].append(w)
-            if isinstance(k, str) and k not in keys[p]:
-                keys[p].append(k)
+        ri = alloc["req"].to_numpy()[take]  # by requirement, so in job order within each purchase
+        for column, lists in (("wo_no", wo), ("key", keys)):
+            d = pd.DataFrame({"po": po[take], "v": req[column].to_numpy(dtype=object)[ri]})
+            d = d[d["v"].notna()].drop_duplicates()  # the first time each job draws on the purchase
+            order = np.argsort(d["po"].to_numpy(), kind="stable")
+            pos, values = d["po"].to_numpy()[order], d["v"].to_numpy(dtype=object)[order].tolist()
+            if not len(pos):
+                continue
+            starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+            ends = np.r_[starts[1:], len(pos)].astype(np.int64)
+            for p, a, b in zip(pos[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+                lists[p] = values[a:b]
     out["wo_nos"] = wo
     out["keys"] = keys
     return out

@@ -160,7 +160,8 @@ def _jobs(prog: Progress, actual: pd.DataFrame, calendar: WorkCalendar) -> pd.Da
         ~wo["closed"]
         & ~wo["held"]
         & (wo["balance"] > 0)
-        & (wo["key"].isna() | wo["key"].isin(open_keys))
+        # object dtype: isin on Arrow text builds one scalar per wanted value (slow for 100k)
+        & (wo["key"].isna() | wo["key"].astype(object).isin(open_keys))
     )
     w = wo[wo_open]
     by_key = ol.set_index("key")
@@ -433,7 +434,7 @@ def _workdays_from(calendar: WorkCalendar, line: str | None, a: np.ndarray, b: n
 def _work_orders(prog: Progress, jobs: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
     wo = prog.work_orders.copy()
     placed = jobs[jobs["from_wo"]].set_index("wo_no")
-    wo["scheduled"] = wo["wo_no"].isin(placed.index[placed["forecast_finish"].notna()])
+    wo["scheduled"] = wo["wo_no"].astype(object).isin(placed.index[placed["forecast_finish"].notna()].astype(object))
     for col in ("rate", "rate_source", "forecast_start", "forecast_finish", "material_ready"):
         wo[col] = lookup(wo["wo_no"], placed[col])
     wo["material_ready"] = pd.to_datetime(wo["material_ready"])

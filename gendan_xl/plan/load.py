@@ -50,10 +50,26 @@ class LineLoad:
         return np.clip(idx, -1, len(self.available) - 1)
 
 
-def _line_jobs(jobs: pd.DataFrame, line: str) -> pd.DataFrame:
+LOAD_COLUMNS = ("hours", "commitment_date", "rate", "item", "key")  # what the load tables read of a job
+
+
+def line_jobs(jobs: pd.DataFrame) -> dict[object, pd.DataFrame]:
+    """Per line, its jobs that carry hours, in job order (``LOAD_COLUMNS`` only): one
+    grouping for all lines (comparing every job's line with each line in turn costs
+    lines x jobs)."""
+    ok = (~jobs["no_rate"] & ~jobs["no_line"] & (jobs["hours"] > 0)).to_numpy()
+    pos = np.flatnonzero(ok)
+    codes, uniques = pd.factorize(jobs["line"].to_numpy(dtype=object)[pos])
+    order = np.argsort(codes, kind="stable")  # stable: job order within a line
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    narrow = jobs[[c for c in LOAD_COLUMNS if c in jobs.columns]]
+    return {line: narrow.iloc[pos[order[bounds[i]:bounds[i + 1]]]] for i, line in enumerate(uniques)}
+
+
+def _line_jobs(by_line: dict[object, pd.DataFrame], jobs: pd.DataFrame, line: str) -> pd.DataFrame:
     """The jobs of one line that carry hours."""
-    ok = (jobs["line"] == line) & ~jobs["no_rate"] & ~jobs["no_line"] & (jobs["hours"] > 0)
-    return jobs[ok.to_numpy()]
+    found = by_line.get(line)
+    return jobs[[c for c in LOAD_COLUMNS if c in jobs.columns]].iloc[:0] if found is None else found
 
 
 def backward_load(hours: np.ndarray, due: np.ndarray, available: np.ndarray, first_day: int) -> np.ndarray:
@@ -90,8 +106,9 @@ def backward_load(hours: np.ndarray, due: np.ndarray, available: np.ndarray, fir
 def required_load(jobs: pd.DataFrame, loads: dict[str, LineLoad]) -> dict[str, np.ndarray]:
     """Per line, the required hours per day (same days as its ``LineLoad``)."""
     out: dict[str, np.ndarray] = {}
+    by_line = line_jobs(jobs)
     for line, load in loads.items():
-        j = _line_jobs(jobs, line)
+        j = _line_jobs(by_line, jobs, line)
         out[line] = backward_load(
             j["hours"].to_numpy(dtype="float64"),
             load.due_index(j["commitment_date"]),
@@ -175,14 +192,15 @@ def overload_episodes(
     ``items`` gives its pieces per item (never summed across items), ``order_keys``
     the order lines of the episode that the finite schedule forecasts late."""
     late = set(orders.loc[orders["status"].isin(LATE_STATUSES), "key"])
-    labels = orders.set_index("key")["label"] if len(orders) else pd.Series(dtype=object)
+    labels = dict(zip(orders["key"], orders["label"], strict=True)) if len(orders) else {}  # a dict: looked up per key
     out = []
+    by_line = line_jobs(jobs)
     for line, load in loads.items():
         excess = np.cumsum(required[line]) - load.cum_available
         over = excess > EPS
         if not over.any():
             continue
-        j = _line_jobs(jobs, line)
+        j = _line_jobs(by_line, jobs, line)
         due = np.maximum(load.due_index(j["commitment_date"]), 0)
         starts = np.flatnonzero(over & ~np.r_[False, over[:-1]])
         ends = np.flatnonzero(over & ~np.r_[over[1:], False])
@@ -233,7 +251,7 @@ def _shortfall_items(j: pd.DataFrame, due: np.ndarray, peak: int, shortfall: flo
 
 
 def _late_in_window(
-    j: pd.DataFrame, due: np.ndarray, first: int, peak: int, late: set[object], labels: pd.Series
+    j: pd.DataFrame, due: np.ndarray, first: int, peak: int, late: set[object], labels: dict[object, object]
 ) -> list[str]:
     """Labels of the order lines due in the episode that the schedule forecasts late."""
     keys = j["key"].to_numpy(dtype=object)[(due >= first) & (due <= peak)]
