@@ -23,6 +23,7 @@ from gendan_xl.model import (
     make_issue,
 )
 from gendan_xl.orderbook import OrderBook, norm_line
+from gendan_xl.plan.forecast import plan_forecasts
 from gendan_xl.plan.load import LineLoad, capacity_tables, overload_episodes, required_load
 from gendan_xl.plan.progress import (
     RATE_WINDOW_WORKDAYS,
@@ -83,7 +84,12 @@ def plan_ledger(
     orders = _order_status(prog, jobs, actual, flags, calendar, as_of, risk)
     work_orders = _work_orders(prog, jobs, orders)
     required = required_load(jobs, loads)
-    daily_load, weekly_load = capacity_tables(loads, required, as_of)
+    # Soft load: open customer forecasts in the hours firm work left over (a second
+    # pass: nothing above depends on it, so firm results are the same without it).
+    forecasts, forecast_hours = plan_forecasts(
+        ledger, as_of, prog.item_line, lambda i, ln: _lookup_rate(i, ln, actual, prog.std_rate)[0], calendar, loads
+    )
+    daily_load, weekly_load = capacity_tables(loads, required, as_of, forecast_hours)
     return PlanResult(
         as_of=as_of,
         risk_days=risk,
@@ -98,6 +104,7 @@ def plan_ledger(
         starts=dict(prog.starts),
         issues=_calendar_issues(ledger, calendar, orders),
         materials=materials,
+        forecasts=forecasts,
     )
 
 
