@@ -311,3 +311,80 @@ def test_report_shows_firm_and_forecast_stacked(tmp_path: Path, plans: tuple[Pla
     chart = next(c for c in ws._charts if c.grouping == "stacked")
     refs = [s.val.numRef.f for s in chart.series]
     assert len(refs) == 2 and refs[0].endswith(f"$D${top + 2}:$D${top + 1 + len(table)}") and "$E$" in refs[1]
+
+
+# --- property: forecasts never move firm work --------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from test_plan_props import PROPS, ledgers  # noqa: E402
+
+from gendan_xl.ledger import ROW as _ROW  # noqa: E402
+from gendan_xl.ledger import Ledger, Source, make_table  # noqa: E402
+
+FIRM_COLUMNS = ["key", "forecast_start", "forecast_finish", "status", "reason", "days_late", "workdays_late",
+                "slack_workdays", "line", "rate"]
+
+
+@st.composite
+def forecast_tables(draw: st.DrawFn, as_of: date) -> list[dict[str, Any]]:
+    """Random 预测 rows around the as-of date: months and weeks as text or dates,
+    customers with and without orders, items known and unknown, some unreadable."""
+    rows = []
+    for _ in range(draw(st.integers(0, 8))):
+        day = as_of + pd.Timedelta(days=draw(st.integers(-40, 90)))
+        form = draw(st.sampled_from(["month", "month_date", "week", "week_date", "bad"]))
+        month = week = None
+        if form == "month":
+            month = f"{day:%Y-%m}"
+        elif form == "month_date":
+            month = f"{day:%Y-%m-%d}"
+        elif form == "week":
+            iso = day.isocalendar()
+            week = f"{iso[0]}-W{iso[1]:02d}"
+        elif form == "week_date":
+            week = f"{day:%Y-%m-%d}"
+        else:
+            month = "2026-13"
+        rows.append({
+            "customer": draw(st.sampled_from(["A", "B", "C"])),
+            "item": draw(st.sampled_from(["I1", "I2", "I3", "I9"])),
+            "month": month, "week": week,
+            "qty": float(draw(st.sampled_from([0, 50, 500, 3000, 20000]))),
+        })
+    return rows
+
+
+@PROPS
+@given(ledgers(), st.data())
+def test_forecasts_never_change_firm_results(case: tuple[Ledger, date], data: st.DataObject) -> None:
+    ledger, as_of = case
+    rows = data.draw(forecast_tables(as_of))
+    frame = pd.DataFrame(rows, columns=["customer", "item", "month", "week", "qty"]).astype(
+        {"customer": object, "item": object, "month": object, "week": object, "qty": "float64"})
+    frame[_ROW] = range(2, len(frame) + 2)
+    tables = dict(ledger.tables)
+    tables["forecasts"] = make_table("forecasts", [(frame, Source("mem.xlsx", "预测", {}))] if rows else [])
+    with_fc = Ledger(ledger.name, tables)
+    before = plan_ledger(ledger, as_of)
+    after = plan_ledger(with_fc, as_of)
+    # Every firm order line: same forecast, status, lateness; every work order too.
+    pd.testing.assert_frame_equal(before.orders[FIRM_COLUMNS], after.orders[FIRM_COLUMNS])
+    pd.testing.assert_frame_equal(before.work_orders, after.work_orders)
+    pd.testing.assert_frame_equal(before.overloads, after.overloads)
+    # Firm hours per day unchanged; firm + forecast never above what a line has.
+    a = before.capacity_daily.set_index(["line", "date"])
+    b = after.capacity_daily.set_index(["line", "date"])
+    shared = a.index.intersection(b.index)
+    assert len(shared) == len(a)
+    pd.testing.assert_series_equal(a.loc[shared, "scheduled_hours"], b.loc[shared, "scheduled_hours"])
+    pd.testing.assert_series_equal(a.loc[shared, "required_hours"], b.loc[shared, "required_hours"])
+    assert ((b["scheduled_hours"] + b["forecast_hours"]) <= b["available_hours"] + 1e-6).all()
+    # Forecast hours placed = hours of the forecasts that fit (none lost, none invented).
+    fc = after.forecasts
+    placed = fc[fc["forecast_finish"].notna()]["hours"].sum() if len(fc) else 0.0
+    assert abs(float(b["forecast_hours"].sum()) - float(placed)) < 1e-6
+    # Never below zero, never more than the forecast.
+    if len(fc):
+        assert (fc["open_qty"] >= 0).all()
+        assert (fc["open_qty"] == (fc["forecast_qty"] - fc["firm_qty"]).clip(lower=0)).all()
