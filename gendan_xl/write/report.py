@@ -634,6 +634,7 @@ def _capacity(book: _Book, data: ReportData) -> None:
         else "by ISO week; required = hours needed by the due dates, scheduled = finite schedule"))
     weeks = sorted(cap["week"].unique().tolist())
     lines = sorted(cap["line"].unique().tolist())
+    forecasts = len(data.load_stack) > 0  # the 预测 sheet: forecast rows and the stacked chart
     grid = {
         name: cap.pivot(index="line", columns="week", values=name).reindex(index=lines, columns=weeks)
         for name in ("required_utilization", "utilization", "available_hours", "required_hours", "scheduled_hours",
@@ -678,7 +679,7 @@ def _capacity(book: _Book, data: ReportData) -> None:
         for name, label in (("available_hours", "可用工时" if zh else "Available h"),
                             ("required_hours", "需求工时" if zh else "Required h"),
                             ("scheduled_hours", "排产工时" if zh else "Scheduled h"),
-                            ("forecast_hours", "预测工时" if zh else "Forecast h")):
+                            *([("forecast_hours", "预测工时" if zh else "Forecast h")] if forecasts else [])):
             r += 1
             grid_row(r, line, label, name, num)
     r += 2
@@ -704,10 +705,11 @@ def _capacity(book: _Book, data: ReportData) -> None:
         chart.set_size({"width": 760, "height": 300})
         ws.insert_chart(r, 0, chart)
         r += 17
-    if len(data.load_stack):
+    if forecasts:
         breaks.append(r)  # firm + forecast on a page of its own
         r = _load_stack(book, ws, r, data.load_stack)
-    widths = [max(text_width(x) for x in [head[0], *lines]) * 1.1 + 2, 13, *[11.0] * max(len(weeks), 4)]
+    widths = [max(text_width(x) for x in [head[0], *lines]) * 1.1 + 2, 13,
+              *[11.0] * (max(len(weeks), 4) if forecasts else len(weeks))]
     if len(data.overloads):
         breaks.append(r)  # so do the overloads
         ws.write_string(r, 0, "超负荷(缺口可外协或加班)" if zh else "Overloads (outsource or overtime)", book.section)

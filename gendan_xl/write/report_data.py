@@ -78,6 +78,7 @@ class ReportData:
     purchases: pd.DataFrame | None = None
     # line, week, available, scheduled (firm) and forecast hours, total utilisation:
     # the first STACK_WEEKS weeks of ``capacity``, for the stacked firm + forecast chart
+    # (empty when the plan has no forecasts: 产能负荷 then shows no forecast rows)
     load_stack: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
@@ -296,7 +297,8 @@ def build_report_data(ledger: Ledger, plan: PlanResult, issues: list[Issue], as_
         otd=otd_table(plan.otd),
         issues=issues,
         figures=Figures(),
-        load_stack=load_stack(capacity),
+        # only for a ledger with forecasts: without one the sheet is as before
+        load_stack=load_stack(capacity) if len(plan.forecasts) else pd.DataFrame(),
     )
     data.figures = figures(data)
     if plan.materials is not None:
