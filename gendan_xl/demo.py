@@ -1122,7 +1122,7 @@ def _forecast_sheet(f: _Factory, as_of: date, marks: list[tuple[str, object, str
         rows.append([customer, item, None, f"{year}-W{week:02d}", _round_up(qty, 100), "备货周预测"])
     if ranked:
         (customer, item), _qty = ranked[0]
-        bad = [customer, item, f"{nxt.month}月下旬", None, 1000, "电话通知"]
+        bad: list[Value] = [customer, item, f"{nxt.month}月下旬", None, 1000, "电话通知"]
         rows.append(bad)
         marks.append(("forecasts", bad, "month", "bad-period", "月份写成「下旬」,不是一个月份"))
     keys = _all_keys(FORECASTS)
