@@ -388,3 +388,28 @@ def test_forecasts_never_change_firm_results(case: tuple[Ledger, date], data: st
     if len(fc):
         assert (fc["open_qty"] >= 0).all()
         assert (fc["open_qty"] == (fc["forecast_qty"] - fc["firm_qty"]).clip(lower=0)).all()
+
+
+def test_capacity_sheet_prints_with_the_stacked_page(tmp_path: Path, soffice: Any) -> None:
+    """LibreOffice prints the 产能负荷 sheet of a ledger with forecasts: the chart page
+    (title, both series in the legend) and the table page after it, CJK embedded."""
+    import subprocess
+
+    from gendan_xl.write import report as R
+    from gendan_xl.write.report_data import build_report_data
+
+    path = make_workbook(tmp_path / "with.xlsx", sheets(FORECAST_ROWS))
+    ledger = read_ledger(path, AS_OF)
+    data = build_report_data(ledger, plan_ledger(ledger, AS_OF), [], AS_OF)
+    out = tmp_path / "capacity.xlsx"
+    book = R._Book(out, "zh", "产能负荷")
+    R._capacity(book, data)
+    book.close()
+    pdf = soffice.convert(out, "pdf", tmp_path)
+    soffice.assert_cjk_embedded(pdf)
+    pages = soffice.pdf_pages(pdf)
+    texts = [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"],
+                            capture_output=True, text=True, check=True).stdout for i in range(1, pages + 1)]
+    chart = next(i for i, t in enumerate(texts) if "订单与预测排产工时" in t)
+    assert "排产工时:订单 + 预测" in texts[chart] and "预测工时" in texts[chart]
+    assert "订单排产工时" in texts[chart + 1] and "合计负荷率" in texts[chart + 1]  # the table, next page

@@ -707,7 +707,7 @@ def _capacity(book: _Book, data: ReportData) -> None:
         r += 17
     if forecasts:
         breaks.append(r)  # firm + forecast on a page of its own
-        r = _load_stack(book, ws, r, data.load_stack)
+        r = _load_stack(book, ws, r, data.load_stack, breaks) + 1
     widths = [max(text_width(x) for x in [head[0], *lines]) * 1.1 + 2, 13,
               *[11.0] * (max(len(weeks), 4) if forecasts else len(weeks))]
     if len(data.overloads):
@@ -728,36 +728,35 @@ def _capacity(book: _Book, data: ReportData) -> None:
     ws.freeze_panes(top + 1, 2)
 
 
-def _load_stack(book: _Book, ws: Any, top: int, stack: pd.DataFrame) -> int:
+def _load_stack(book: _Book, ws: Any, top: int, stack: pd.DataFrame, breaks: list[int]) -> int:
     """Firm and forecast hours per line and week (the first STACK_WEEKS weeks): a
-    table (产线, 周, 可用工时, 订单排产工时, 预测工时, 合计负荷率) and a stacked column
-    chart over it, one column per line and week, the forecast on top of the firm
-    hours, the available hours as markers. Returns the row after the chart."""
+    stacked column chart, one column per line and week, the forecast on top of the
+    firm hours and the available hours as a marker; on the next printed page the
+    table it is drawn from (产线, 周, 可用工时, 订单排产工时, 预测工时, 合计负荷率).
+    Returns the row after the table."""
     lang = book.lang
     zh = lang == "zh"
     ws.write_string(top, 0, f"排产工时:订单 + 预测(堆积,未来{STACK_WEEKS}周)" if zh
                     else f"Scheduled hours: orders + forecast (stacked, next {STACK_WEEKS} weeks)", book.section)
-    head = top + 1
+    chart_rows = 24
+    head = top + 1 + chart_rows
+    breaks.append(head)  # the table starts a printed page of its own
     first = head + 1
-    last = book.table(ws, head, STACK_COLS, stack, widths=False, filter=False) - 1
-    high = [i for i, v in enumerate(stack["total_utilization"].tolist()) if v == v and v > LOAD_OVER]
-    if high:  # cannot happen by construction (forecasts take only leftover hours); kept visible if it ever does
-        ws.conditional_format(first, 5, last, 5, {
-            "type": "cell", "criteria": ">", "value": LOAD_OVER, "format": book.dxf("bad")})
+    last = first + len(stack) - 1
     name = SHEET_NAMES["capacity"][lang].replace("'", "''")
+    categories = f"='{name}'!$A${first + 1}:$B${last + 1}"
 
     def ref(col: str) -> str:
         return f"='{name}'!${col}${first + 1}:${col}${last + 1}"
 
     chart = book.wb.add_chart({"type": "column", "subtype": "stacked"})
-    chart.add_series({"name": f"='{name}'!$D${head + 1}", "categories": f"='{name}'!$A${first + 1}:$B${last + 1}",
-                      "values": ref("D"), "fill": {"color": "#4472C4"}, "gap": 60})
-    chart.add_series({"name": f"='{name}'!$E${head + 1}", "categories": f"='{name}'!$A${first + 1}:$B${last + 1}",
-                      "values": ref("E"), "fill": {"color": "#F4B183"},
-                      "border": {"color": "#C55A11", "dash_type": "dash"}})
+    chart.add_series({"name": f"='{name}'!$D${head + 1}", "categories": categories, "values": ref("D"),
+                      "fill": {"color": "#4472C4"}, "gap": 60})
+    chart.add_series({"name": f"='{name}'!$E${head + 1}", "categories": categories, "values": ref("E"),
+                      "fill": {"color": "#F4B183"}, "border": {"color": "#C55A11", "dash_type": "dash"}})
     avail = book.wb.add_chart({"type": "line"})
-    avail.add_series({"name": f"='{name}'!$C${head + 1}", "categories": f"='{name}'!$A${first + 1}:$B${last + 1}",
-                      "values": ref("C"), "line": {"none": True},
+    avail.add_series({"name": f"='{name}'!$C${head + 1}", "categories": categories, "values": ref("C"),
+                      "line": {"none": True},
                       "marker": {"type": "dash", "size": 14, "fill": {"color": "#404040"},
                                  "border": {"color": "#404040"}}})
     chart.combine(avail)
@@ -766,10 +765,14 @@ def _load_stack(book: _Book, ws: Any, top: int, stack: pd.DataFrame) -> int:
     chart.set_y_axis({"name": "工时" if zh else "Hours", "min": 0, "num_font": {"name": FONT, "size": 10},
                       "name_font": {"name": FONT, "size": 10},
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    chart.set_size({"width": 760, "height": 320})
-    r = last + 2
-    ws.insert_chart(r, 0, chart)
-    return r + 18
+    chart.set_x_axis({"num_font": {"name": FONT, "size": 9}})
+    chart.set_size({"width": 980, "height": 460})
+    ws.insert_chart(top + 1, 0, chart)
+    end = book.table(ws, head, STACK_COLS, stack, widths=False, filter=False)
+    if (stack["total_utilization"] > LOAD_OVER).any():  # not by construction; kept visible if it ever is
+        ws.conditional_format(first, 5, last, 5, {
+            "type": "cell", "criteria": ">", "value": LOAD_OVER, "format": book.dxf("bad")})
+    return end + 1
 
 
 def _overload_rows(book: _Book, ws: Any, top: int, ov: pd.DataFrame, widths: list[float]) -> int:
