@@ -34,6 +34,7 @@ W47 8 + 8 + 8 + 6 = 30; W48 5; W49 32; W50 18.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -413,3 +414,24 @@ def test_capacity_sheet_prints_with_the_stacked_page(tmp_path: Path, soffice: An
     chart = next(i for i, t in enumerate(texts) if "订单与预测排产工时" in t)
     assert "排产工时:订单 + 预测" in texts[chart] and "预测工时" in texts[chart]
     assert "订单排产工时" in texts[chart + 1] and "合计负荷率" in texts[chart + 1]  # the table, next page
+
+
+def test_plan_command_lists_the_forecasts(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from gendan_xl import cli
+
+    monkeypatch.setenv("COLUMNS", "200")
+    path = make_workbook(tmp_path / "台账.xlsx", sheets(FORECAST_ROWS))
+    assert cli.main(["plan", str(path), "--as-of", AS_OF.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "客户预测" in out
+    row = next(line for line in out.splitlines() if "2026-11 " in line and "ACME" in line)
+    cells = [c.strip() for c in row.strip("│ ").split("│")]
+    assert cells == ["ACME", "P1", "2026-11", "1,000", "600", "400", "L1", "40.0", "2026-11-12", "2026-11-19", "是"]
+    data = json.loads(_json_out(cli, path, capsys))
+    assert [f["open_qty"] for f in data["forecasts"]] == [50, 400, 500]
+
+
+def _json_out(cli: Any, path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    assert cli.main(["plan", str(path), "--as-of", AS_OF.isoformat(), "--json"]) == 0
+    return capsys.readouterr().out
