@@ -15,7 +15,8 @@ A row with both columns filled, neither, or text that is neither form is a
 
 Consumption: the firm quantity of a forecast is the sum of 数量 of the order lines
 (not 取消) of the same customer (names compared after normalisation: case,
-full-width, spaces) and item whose 交期 falls in the period; what is left,
+full-width, spaces; a 客户.全称 stands for its short name) and item whose 交期 falls
+in the period; what is left,
 ``max(0, forecast - firm)``, is the open forecast. Rows of the same customer, item
 and period add up. Periods that ended before the as-of date are not planned.
 
@@ -225,7 +226,7 @@ def forecast_demand(ledger: Ledger, as_of: date, *, known_items: set[str] | None
     rows = rows[rows["item"].astype(str).isin(items).to_numpy()]
     if rows.empty:
         return pd.DataFrame(columns=DEMAND_COLUMNS)
-    rows = rows.assign(_cust=rows["customer"].map(normalize), item=rows["item"].astype(str))
+    rows = rows.assign(_cust=_customer_keys(ledger, rows["customer"]), item=rows["item"].astype(str))
     g = rows.groupby(["_cust", "item", "kind", "period_start"], sort=True, dropna=False)
     demand = g.agg(
         customer=("customer", "first"),
@@ -238,6 +239,16 @@ def forecast_demand(ledger: Ledger, as_of: date, *, known_items: set[str] | None
     demand["open_qty"] = (demand["forecast_qty"] - demand["firm_qty"]).clip(lower=0.0)
     demand = demand.sort_values(["period_end", "period_start", "_cust", "item"], kind="stable")
     return demand.reset_index(drop=True)[DEMAND_COLUMNS]
+
+
+def _customer_keys(ledger: Ledger, names: pd.Series) -> pd.Series:
+    """A customer's key for matching forecasts with orders: the normalised short name
+    (客户.客户) for a name that is a 客户.全称, else the name itself, normalised."""
+    customers = ledger["customers"]
+    known = customers[customers["customer"].notna() & customers["full_name"].notna()]
+    short = {normalize(str(f)): normalize(str(c)) for f, c in zip(known["full_name"], known["customer"], strict=True)}
+    keys = names.map(lambda v: normalize(str(v)))
+    return keys.map(lambda k: short.get(k, k))
 
 
 def _firm_qty(ledger: Ledger, demand: pd.DataFrame) -> np.ndarray:
@@ -256,7 +267,7 @@ def _firm_qty(ledger: Ledger, demand: pd.DataFrame) -> np.ndarray:
         return out
     f = pd.DataFrame(
         {
-            "_cust": firm["customer"].map(normalize).to_numpy(dtype=object),
+            "_cust": _customer_keys(ledger, firm["customer"]).to_numpy(dtype=object),
             "item": firm["item"].astype(str).to_numpy(dtype=object),
             "due": pd.to_datetime(firm["due_date"]).to_numpy(),
             "qty": firm["qty"].astype("float64").to_numpy(),

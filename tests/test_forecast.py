@@ -176,6 +176,17 @@ def test_json_forecast_hours_and_forecasts(plans: tuple[PlanResult, PlanResult])
     assert firm.to_json()["forecasts"] == []
 
 
+def test_full_name_and_spelling_match_the_orders(tmp_path: Path) -> None:
+    # 客户.全称 "Acme Trading Ltd" stands for ACME; "ａｃｍｅ " is ACME after normalising:
+    # both November forecasts (300 + 700 = 1,000) are consumed by ACME's 600.
+    content = sheets([FORECAST_ROWS[0], ["Acme Trading Ltd", "P1", "2026-11", None, 300],
+                      ["ａｃｍｅ ", "P1", "2026/11", None, 700]])
+    content["客户"] = [["客户", "全称"], ["ACME", "Acme Trading Ltd"], ["BETA", None]]
+    result = plan_of(tmp_path, "names.xlsx", content)
+    assert list(zip(result.forecasts["forecast_qty"], result.forecasts["firm_qty"], result.forecasts["open_qty"],
+                    strict=True)) == [(1000, 600, 400)]
+
+
 def test_sheet_alias_and_english_headers(tmp_path: Path) -> None:
     rows = [["customer", "item", "month", "week", "qty"], ["ACME", "P1", "2026-11", None, 1000]]
     result = plan_of(tmp_path, "alias.xlsx", sheets(rows, forecast_sheet="客户预测"))
