@@ -44,7 +44,7 @@ CANCELLED = ORDER_CLOSED_STATES[0]  # 取消: an order that no longer consumes a
 MONTH_HINT = ("月份填 2026-12、2026年12月或该月任一日期", "month as 2026-12, 2026年12月 or any date in it")
 WEEK_HINT = ("周填 2026-W49(ISO 周)或该周任一日期", "week as 2026-W49 (ISO week) or any date in it")
 BOTH_HINT = ("月份和周只能填一个", "fill either 月份 or 周, not both")
-NONE_HINT = ("月份或周须填一个", "fill 月份 or 周")
+NONE_HINT = ("月份和周都没填,须填一个", "both blank: fill 月份 or 周")
 
 _YEAR_MONTH = (
     re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$"),

@@ -446,3 +446,14 @@ def test_plan_command_lists_the_forecasts(tmp_path: Path, capsys: pytest.Capture
 def _json_out(cli: Any, path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     assert cli.main(["plan", str(path), "--as-of", AS_OF.isoformat(), "--json"]) == 0
     return capsys.readouterr().out
+
+
+def test_a_forecast_placed_in_a_year_without_holiday_data_says_so(tmp_path: Path) -> None:
+    # Every order finishes in 2026; a February 2027 forecast is placed in 2027, a year
+    # chinesecalendar has no holidays for: the plan says so, as for order forecasts.
+    firm = plan_of(tmp_path, "firm.xlsx", sheets())
+    assert [i.code for i in firm.issues] == []
+    result = plan_of(tmp_path, "feb.xlsx", sheets([FORECAST_ROWS[0], ["ACME", "P1", "2027-02", None, 100]]))
+    # 100 / 10 = 10 h from Monday 2027-02-01: 8 h, then 2 h on Tuesday
+    assert result.forecasts["forecast_finish"].iloc[0] == pd.Timestamp(2027, 2, 2)
+    assert [(i.code, i.value) for i in result.issues] == [("no-holiday-data", "2027")]

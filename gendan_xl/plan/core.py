@@ -102,15 +102,19 @@ def plan_ledger(
         rates=_rate_table(prog, actual),
         line_yield=_line_yield(prog.work_orders),
         starts=dict(prog.starts),
-        issues=_calendar_issues(ledger, calendar, orders),
+        issues=_calendar_issues(ledger, calendar, orders, forecasts),
         materials=materials,
         forecasts=forecasts,
     )
 
 
-def _calendar_issues(ledger: Ledger, calendar: WorkCalendar, orders: pd.DataFrame) -> list[Issue]:
-    """Say so when forecasts fall in years without China holiday data."""
-    finishes = pd.to_datetime(orders["forecast_finish"]).dropna() if len(orders) else pd.Series(dtype="datetime64[ns]")
+def _calendar_issues(
+    ledger: Ledger, calendar: WorkCalendar, orders: pd.DataFrame, forecasts: pd.DataFrame
+) -> list[Issue]:
+    """Say so when forecasts (of order lines, or customer forecasts' placements)
+    fall in years without China holiday data."""
+    parts = [pd.to_datetime(df["forecast_finish"]) for df in (orders, forecasts) if len(df)]
+    finishes = pd.concat(parts).dropna() if parts else pd.Series(dtype="datetime64[ns]")
     last = int(finishes.max().year) if len(finishes) else 0
     years = sorted(y for y in calendar.years_without_holidays if y <= last)
     if not years:
