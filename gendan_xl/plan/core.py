@@ -109,11 +109,11 @@ def plan_ledger(
 
 
 def _calendar_issues(
-    ledger: Ledger, calendar: WorkCalendar, orders: pd.DataFrame, forecasts: pd.DataFrame
+    ledger: Ledger, calendar: WorkCalendar, orders: pd.DataFrame, forecasts: pd.DataFrame | None = None
 ) -> list[Issue]:
     """Say so when forecasts (of order lines, or customer forecasts' placements)
     fall in years without China holiday data."""
-    parts = [pd.to_datetime(df["forecast_finish"]) for df in (orders, forecasts) if len(df)]
+    parts = [pd.to_datetime(df["forecast_finish"]) for df in (orders, forecasts) if df is not None and len(df)]
     finishes = pd.concat(parts).dropna() if parts else pd.Series(dtype="datetime64[ns]")
     last = int(finishes.max().year) if len(finishes) else 0
     years = sorted(y for y in calendar.years_without_holidays if y <= last)
