@@ -93,7 +93,7 @@ def check_duplicate_keys(ledger: Ledger, ctx: Context) -> list[Issue]:
 
 def check_quantities(ledger: Ledger, ctx: Context) -> list[Issue]:
     out: list[Issue] = []
-    for key in ("orders", "work_orders", "shipments"):
+    for key in ("orders", "work_orders", "shipments", "forecasts"):
         table = ledger.table(key)
         df = table.df
         bad = df["qty"].notna() & (df["qty"] <= 0)
@@ -605,6 +605,30 @@ def check_receipt_customers(ledger: Ledger, ctx: Context) -> list[Issue]:
     return table.issues_at("unknown-customer", df[bad.astype(bool)], "customer")
 
 
+def check_forecasts(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """预测 rows (only when the sheet has rows): a period that cannot be read
+    (``bad-period``, the row is not planned), an item the 产品 sheet does not list
+    (not planned), a customer that neither 客户 nor 订单 knows (no order can consume
+    it). The rules of the period are ``gendan_xl.forecasts``."""
+    from gendan_xl.forecasts import forecast_rows
+
+    table = ledger.table("forecasts")
+    df = table.df
+    if df.empty:
+        return []
+    out = forecast_rows(ledger, ctx.as_of).issues
+    items = ledger.table("items")
+    if items.present:
+        bad = df["item"].notna() & ~member(df["item"], items.df["item"])
+        out += table.issues_at("unknown-forecast-item", df[bad], "item")
+    customers = ledger["customers"]
+    known = pd.concat([customers["customer"], customers["full_name"], ledger["orders"]["customer"]]).dropna()
+    names = {normalize(str(v)) for v in known}
+    bad = df["customer"].notna() & ~df["customer"].map(lambda v: normalize(str(v)) in names if isinstance(v, str) else True)
+    out += table.issues_at("unknown-forecast-customer", df[bad.astype(bool)], "customer")
+    return out
+
+
 # --- materials (only when the sheets exist) --------------------------------------------
 
 
@@ -735,6 +759,7 @@ CHECKS: list[Check] = [
     check_over_requisition,
     check_late_purchases,
     check_price_mismatch,
+    check_forecasts,
 ]
 
 

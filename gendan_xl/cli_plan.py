@@ -51,6 +51,8 @@ TEXT: dict[str, dict[str, str]] = {
         "line": "产线",
         "overloads": "产能缺口(建议外协或加班)",
         "cols_over": "产线|开始|缺口最大日|缺口工时|缺口数量(按产品)|预计延误的订单行",
+        "forecasts": "客户预测(软负荷:订单排完后的剩余产能,不影响订单的预计完工)",
+        "cols_fc": "客户|产品|期间|预测|已下单|未覆盖|产线|工时|预计开工|预计完工|期内",
         "otd": "准时交货率(已出完的订单行,按承诺交期月份)",
         "cols_otd": "客户|月份|行数|准时|准时率",
         "whatif": "插单模拟",
@@ -66,6 +68,7 @@ TEXT: dict[str, dict[str, str]] = {
         "material_lost": "插单后缺料(到料日期未知,加班解决不了):{keys}",
         "cols_moved": "订单行|客户|承诺交期|原预计|插单后|推迟天数|变为延误",
         "yes": "是",
+        "no": "否",
         "unknown_item": "注意:产品编码「{item}」不在产品表中",
     },
     "en": {
@@ -80,6 +83,8 @@ TEXT: dict[str, dict[str, str]] = {
         "line": "Line",
         "overloads": "Capacity shortfalls (outsource or overtime)",
         "cols_over": "Line|From|Peak by|Short (h)|Short (pcs by item)|Order lines forecast late",
+        "forecasts": "Customer forecasts (soft load: hours left after the orders; order forecasts unchanged)",
+        "cols_fc": "Customer|Item|Period|Forecast|Ordered|Open|Line|Hours|Start|Finish|In period",
         "otd": "On-time delivery (fully shipped lines, by commitment month)",
         "cols_otd": "Customer|Month|Lines|On time|Rate",
         "whatif": "Rush-order what-if",
@@ -95,6 +100,7 @@ TEXT: dict[str, dict[str, str]] = {
         "material_lost": "Short of material once the rush order takes its share (no ready date; overtime cannot help): {keys}",
         "cols_moved": "Order line|Customer|Commitment|Before|After|Delay (days)|Becomes late",
         "yes": "yes",
+        "no": "no",
         "unknown_item": "Note: item '{item}' is not in the item sheet",
     },
 }
@@ -303,6 +309,20 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
         console.print(table)
         if len(over) > ALERT_LIMIT:
             console.print(t["more"].format(n=len(over) - ALERT_LIMIT))
+
+    fc = result.forecasts
+    if len(fc):
+        table = _table(t["forecasts"], t["cols_fc"])
+        for rec in fc.head(ALERT_LIMIT).itertuples(index=False):
+            in_period = t["yes"] if rec.in_period else f"[red]{t['no']}[/red]"
+            table.add_row(
+                _esc(rec.customer), _esc(rec.item), _esc(rec.period), _n(rec.forecast_qty), _n(rec.firm_qty),
+                _n(rec.open_qty), _d(rec.line), _h(float(rec.hours)) if rec.hours == rec.hours else "",
+                _d(rec.forecast_start), _d(rec.forecast_finish), in_period if rec.open_qty > 0 else "",
+            )
+        console.print(table)
+        if len(fc) > ALERT_LIMIT:
+            console.print(t["more"].format(n=len(fc) - ALERT_LIMIT))
 
     if not result.otd.empty:
         table = _table(t["otd"], t["cols_otd"])

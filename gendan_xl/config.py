@@ -43,6 +43,8 @@ class LedgerParts(BaseModel):
     purchases: str | None = None
     requisitions: str | None = None
     supplier_prices: str | None = None
+    # customer forecasts (optional sheet)
+    forecasts: str | None = None
 
 
 class LedgerConfig(BaseModel):

@@ -29,6 +29,7 @@ from gendan_xl.schema import (
     CALENDAR,
     CUSTOMERS,
     DAILY,
+    FORECASTS,
     ITEMS,
     LINES,
     ORDERS,
@@ -950,6 +951,7 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
                             setting_rows))
 
     sheets += _material_sheets(f, as_of, marks)
+    sheets.append(_forecast_sheet(f, as_of, marks))
 
     # Resolve planted marks to cell addresses now that every row has its place.
     by_key = {s.spec.key: s for s in sheets}
@@ -1082,6 +1084,49 @@ def _material_sheets(f: _Factory, as_of: date, marks: list[tuple[str, object, st
         sheet(REQUISITIONS_SHEET, requisitions),
         sheet(PRICES_SHEET, prices),
     ]
+
+
+# --- customer forecasts ------------------------------------------------------------
+
+
+def _round_up(qty: float, step: int) -> int:
+    return int(-(-qty // step) * step)
+
+
+def _forecast_sheet(f: _Factory, as_of: date, marks: list[tuple[str, object, str, str, str]]) -> DemoSheet:
+    """预测: on each line, the customer item with the most firm quantity due next month
+    gets a forecast for next month (1.6x what is ordered, so part of it is still
+    open) and the month after (no orders yet, all open); the largest other one gets
+    a weekly forecast two weeks ahead. One row is planted with 月份 written as 「12月下旬」 (bad-period).
+    No random draws: the rest of the demo is unchanged."""
+    nxt = (as_of.replace(day=1) + timedelta(days=32)).replace(day=1)
+    after = (nxt + timedelta(days=32)).replace(day=1)
+    firm: dict[tuple[str, str], int] = {}
+    for ol in f.order_lines:
+        if ol.status != "取消" and (ol.due.year, ol.due.month) == (nxt.year, nxt.month):
+            firm[(ol.customer, ol.item.code)] = firm.get((ol.customer, ol.item.code), 0) + ol.qty
+    ranked = sorted(firm.items(), key=lambda kv: (-kv[1], kv[0]))
+    line_of = {i.code: i.line for i in f.items}
+    top: dict[str, tuple[tuple[str, str], int]] = {}
+    for pair, qty in ranked:  # the first (largest) pair of each line
+        top.setdefault(line_of[pair[1]], (pair, qty))
+    chosen = [top[ln.name] for ln in f.lines if ln.name in top]
+    rest = [kv for kv in ranked if kv not in chosen]
+    rows: list[list[Value]] = []
+    for (customer, item), qty in chosen:
+        rows.append([customer, item, f"{nxt:%Y-%m}", None, _round_up(qty * 1.6, 500), "客户滚动预测"])
+        rows.append([customer, item, f"{after.year}年{after.month}月", None, _round_up(qty * 1.2, 500), None])
+    if rest:
+        (customer, item), qty = rest[0]
+        year, week, _ = (as_of + timedelta(days=14)).isocalendar()
+        rows.append([customer, item, None, f"{year}-W{week:02d}", _round_up(qty, 100), "备货周预测"])
+    if ranked:
+        (customer, item), _qty = ranked[0]
+        bad: list[Value] = [customer, item, f"{nxt.month}月下旬", None, 1000, "电话通知"]
+        rows.append(bad)
+        marks.append(("forecasts", bad, "month", "bad-period", "月份写成「下旬」,不是一个月份"))
+    keys = _all_keys(FORECASTS)
+    return DemoSheet(FORECASTS, FORECASTS.name, keys, _headers(FORECASTS, keys, {}), rows)
 
 
 __all__ = [

@@ -242,6 +242,21 @@ ISSUE_TYPES: dict[str, IssueType] = {
         "采购单 {po_no} 物料 {material} 预计到货 {value} 已过,还有 {open_qty} 未到",
         "Purchase {po_no}, material {material}: due {value}, {open_qty} not yet arrived",
     ),
+    "bad-period": IssueType(
+        Severity.ERROR,
+        "「{header}」无法识别:{value}({hint})",
+        "'{header}' cannot be read: {value} ({hint_en})",
+    ),
+    "unknown-forecast-item": IssueType(
+        Severity.WARNING,
+        "预测的产品编码「{value}」不在产品表中,这行预测不排入负荷",
+        "Forecast item '{value}' is not in the item sheet: this forecast is not planned",
+    ),
+    "unknown-forecast-customer": IssueType(
+        Severity.WARNING,
+        "预测的客户「{value}」不在客户表或订单表中,没有订单能冲减这行预测",
+        "Forecast customer '{value}' is in neither the customer nor the order sheet: no order consumes it",
+    ),
     "price-mismatch": IssueType(
         Severity.WARNING,
         "单价 {value} 与供应商 {supplier} 在下单日期 {order_date} 有效的价格 {price} 不一致",

@@ -399,11 +399,37 @@ SUPPLIER_PRICES = SheetSpec(
 )
 
 MATERIAL_SHEETS = (BOM, MATERIALS, PURCHASES, REQUISITIONS, SUPPLIER_PRICES)
+
+# --- customer forecasts (optional sheet; without it nothing changes) --------------------
+
+FORECASTS = SheetSpec(
+    "forecasts",
+    "预测",
+    (
+        C("customer", "客户", required=True, aliases=("customer", "客户简称", "客户名称"),
+          note_zh="客户简称,与订单表的客户一致(同客户同产品同期的订单冲减预测)",
+          note_en="Customer, as on the order sheet (its orders of the period consume the forecast)"),
+        C("item", "产品编码", required=True, aliases=("item", "item code", "料号", "产品编号"),
+          note_zh="与产品表一致", note_en="Item code, as in the item sheet"),
+        C("month", "月份", aliases=("month", "预测月份", "月"),
+          note_zh="预测的月份:2026-12、2026年12月,或该月任一日期;月份和周只填一个",
+          note_en="Month: 2026-12, 2026年12月, or any date in it; fill either 月份 or 周"),
+        C("week", "周", aliases=("week", "iso week", "预测周", "周次"),
+          note_zh="预测的周(ISO 周,周一至周日):2026-W49,或该周任一日期;月份和周只填一个",
+          note_en="ISO week (Monday to Sunday): 2026-W49, or any date in it; fill either 月份 or 周"),
+        C("qty", "数量", "number", required=True, aliases=("qty", "quantity", "预测数量", "预测量"),
+          note_zh="预测数量,大于 0;已下订单的数量会从中扣除", note_en="Forecast quantity, > 0; firm orders are taken off it"),
+        C("remark", "备注", aliases=("remark", "note")),
+    ),
+    aliases=("forecast", "forecasts", "客户预测", "预测表", "销售预测", "预产"),
+    note_zh="客户预测(FORECAST):未被订单覆盖的预测数量按最低优先级排入剩余产能(软负荷)",
+)
 # Purchases that no longer bring anything.
 PURCHASE_CLOSED_STATES = ("已到", "取消", "关闭")
 
 SHEETS: tuple[SheetSpec, ...] = (
-    ORDERS, ITEMS, LINES, CALENDAR, WORK_ORDERS, DAILY, SHIPMENTS, CUSTOMERS, RECEIPTS, SETTINGS, *MATERIAL_SHEETS
+    ORDERS, ITEMS, LINES, CALENDAR, WORK_ORDERS, DAILY, SHIPMENTS, CUSTOMERS, RECEIPTS, SETTINGS, *MATERIAL_SHEETS,
+    FORECASTS,
 )
 SHEET_BY_KEY = {s.key: s for s in SHEETS}
 

@@ -29,7 +29,7 @@ def test_plan_json(ledger_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     code, out, _ = run(capsys, "plan", str(ledger_path), "--as-of", AS_OF.isoformat(), "--json")
     assert code == 0
     data = json.loads(out)
-    assert list(data) == ["as_of", "orders", "work_orders", "capacity", "overloads", "otd"]
+    assert list(data) == ["as_of", "orders", "work_orders", "capacity", "overloads", "otd", "forecasts"]
     assert data["as_of"] == "2026-09-17"
     first = data["orders"][0]
     assert (first["order_no"], first["status"], first["reason"], first["forecast_finish"]) == (

@@ -233,6 +233,11 @@ def test_capacity_handler_matches_plan(demo_path: Path, pristine: FakeBook, plan
         assert (load == "超负荷") == bool(available and required / available > 1.0005)
     assert weeks[0][1] == "2026-W48"  # from the as-of week on
     assert any(r[7] == "超负荷" for r in weeks)  # the demo has overloaded weeks
+    # The demo's 预测 sheet: the soft load of each week, as in the plan, beside the firm hours.
+    assert rows[0][8] == "预测工时"
+    cli_forecast = {(c["line"], c["period"]): c["forecast_hours"] for c in plan_json["capacity"] if "-W" in c["period"]}
+    assert all(cli_forecast[(r[0], r[1])] == pytest.approx(r[8], abs=1e-3) for r in weeks)
+    assert any(r[8] > 0 for r in weeks)
     # The overload episodes follow the weeks, one row each, as in the plan.
     title = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith("超负荷"))
     assert rows[title + 1][:4] == ["产线", "开始日期", "缺口最大日", "缺口工时"]

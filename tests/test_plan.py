@@ -393,7 +393,7 @@ def test_otd_per_customer_and_month(result: PlanResult) -> None:
 
 def test_json_contract(result: PlanResult) -> None:
     data = result.to_json()
-    assert list(data) == ["as_of", "orders", "work_orders", "capacity", "overloads", "otd"]
+    assert list(data) == ["as_of", "orders", "work_orders", "capacity", "overloads", "otd", "forecasts"]
     assert data["as_of"] == "2026-09-17"
     assert list(data["orders"][0]) == [
         "order_no", "line_no", "customer", "item", "qty", "produced", "shipped", "balance", "uncovered_qty",
@@ -413,7 +413,9 @@ def test_json_contract(result: PlanResult) -> None:
     periods = [c["period"] for c in data["capacity"]]
     assert "2026-09-17" in periods and "2026-W41" in periods
     assert all(set(c) == {"line", "period", "available_hours", "scheduled_hours", "utilization",
-                          "required_hours", "required_utilization"} for c in data["capacity"])
+                          "required_hours", "required_utilization", "forecast_hours"} for c in data["capacity"])
+    # No 预测 sheet: no soft load anywhere.
+    assert all(c["forecast_hours"] == 0 for c in data["capacity"]) and data["forecasts"] == []
     w39 = next(c for c in data["capacity"] if c["line"] == "A线" and c["period"] == "2026-W39")
     # 21-27 Sep on A: 21, 23, 24 worked (22 maintenance, 25-27 Mid-autumn): 24 h available, all
     # scheduled; required 8 + 16 + 18 = 42 h (see test_overload_on_line_a): 175%.

@@ -332,6 +332,7 @@ CAPACITY_COLS = (
     Col("scheduled_hours", "排产工时", "Scheduled h", "num"),
     Col("utilization", "排产负荷率", "Scheduled load", "pct"),
     Col("load", "负荷", "Load level"),
+    Col("forecast_hours", "预测工时", "Forecast h", "num"),  # soft load (预测), beside the firm hours
 )
 
 

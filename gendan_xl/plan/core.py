@@ -24,6 +24,7 @@ from gendan_xl.model import (
     make_issue,
 )
 from gendan_xl.orderbook import OrderBook, norm_line
+from gendan_xl.plan.forecast import plan_forecasts
 from gendan_xl.plan.load import LineLoad, capacity_tables, overload_episodes, required_load
 from gendan_xl.plan.progress import (
     RATE_WINDOW_WORKDAYS,
@@ -84,7 +85,12 @@ def plan_ledger(
     orders = _order_status(prog, jobs, actual, flags, calendar, as_of, risk)
     work_orders = _work_orders(prog, jobs, orders)
     required = required_load(jobs, loads)
-    daily_load, weekly_load = capacity_tables(loads, required, as_of)
+    # Soft load: open customer forecasts in the hours firm work left over (a second
+    # pass: nothing above depends on it, so firm results are the same without it).
+    forecasts, forecast_hours = plan_forecasts(
+        ledger, as_of, prog.item_line, lambda i, ln: _lookup_rate(i, ln, actual, prog.std_rate)[0], calendar, loads
+    )
+    daily_load, weekly_load = capacity_tables(loads, required, as_of, forecast_hours)
     return PlanResult(
         as_of=as_of,
         risk_days=risk,
@@ -97,14 +103,19 @@ def plan_ledger(
         rates=_rate_table(prog, actual),
         line_yield=_line_yield(prog.work_orders),
         starts=dict(prog.starts),
-        issues=_calendar_issues(ledger, calendar, orders),
+        issues=_calendar_issues(ledger, calendar, orders, forecasts),
         materials=materials,
+        forecasts=forecasts,
     )
 
 
-def _calendar_issues(ledger: Ledger, calendar: WorkCalendar, orders: pd.DataFrame) -> list[Issue]:
-    """Say so when forecasts fall in years without China holiday data."""
-    finishes = pd.to_datetime(orders["forecast_finish"]).dropna() if len(orders) else pd.Series(dtype="datetime64[ns]")
+def _calendar_issues(
+    ledger: Ledger, calendar: WorkCalendar, orders: pd.DataFrame, forecasts: pd.DataFrame | None = None
+) -> list[Issue]:
+    """Say so when forecasts (of order lines, or customer forecasts' placements)
+    fall in years without China holiday data."""
+    parts = [pd.to_datetime(df["forecast_finish"]) for df in (orders, forecasts) if df is not None and len(df)]
+    finishes = pd.concat(parts).dropna() if parts else pd.Series(dtype="datetime64[ns]")
     last = int(finishes.max().year) if len(finishes) else 0
     years = sorted(y for y in calendar.years_without_holidays if y <= last)
     if not years:

@@ -124,14 +124,21 @@ def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
 
 
 def capacity_tables(
-    loads: dict[str, LineLoad], required: dict[str, np.ndarray], as_of: date
+    loads: dict[str, LineLoad],
+    required: dict[str, np.ndarray],
+    as_of: date,
+    forecast: dict[str, np.ndarray] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Available, scheduled and required hours per line and day, from each line's
-    start through the end of the planned and required work (at least four weeks),
-    and per ISO week; utilisation of each."""
+    start through the end of the planned, required and forecast work (at least four
+    weeks), and per ISO week; utilisation of each. ``forecast``: the hours the open
+    customer forecasts take per line and day (``plan.forecast``; soft load, shown
+    beside the firm scheduled hours, never in them)."""
+    forecast = forecast or {}
+    soft = {line: forecast.get(line, np.zeros(len(load.available))) for line, load in loads.items()}
     end = np.datetime64(as_of, "D") + MIN_LOAD_DAYS - 1
     for line, load in loads.items():
-        busy = np.flatnonzero((load.scheduled > EPS) | (required[line] > EPS))
+        busy = np.flatnonzero((load.scheduled > EPS) | (required[line] > EPS) | (soft[line] > EPS))
         if len(busy):
             end = max(end, np.datetime64(load.start, "D") + int(busy[-1]))
     end = end + (6 - pd.Timestamp(end).weekday())  # through the Sunday: whole ISO weeks
@@ -151,10 +158,11 @@ def capacity_tables(
                     # never above what is available, whatever the float sums did
                     "scheduled_hours": np.minimum(np.round(load.scheduled[:n], 6), available),
                     "required_hours": np.round(required[line][:n], 6),
+                    "forecast_hours": np.round(soft[line][:n], 6),
                 }
             )
         )
-    cols = ["line", "date", "available_hours", "scheduled_hours", "required_hours"]
+    cols = ["line", "date", "available_hours", "scheduled_hours", "required_hours", "forecast_hours"]
     days = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
     days["date"] = pd.to_datetime(days["date"])
     days["utilization"] = _share(days["scheduled_hours"], days["available_hours"])
@@ -170,6 +178,7 @@ def capacity_tables(
             available_hours=("available_hours", "sum"),
             scheduled_hours=("scheduled_hours", "sum"),
             required_hours=("required_hours", "sum"),
+            forecast_hours=("forecast_hours", "sum"),
         )
         .reset_index()
     )

@@ -32,7 +32,11 @@ WORK_ORDER_FIELDS = (
 )
 CAPACITY_FIELDS = (
     "line", "period", "available_hours", "scheduled_hours", "utilization", "required_hours",
-    "required_utilization",
+    "required_utilization", "forecast_hours",
+)
+FORECAST_FIELDS = (
+    "customer", "item", "period", "period_start", "period_end", "forecast_qty", "firm_qty", "open_qty", "line",
+    "hours", "forecast_start", "forecast_finish", "in_period",
 )
 OVERLOAD_FIELDS = ("line", "from", "by_date", "shortfall_hours", "items", "order_keys")
 OTD_FIELDS = ("customer", "month", "lines", "on_time", "rate")
@@ -71,6 +75,16 @@ class PlanResult:
     per item), order_keys (labels of the episode's lines forecast late).
 
     ``otd``: customer, month (``2026-10``), lines, on_time, rate.
+
+    ``forecasts`` (the optional 预测 sheet, ``plan.forecast``): one row per
+    customer, item and period still to come: customer, item, kind (month/week),
+    period (``2026-12`` / ``2026-W49``), period_start, period_end (its due day),
+    forecast_qty, firm_qty (order lines of the customer and item due in the
+    period), open_qty (the soft demand, never below 0), line, rate, hours,
+    forecast_start, forecast_finish (in the hours firm work leaves; NaT when it
+    does not fit or has no line or rate), in_period, _src/_row (first 预测 row).
+    ``capacity_daily``/``capacity_weekly`` carry its hours as ``forecast_hours``,
+    beside (never inside) scheduled_hours and utilization.
     """
 
     as_of: date
@@ -87,6 +101,8 @@ class PlanResult:
     issues: list[Issue] = field(default_factory=list)
     # Requirements, allocation, late purchases and prices; None without a BOM sheet.
     materials: MaterialPlan | None = None
+    # Open customer forecasts placed as soft load (empty without a 预测 sheet).
+    forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def alerts(self) -> pd.DataFrame:
         """Overdue, late, unschedulable and at-risk order lines, most urgent first."""
@@ -113,6 +129,7 @@ class PlanResult:
             "capacity": records(day_rows, CAPACITY_FIELDS) + records(week_rows, CAPACITY_FIELDS),
             "overloads": records(self.overloads, OVERLOAD_FIELDS),
             "otd": records(self.otd, OTD_FIELDS),
+            "forecasts": records(self.forecasts, FORECAST_FIELDS) if len(self.forecasts) else [],
         }
 
 

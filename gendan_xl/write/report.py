@@ -46,6 +46,7 @@ from gendan_xl.write.report_data import (
     LOAD_WEEKS,
     OPEN_STATUSES,
     SHIP_WINDOW_DAYS,
+    STACK_WEEKS,
     ReportData,
     window_end,
 )
@@ -230,6 +231,14 @@ OVERLOAD_COLS = (
     Col("shortfall_hours", "缺口工时", "Short hours", "num"),
     Col("items", "缺口数量(按产品)", "Short qty by item", max_width=40),
     Col("orders", "预计延误的订单行", "Order lines forecast late", max_width=60),
+)
+STACK_COLS = (
+    Col("line", "产线", "Prod. line"),
+    Col("week", "周", "Week"),
+    Col("available_hours", "可用工时", "Available h", "num"),
+    Col("scheduled_hours", "订单排产工时", "Order hours", "num"),
+    Col("forecast_hours", "预测工时", "Forecast hours", "num"),
+    Col("total_utilization", "合计负荷率", "Total load", "pct"),
 )
 YIELD_COLS = (
     Col("line", "产线", "Prod. line"),
@@ -625,9 +634,11 @@ def _capacity(book: _Book, data: ReportData) -> None:
         else "by ISO week; required = hours needed by the due dates, scheduled = finite schedule"))
     weeks = sorted(cap["week"].unique().tolist())
     lines = sorted(cap["line"].unique().tolist())
+    forecasts = len(data.load_stack) > 0  # the 预测 sheet: forecast rows and the stacked chart
     grid = {
         name: cap.pivot(index="line", columns="week", values=name).reindex(index=lines, columns=weeks)
-        for name in ("required_utilization", "utilization", "available_hours", "required_hours", "scheduled_hours")
+        for name in ("required_utilization", "utilization", "available_hours", "required_hours", "scheduled_hours",
+                     "forecast_hours")
     }
     head = ["产线" if zh else "Prod. line", "项目" if zh else "Measure", *weeks]
     top = 2
@@ -667,7 +678,8 @@ def _capacity(book: _Book, data: ReportData) -> None:
     for line in lines:
         for name, label in (("available_hours", "可用工时" if zh else "Available h"),
                             ("required_hours", "需求工时" if zh else "Required h"),
-                            ("scheduled_hours", "排产工时" if zh else "Scheduled h")):
+                            ("scheduled_hours", "排产工时" if zh else "Scheduled h"),
+                            *([("forecast_hours", "预测工时" if zh else "Forecast h")] if forecasts else [])):
             r += 1
             grid_row(r, line, label, name, num)
     r += 2
@@ -693,7 +705,11 @@ def _capacity(book: _Book, data: ReportData) -> None:
         chart.set_size({"width": 760, "height": 300})
         ws.insert_chart(r, 0, chart)
         r += 17
-    widths = [max(text_width(x) for x in [head[0], *lines]) * 1.1 + 2, 13, *[11.0] * len(weeks)]
+    if forecasts:
+        breaks.append(r)  # firm + forecast on a page of its own
+        r = _load_stack(book, ws, r, data.load_stack, breaks) + 1
+    widths = [max(text_width(x) for x in [head[0], *lines]) * 1.1 + 2, 13,
+              *[11.0] * (max(len(weeks), 4) if forecasts else len(weeks))]
     if len(data.overloads):
         breaks.append(r)  # so do the overloads
         ws.write_string(r, 0, "超负荷(缺口可外协或加班)" if zh else "Overloads (outsource or overtime)", book.section)
@@ -710,6 +726,53 @@ def _capacity(book: _Book, data: ReportData) -> None:
     for j, w in enumerate(widths):
         ws.set_column(j, j, w)
     ws.freeze_panes(top + 1, 2)
+
+
+def _load_stack(book: _Book, ws: Any, top: int, stack: pd.DataFrame, breaks: list[int]) -> int:
+    """Firm and forecast hours per line and week (the first STACK_WEEKS weeks): a
+    stacked column chart, one column per line and week, the forecast on top of the
+    firm hours and the available hours as a marker; on the next printed page the
+    table it is drawn from (产线, 周, 可用工时, 订单排产工时, 预测工时, 合计负荷率).
+    Returns the row after the table."""
+    lang = book.lang
+    zh = lang == "zh"
+    ws.write_string(top, 0, f"排产工时:订单 + 预测(堆积,未来{STACK_WEEKS}周)" if zh
+                    else f"Scheduled hours: orders + forecast (stacked, next {STACK_WEEKS} weeks)", book.section)
+    chart_rows = 24
+    head = top + 1 + chart_rows
+    breaks.append(head)  # the table starts a printed page of its own
+    first = head + 1
+    last = first + len(stack) - 1
+    name = SHEET_NAMES["capacity"][lang].replace("'", "''")
+    categories = f"='{name}'!$A${first + 1}:$B${last + 1}"
+
+    def ref(col: str) -> str:
+        return f"='{name}'!${col}${first + 1}:${col}${last + 1}"
+
+    chart = book.wb.add_chart({"type": "column", "subtype": "stacked"})
+    chart.add_series({"name": f"='{name}'!$D${head + 1}", "categories": categories, "values": ref("D"),
+                      "fill": {"color": "#4472C4"}, "gap": 60})
+    chart.add_series({"name": f"='{name}'!$E${head + 1}", "categories": categories, "values": ref("E"),
+                      "fill": {"color": "#F4B183"}, "border": {"color": "#C55A11", "dash_type": "dash"}})
+    avail = book.wb.add_chart({"type": "line"})
+    avail.add_series({"name": f"='{name}'!$C${head + 1}", "categories": categories, "values": ref("C"),
+                      "line": {"none": True},
+                      "marker": {"type": "dash", "size": 14, "fill": {"color": "#404040"},
+                                 "border": {"color": "#404040"}}})
+    chart.combine(avail)
+    _chart_fonts(chart, "订单与预测排产工时(预测 = 订单排完后的剩余产能)" if zh
+                 else "Order and forecast hours (forecast = hours left after the orders)")
+    chart.set_y_axis({"name": "工时" if zh else "Hours", "min": 0, "num_font": {"name": FONT, "size": 10},
+                      "name_font": {"name": FONT, "size": 10},
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_x_axis({"num_font": {"name": FONT, "size": 9}})
+    chart.set_size({"width": 980, "height": 460})
+    ws.insert_chart(top + 1, 0, chart)
+    end = book.table(ws, head, STACK_COLS, stack, widths=False, filter=False)
+    if (stack["total_utilization"] > LOAD_OVER).any():  # not by construction; kept visible if it ever is
+        ws.conditional_format(first, 5, last, 5, {
+            "type": "cell", "criteria": ">", "value": LOAD_OVER, "format": book.dxf("bad")})
+    return end + 1
 
 
 def _overload_rows(book: _Book, ws: Any, top: int, ov: pd.DataFrame, widths: list[float]) -> int:

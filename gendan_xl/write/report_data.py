@@ -26,6 +26,7 @@ from gendan_xl.schema import WO_CLOSED_STATES
 SHIP_WINDOW_DAYS = 14
 LOAD_WEEKS = 4  # the overview's utilisation covers this many ISO weeks from the as-of week
 MAX_WEEKS = 26  # the heat map shows at most this many weeks
+STACK_WEEKS = 8  # firm + forecast hours, stacked, over this many weeks from the as-of week
 
 # Statuses of open order lines, most severe first (the one order of model.STATUS_SEVERITY).
 OPEN_STATUSES = tuple(
@@ -75,6 +76,10 @@ class ReportData:
     # 欠料表 and 采购跟踪 (None without a BOM sheet: the sheets are not written)
     shortages: pd.DataFrame | None = None
     purchases: pd.DataFrame | None = None
+    # line, week, available, scheduled (firm) and forecast hours, total utilisation:
+    # the first STACK_WEEKS weeks of ``capacity``, for the stacked firm + forecast chart
+    # (empty when the plan has no forecasts: 产能负荷 then shows no forecast rows)
+    load_stack: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -118,7 +123,7 @@ def iso_week(ts: pd.Series) -> pd.Series:
     return iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
 
 
-HOURS = ("available_hours", "scheduled_hours", "required_hours")
+HOURS = ("available_hours", "scheduled_hours", "required_hours", "forecast_hours")
 
 
 def _utilisation(df: pd.DataFrame) -> pd.DataFrame:
@@ -135,9 +140,11 @@ def capacity_weeks(weekly: pd.DataFrame, as_of: date) -> pd.DataFrame:
     if weekly.empty:
         return pd.DataFrame(columns=cols)
     first = iso_week(pd.Series([pd.Timestamp(as_of)])).iloc[0]
-    w = weekly[weekly["week"] >= first][["line", "week", *HOURS]].copy()
+    w = weekly[weekly["week"] >= first].reindex(columns=["line", "week", *HOURS]).copy()
+    w["forecast_hours"] = w["forecast_hours"].astype("float64").fillna(0.0)
     weeks = sorted(w["week"].unique())
-    busy = sorted(w.loc[(w["scheduled_hours"] > 0) | (w["required_hours"] > 0), "week"].unique())
+    busy = sorted(w.loc[(w["scheduled_hours"] > 0) | (w["required_hours"] > 0) | (w["forecast_hours"] > 0),
+                        "week"].unique())
     n = max(LOAD_WEEKS, weeks.index(busy[-1]) + 1 if busy else 0)
     w = w[w["week"].isin(set(weeks[: min(n, MAX_WEEKS)]))].copy()
     return _utilisation(w).sort_values(["line", "week"], kind="stable").reset_index(drop=True)[cols]
@@ -149,6 +156,19 @@ def line_load(capacity: pd.DataFrame) -> pd.DataFrame:
     c = capacity[capacity["week"].isin(weeks)]
     g = c.groupby("line", sort=True)[list(HOURS)].sum().reset_index()
     return _utilisation(g)
+
+
+def load_stack(capacity: pd.DataFrame) -> pd.DataFrame:
+    """Firm (scheduled) and forecast hours per line and week over the first
+    STACK_WEEKS weeks, with the share of the available hours both take together."""
+    cols = ["line", "week", "available_hours", "scheduled_hours", "forecast_hours", "total_utilization"]
+    if capacity.empty:
+        return pd.DataFrame(columns=cols)
+    weeks = sorted(capacity["week"].unique())[:STACK_WEEKS]
+    c = capacity[capacity["week"].isin(weeks)].copy()
+    avail = c["available_hours"].where(c["available_hours"] > 0)
+    c["total_utilization"] = (c["scheduled_hours"] + c["forecast_hours"]) / avail
+    return c.sort_values(["line", "week"], kind="stable").reset_index(drop=True)[cols]
 
 
 def overloads(plan_overloads: pd.DataFrame) -> pd.DataFrame:
@@ -277,6 +297,8 @@ def build_report_data(ledger: Ledger, plan: PlanResult, issues: list[Issue], as_
         otd=otd_table(plan.otd),
         issues=issues,
         figures=Figures(),
+        # only for a ledger with forecasts: without one the sheet is as before
+        load_stack=load_stack(capacity) if len(plan.forecasts) else pd.DataFrame(),
     )
     data.figures = figures(data)
     if plan.materials is not None:
