@@ -409,6 +409,7 @@ def run_material_issues(
         if not run.docs:
             return result
         numbers = result.numbers = [d.number for d in run.docs]
+        result.assignments = run.assignments
         result.reused = [n for n in numbers if n in session.issued_before]
         if result.reused:
             result.notes.append(f"沿用今天为同一工单分配的单号 {_span(result.reused)}(要作废重开请加 --reissue)")

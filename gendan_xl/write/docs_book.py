@@ -969,7 +969,7 @@ def write_statement(path: Path, st: Statement) -> Path:
 
 # ------------------------------------------------------------------ 分配结果
 
-_KIND = {"wo": "工单", "dn": "送货单", "rt": "退货单", "jq": "交期变更通知"}
+_KIND = {"wo": "工单", "dn": "送货单", "rt": "退货单", "jq": "交期变更通知", "fl": "发料通知单"}
 
 
 def add_assignment_sheet(
