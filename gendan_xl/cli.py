@@ -245,7 +245,7 @@ def _load_extra_commands() -> None:
     import importlib
 
     for name in ("gendan_xl.cli_plan", "gendan_xl.cli_report", "gendan_xl.cli_docs", "gendan_xl.cli_addin", "gendan_xl.cli_batch",
-                 "gendan_xl.cli_materials", "gendan_xl.cli_review"):
+                 "gendan_xl.cli_materials", "gendan_xl.cli_review", "gendan_xl.cli_outsource"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
