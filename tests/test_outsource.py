@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers import make_workbook
 
 from gendan_xl.cli import main
@@ -140,3 +141,44 @@ def test_late_return_at_its_cell_and_forecast_after_as_of(tmp_path: Path) -> Non
     assert [(i.ref.sheet, i.ref.cell) for i in unknown] == [("外协", "B3")]
     # SA-1: 2400 - 100 back - 300 open = 2000 in-house = 20 h -> 11-18; outsourced 11-17.
     assert plan.order("SA-1")["forecast_finish"] == D(2026, 11, 18)
+
+
+# --- 外协申请单 ---------------------------------------------------------------------
+
+
+def test_outsourcing_requests_keep_their_numbers(tmp_path: Path) -> None:
+    from gendan_xl.documents.run import run_outsourcing
+
+    path = make_workbook(tmp_path / "台账.xlsx", sheets())
+    first = run_outsourcing(path, tmp_path / "out", AS_OF)
+    # One form per proposal, in proposal order: SC-1 420 (7 cartons), SB-1 590.
+    assert first.numbers == ["WX20261116001", "WX20261116002"]
+    assert [(a.order_no, a.qty) for a in first.assignments] == [("SC", 420), ("SB", 590)]
+    again = run_outsourcing(path, tmp_path / "out", AS_OF)
+    assert again.numbers == first.numbers  # the same proposals: the same numbers
+    only = run_outsourcing(path, tmp_path / "out", AS_OF, ["SB"], reissue=True)
+    assert only.numbers == ["WX20261116003"]  # SB's voided and renumbered
+    # The ledger is never touched (no write-back for this form).
+    assert not list(tmp_path.glob("*.bak-*"))
+
+
+@pytest.mark.libreoffice
+def test_outsourcing_request_prints_on_one_a4_page(tmp_path: Path, soffice: Any) -> None:
+    from xlsx_lint import lint_xlsx
+
+    from gendan_xl.documents.run import run_outsourcing
+
+    path = make_workbook(tmp_path / "台账.xlsx", sheets())
+    out = run_outsourcing(path, tmp_path / "out", AS_OF).output
+    assert out is not None and lint_xlsx(out) == []
+    pdf = soffice.convert(out, "pdf", tmp_path / "pdf")
+    assert soffice.pdf_pages(pdf) == 2  # two forms, one page each
+    soffice.assert_cjk_embedded(pdf)
+    text = soffice.pdf_text(pdf).replace(" ", "")
+    for words in ("外协申请单", "WX20261116001", "SC-1", "协力塑胶", "2026-11-19", "16小时", "外协跟单员"):
+        assert words in text, words
+    png = soffice.png(pdf, 1)
+    assert png.stat().st_size > 10_000
+    keep = Path("/tmp/os/wx_page1.png")
+    if keep.parent.exists():  # for a person to look at
+        keep.write_bytes(png.read_bytes())

@@ -637,3 +637,42 @@ def run_delay_notices(
             for d in run.docs
         ]
     return result
+
+
+def run_outsourcing(
+    target: Path, out_dir: Path, as_of: date, orders: Sequence[str] = (), *, reissue: bool = False,
+    wait: float | None = None,
+) -> DocsResult:
+    """外协申请单 for the outsourcing proposals of the ledger's overloads
+    (``plan.outsource``; only ``orders`` when given), numbered under the ledger's lock
+    and journal (the same line, qty and needed-by date keep their number unless
+    ``reissue``). Nothing is written into the ledger."""
+    from gendan_xl.documents.outsourcing import build_outsourcing
+    from gendan_xl.write.outsourcing_book import write_outsourcing
+
+    with locked_ledger(target, wait) as session:
+        ledger = _read(session.real, as_of)
+        result = DocsResult(cautions=read_journal(session.folder).warnings)
+        run = build_outsourcing(ledger, as_of, _allocator(session, "wx", reissue), orders)
+        result.assignments = run.assignments
+        if not run.docs:
+            result.notes.append("没有产能缺口造成的延误订单行,无需外协申请单")
+            return result
+        _note_reuse(session, result)
+        numbers = [d.number for d in run.docs]
+        result.numbers = numbers
+        record_documents(session.folder, [
+            {"kind": "wx", "number": d.number, "ledger": session.name, "doc": d.model_dump(mode="json")}
+            for d in run.docs
+        ])
+        result.output = _write_documents(
+            out_dir / output_name("outsourcing", f"{as_of:%Y%m%d}", numbers[0]),
+            lambda p: write_outsourcing(p, run.docs),
+            numbers,
+        )
+        _write_assignment_file(result, False)
+        result.notes += [
+            f"  {d.number}  {d.label} {d.item} × {d.qty:,.0f},{d.needed_by.isoformat()} 前回厂" for d in run.docs
+        ]
+    return result
+
