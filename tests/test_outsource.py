@@ -182,3 +182,31 @@ def test_outsourcing_request_prints_on_one_a4_page(tmp_path: Path, soffice: Any)
     keep = Path("/tmp/os/wx_page1.png")
     if keep.parent.exists():  # for a person to look at
         keep.write_bytes(png.read_bytes())
+
+
+def test_report_tracks_open_lots(tmp_path: Path) -> None:
+    import openpyxl
+
+    from gendan_xl.write.report import write_report
+    from gendan_xl.write.report_data import build_report_data
+
+    # As of Mon 11-16: WX1 (SA-1) 300 of 400 still out, due Fri 11-13: 3 days late;
+    # WX2 (SB-1) all back: not listed; WX3 (SC-1) 60 out, due 11-20: 4 days to go.
+    path = make_workbook(tmp_path / "台账.xlsx", sheets([
+        ["WX1", "SA", 1, "P1", 400, D(2026, 11, 2), D(2026, 11, 13), 100, "协力塑胶"],
+        ["WX2", "SB", 1, "P2", 100, D(2026, 11, 2), D(2026, 11, 12), 100, "协力塑胶"],
+        ["WX3", "SC", 1, "P1", 60, D(2026, 11, 10), D(2026, 11, 20), None, "永兴"],
+    ]))
+    checked, plan = _plan(path)
+    out = write_report(tmp_path / "跟单报告.xlsx", build_report_data(checked.ledger, plan, checked.issues, AS_OF))
+    ws = openpyxl.load_workbook(out)["外协跟踪"]
+    rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
+    assert [(r[0], r[2], r[7], r[10], r[11]) for r in rows] == [
+        ("WX1", "SA-1", 300, None, 3),
+        ("WX3", "SC-1", 60, 4, None),
+    ]
+    # Without a 外协 sheet there is no such sheet.
+    bare = make_workbook(tmp_path / "无外协.xlsx", sheets())
+    checked, plan = _plan(bare)
+    out = write_report(tmp_path / "r2.xlsx", build_report_data(checked.ledger, plan, checked.issues, AS_OF))
+    assert "外协跟踪" not in openpyxl.load_workbook(out).sheetnames
