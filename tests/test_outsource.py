@@ -210,3 +210,21 @@ def test_report_tracks_open_lots(tmp_path: Path) -> None:
     checked, plan = _plan(bare)
     out = write_report(tmp_path / "r2.xlsx", build_report_data(checked.ledger, plan, checked.issues, AS_OF))
     assert "外协跟踪" not in openpyxl.load_workbook(out).sheetnames
+
+
+def test_reprint_gives_the_same_form_and_refuses_a_voided_one(tmp_path: Path) -> None:
+    import openpyxl
+
+    from gendan_xl.documents.run import run_outsourcing, run_reprint
+
+    path = make_workbook(tmp_path / "台账.xlsx", sheets())
+    first = run_outsourcing(path, tmp_path / "out", AS_OF)
+    assert first.output is not None
+    again = run_reprint(["WX20261116002"], tmp_path / "reprint", path)
+    assert again.output is not None and not again.warnings
+    sheet = openpyxl.load_workbook(again.output)["WX20261116002"]
+    texts = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert "SB-1" in texts and "2026-11-20" in {t[:10] for t in texts}
+    run_outsourcing(path, tmp_path / "out", AS_OF, ["SB"], reissue=True)  # voids WX…002
+    refused = run_reprint(["WX20261116002"], tmp_path / "reprint", path)
+    assert refused.output is None and "作废" in refused.warnings[0]

@@ -497,6 +497,7 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
     notes: list[tuple[DeliveryNote, dict[str, object]]] = []
     fls: list[tuple[MaterialIssueDoc, dict[str, object]]] = []
     jqs: list[DelayNotice] = []
+    wxs: list[dict[str, object]] = []  # 外协申请单 records
     for number in dict.fromkeys(n.strip() for n in numbers):
         if number in journal.voided:
             why = journal.voided[number].get("why", "")
@@ -512,6 +513,8 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
             fls.append((MaterialIssueDoc.model_validate(record["doc"]), record))
         elif record.get("kind") == "jq":
             jqs.append(DelayNotice.model_validate(record["doc"]))
+        elif record.get("kind") == "wx":
+            wxs.append(record)
         else:
             notes.append((DeliveryNote.model_validate(record["doc"]), record))
     if wos:
@@ -559,6 +562,19 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
             out_dir / output_name("delay_notices", "重印", jqs[0].number),
             lambda p: write_delay_notices(p, jqs),
             [d.number for d in jqs],
+        )
+        if result.output is not None:
+            result.notes.append(f"已写出:{result.output}")
+        result.output = path
+    if wxs:
+        from gendan_xl.documents.outsourcing import OutsourcingRequest
+        from gendan_xl.write.outsourcing_book import write_outsourcing
+
+        wdocs = [OutsourcingRequest.model_validate(r["doc"]) for r in wxs]
+        path = _write_documents(
+            out_dir / output_name("outsourcing", "重印", wdocs[0].number),
+            lambda p: write_outsourcing(p, wdocs),
+            [d.number for d in wdocs],
         )
         if result.output is not None:
             result.notes.append(f"已写出:{result.output}")
