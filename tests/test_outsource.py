@@ -228,3 +228,26 @@ def test_reprint_gives_the_same_form_and_refuses_a_voided_one(tmp_path: Path) ->
     run_outsourcing(path, tmp_path / "out", AS_OF, ["SB"], reissue=True)  # voids WX…002
     refused = run_reprint(["WX20261116002"], tmp_path / "reprint", path)
     assert refused.output is None and "作废" in refused.warnings[0]
+
+
+def test_a_work_order_line_is_reduced_on_its_work_order(tmp_path: Path) -> None:
+    # The same ledger with SC-1 on work order W-C (1200, 未开工): the schedule is the
+    # same (12 h in the same place), so the proposal is the same 420, taken off W-C.
+    # The 外协 row alone does not free the line (W-C still covers 1200 in-house); with
+    # W-C lowered to 780 as well, SC-1 finishes 11-19, on time.
+    def ledger(name: str, wo_qty: int, outsourced: list[list[Any]] | None) -> Path:
+        s = sheets(outsourced)
+        s["工单"] = [s["工单"][0], ["W-C", "SC", 1, "P1", wo_qty, "L1", "未开工"]]
+        return make_workbook(tmp_path / name, s)
+
+    checked, plan = _plan(ledger("a.xlsx", 1200, None))
+    proposals = outsourcing_proposals(checked.ledger, plan)
+    assert proposals[["order_key", "qty"]].values.tolist() == [["SC-1", 420], ["SB-1", 590]]
+    lots = [["WX1", "SC", 1, "P1", 420, AS_OF, D(2026, 11, 19), 0, "协力塑胶"],
+            ["WX2", "SB", 1, "P2", 590, AS_OF, D(2026, 11, 20), 0, "协力塑胶"]]
+    _checked, kept = _plan(ledger("b.xlsx", 1200, lots))
+    assert kept.order("SC-1")["status"] == "late"
+    _checked, lowered = _plan(ledger("c.xlsx", 780, lots))
+    sc, sb = lowered.order("SC-1"), lowered.order("SB-1")
+    assert sc["forecast_finish"] == D(2026, 11, 19) and sc["status"] != "late"
+    assert sb["forecast_finish"] == D(2026, 11, 20) and sb["status"] != "late"
