@@ -15,12 +15,17 @@ Quantities, per order line (DESIGN §5 and "Order fate a clerk can trust"):
 - ``active_balance``: what its active work orders still have to make (a 暂停 work
   order still covers its balance, ``held_balance`` says how much of it is held);
 - ``uncovered_qty``: for an open line, ``max(0, qty - max(produced, shipped) -
-  active_balance)``: pieces no work order covers (有单无工单, partly).
+  active_balance - out_open)``: pieces no work order covers (有单无工单, partly).
+
+Outsourcing (the optional 外协 sheet, rows matched to order lines like shipments):
+``out_returned`` (已回数量 of its lots) counts in ``produced``; ``out_open`` (数量 -
+已回数量 of its lots, never below 0) covers the line like a work order does;
+``out_due`` is the latest 预计回厂 of its open lots (the plan's forecast for them).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -112,6 +117,30 @@ def _line_rows(df: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _add_outsourcing(out: pd.DataFrame, lots: pd.DataFrame, codes: np.ndarray) -> None:
+    """外协 lots per order line (in place): returned good pieces count as produced,
+    the open pieces cover the line, their latest 预计回厂 is ``out_due``."""
+    n = len(out)
+    if lots.empty or not len(codes):
+        out["out_returned"] = 0.0
+        out["out_open"] = 0.0
+        out["out_due"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+        return
+    returned, open_qty = outsourced_quantities(lots)
+    out["out_returned"] = _sum(codes, returned, n)
+    out["out_open"] = _sum(codes, open_qty, n)
+    out["produced"] = out["produced"].to_numpy() + out["out_returned"].to_numpy()
+    out["out_due"] = _max_date(np.where(open_qty > EPS, codes, -1), lots["due"], n)
+
+
+def outsourced_quantities(lots: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per 外协 row: the pieces back (已回数量, blank 0) and still out (数量 - 已回数量,
+    never below 0; a qty that cannot be read counts 0)."""
+    qty = np.nan_to_num(lots["qty"].to_numpy(dtype="float64"))
+    returned = np.clip(np.nan_to_num(lots["returned"].to_numpy(dtype="float64")), 0.0, None)
+    return returned, np.clip(qty - returned, 0.0, None)
+
+
 @dataclass(frozen=True)
 class OrderBook:
     """Order lines (``lines``, position = code), distinct work orders
@@ -123,6 +152,8 @@ class OrderBook:
     wo_codes: np.ndarray  # per 工单 row: its order line (-1: none matches)
     ship_codes: np.ndarray  # per 出货 row: its order line (-1: none matches)
     daily_wo: np.ndarray  # per 生产日报 row: its work order (-1: unknown 工单号)
+    # per 外协 row: its order line (-1: none matches)
+    out_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     # --- building ---------------------------------------------------------------
 
@@ -158,8 +189,9 @@ class OrderBook:
             else np.full(len(daily), -1, dtype=np.int64)
         )
         work_orders = cls._work_orders(wo, wo_codes[wo_first], lines, ledger, daily, daily_wo)
-        lines = cls._totals(lines, work_orders, ship_codes, ledger["shipments"])
-        return cls(lines, work_orders, order_codes, wo_codes, ship_codes, daily_wo)
+        out_codes = codes_of(ledger["outsourcing"])
+        lines = cls._totals(lines, work_orders, ship_codes, ledger["shipments"], (ledger["outsourcing"], out_codes))
+        return cls(lines, work_orders, order_codes, wo_codes, ship_codes, daily_wo, out_codes)
 
     @staticmethod
     def _work_orders(
@@ -213,7 +245,11 @@ class OrderBook:
 
     @staticmethod
     def _totals(
-        lines: pd.DataFrame, wo: pd.DataFrame, ship_codes: np.ndarray, shipments: pd.DataFrame
+        lines: pd.DataFrame,
+        wo: pd.DataFrame,
+        ship_codes: np.ndarray,
+        shipments: pd.DataFrame,
+        outsourced: tuple[pd.DataFrame, np.ndarray] | None = None,
     ) -> pd.DataFrame:
         n = len(lines)
         codes = wo["code"].to_numpy()
@@ -244,6 +280,7 @@ class OrderBook:
         wo_line = np.full(n, np.nan, dtype=object)
         wo_line[first_line["code"].to_numpy()] = first_line["line"].to_numpy(dtype=object)
         out["wo_line"] = wo_line
+        _add_outsourcing(out, *(outsourced or (pd.DataFrame(), np.zeros(0, dtype=np.int64))))
         return OrderBook._derived(out)
 
     @staticmethod
@@ -257,7 +294,8 @@ class OrderBook:
         )
         out["balance"] = np.nan_to_num(np.clip(qty - out["produced"].to_numpy(), 0.0, None))
         done = np.maximum(out["produced"].to_numpy(), out["shipped"].to_numpy())
-        uncovered = np.nan_to_num(np.clip(qty - done - out["active_balance"].to_numpy(), 0.0, None))
+        covered = out["active_balance"].to_numpy() + out["out_open"].to_numpy()
+        uncovered = np.nan_to_num(np.clip(qty - done - covered, 0.0, None))
         uncovered[uncovered < EPS] = 0.0
         out["uncovered_qty"] = np.where(out["open"].to_numpy() & ~out["wo_qty_unknown"].to_numpy(), uncovered, 0.0)
         return out
@@ -266,8 +304,10 @@ class OrderBook:
         """The book with extra order rows (a what-if's rush order) as new lines that
         have no work orders, reports or shipments yet."""
         rows = _line_rows(extra)
-        for column in ("wo_total", "issued", "active_balance", "held_balance", "produced", "rejects", "shipped"):
+        for column in ("wo_total", "issued", "active_balance", "held_balance", "produced", "rejects", "shipped",
+                       "out_returned", "out_open"):
             rows[column] = 0.0
+        rows["out_due"] = pd.NaT
         rows["last_ship"] = pd.NaT
         rows["last_report"] = pd.NaT
         rows["has_wo"] = False
@@ -294,4 +334,4 @@ class OrderBook:
         return pd.Series(self.line_of(self.ship_codes, "key"), dtype=object)
 
 
-__all__ = ["OrderBook", "norm_line"]
+__all__ = ["OrderBook", "norm_line", "outsourced_quantities"]

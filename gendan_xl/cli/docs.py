@@ -125,6 +125,17 @@ def cmd_delay_notices(args: argparse.Namespace) -> int:
     return _render(result, "交期变更通知", cli.out, args.json)
 
 
+def cmd_outsourcing(args: argparse.Namespace) -> int:
+    from gendan_xl.documents.run import run_outsourcing
+
+    as_of = args.as_of or date.today()
+    result = _guarded(
+        lambda: run_outsourcing(Path(args.ledger), Path(args.out), as_of, args.order or (), reissue=args.reissue,
+                                wait=args.wait)
+    )
+    return _render(result, "外协申请单", cli.out, args.json)
+
+
 def cmd_reprint(args: argparse.Namespace) -> int:
     ledger = Path(args.ledger) if args.ledger else None
     result = _guarded(lambda: run_reprint(args.numbers, Path(args.out), ledger))
@@ -237,6 +248,25 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("--json", action="store_true", help=json_help)
     common_opts(p)
     p.set_defaults(func=cmd_delay_notices)
+
+    p = kinds.add_parser(
+        "outsourcing",
+        help="外协申请单 / outsourcing requests from the overloads (gendan outsource)",
+        description=(
+            "为产能缺口中预计延误的订单行开外协申请单(A4):产品、外协数量(整箱)、需回厂日期、建议外协厂、"
+            "原因(缺口工时),编号 WX{YYYYMMDD}{SEQ:3}。"
+            "例 / example: gendan docs outsourcing 台账.xlsx --order SO1"
+        ),
+    )
+    p.add_argument("ledger", help=ledger_help)
+    p.add_argument("--order", nargs="+", metavar="ORDER", help="只开这些订单(订单号或订单行)/ only these orders")
+    p.add_argument("--out", default=".", metavar="DIR", help=out_help)
+    p.add_argument("--as-of", type=cli.date_arg, default=None, help=as_of_help)
+    p.add_argument("--reissue", action="store_true", help=reissue_help)
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
+    p.add_argument("--json", action="store_true", help=json_help)
+    common_opts(p)
+    p.set_defaults(func=cmd_outsourcing)
 
     p = kinds.add_parser(
         "statement",

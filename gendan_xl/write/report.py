@@ -67,6 +67,10 @@ MATERIAL_SHEET_NAMES: dict[str, dict[Lang, str]] = {
     "shortages": {"zh": "欠料表", "en": "Material shortages"},
     "purchases": {"zh": "采购跟踪", "en": "Purchases"},
 }
+# Written only when the ledger has a 外协 sheet (after the material sheets).
+OUTSOURCING_SHEET_NAMES: dict[str, dict[Lang, str]] = {
+    "outsourcing": {"zh": "外协跟踪", "en": "Outsourcing"},
+}
 REPORT_TITLE: dict[Lang, str] = {"zh": "跟单报告", "en": "Order follow-up report"}
 PRIORITY_EN = {"普通": "normal", "急": "rush", "特急": "urgent"}
 SOURCE_LABEL: dict[Lang, dict[str, str]] = {
@@ -188,6 +192,20 @@ PURCHASE_COLS = (
     Col("days_late", "逾期天数", "Days late", "int"),
     Col("wo_text", "影响工单", "Work orders", max_width=30, wrap=True),
     Col("order_text", "影响订单行", "Order lines", max_width=30, wrap=True),
+)
+OUTSOURCING_COLS = (
+    Col("out_no", "外协单号", "Outsourcing no"),
+    Col("supplier", "供应商", "Supplier"),
+    Col("label", "订单行", "Order line"),
+    Col("customer", "客户", "Customer"),
+    Col("item", "产品编码", "Item"),
+    Col("qty", "数量", "Qty", "num"),
+    Col("returned", "已回", "Back", "num"),
+    Col("open_qty", "未回", "Still out", "num"),
+    Col("sent_date", "发出日期", "Sent", "date"),
+    Col("due", "预计回厂", "Expected back", "date"),
+    Col("days_left", "距回厂天数", "Days to go", "int"),
+    Col("days_late", "逾期天数", "Days late", "int"),
 )
 SHIPPING_COLS = (
     Col("ship_date", "计划出货", "Ship date", "date"),
@@ -356,7 +374,7 @@ class _Book:
         return found
 
     def sheet(self, key: str) -> Any:
-        ws = self.wb.add_worksheet((SHEET_NAMES | MATERIAL_SHEET_NAMES)[key][self.lang])
+        ws = self.wb.add_worksheet((SHEET_NAMES | MATERIAL_SHEET_NAMES | OUTSOURCING_SHEET_NAMES)[key][self.lang])
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
@@ -933,6 +951,20 @@ def _purchases(book: _Book, data: ReportData) -> None:
     book.frame_sheet(ws, 2)
 
 
+def _outsourcing(book: _Book, data: ReportData) -> None:
+    df = data.outsourcing
+    if df is None:
+        return
+    lang = book.lang
+    ws = book.sheet("outsourcing")
+    late = int(df["late"].sum()) if len(df) else 0
+    note = (f"未回厂外协 {len(df)} 批,逾期 {late} 批" if lang == "zh"
+            else f"{len(df)} outsourced lots still out, {late} late")
+    book.titles(ws, OUTSOURCING_SHEET_NAMES["outsourcing"][lang], _subtitle(data, lang, note))
+    book.table(ws, 2, OUTSOURCING_COLS, df, ["late" if x else "plain" for x in df["late"]])
+    book.frame_sheet(ws, 2)
+
+
 def write_report(
     path: Path,
     data: ReportData,
@@ -951,6 +983,7 @@ def write_report(
     _otd(book, data)
     _shortages(book, data)
     _purchases(book, data)
+    _outsourcing(book, data)
     add_issue_sheet(book.wb, book.fmt, data.issues, lang, link_base=path.parent, ledger_root=ledger_root)
     book.close()
     return path
