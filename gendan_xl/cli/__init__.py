@@ -245,7 +245,8 @@ def load_commands() -> None:
     import importlib
 
     for name in ("gendan_xl.cli.plan", "gendan_xl.cli.report", "gendan_xl.cli.docs", "gendan_xl.cli.addin", "gendan_xl.cli.batch",
-                 "gendan_xl.cli.materials", "gendan_xl.cli.review", "gendan_xl.cli.outsource"):
+                 "gendan_xl.cli.materials", "gendan_xl.cli.review", "gendan_xl.cli.outsource",
+                 "gendan_xl.cli.changes"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
