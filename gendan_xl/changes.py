@@ -306,4 +306,109 @@ def compare_ledgers(old: Ledger, new: Ledger, as_of: date, *, effects: bool = Tr
     return ChangeSet(old.name, new.name, as_of, changes, found)
 
 
-__all__ = ["KIND_LABEL", "Change", "ChangeSet", "Effect", "compare_ledgers", "plan_effects"]
+# ------------------------------------------------------------------ the cumulative log
+
+# 变更记录.xlsx: one row per change with the run date (column key, Chinese header).
+LOG_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("run_date", "运行日期"),
+    ("change", "变更"),
+    ("key", "订单行/工单"),
+    ("field", "字段"),
+    ("old", "原值"),
+    ("new", "新值"),
+    ("sheet", "工作表"),
+    ("cell", "单元格"),
+    ("kind", "代码"),
+)
+LOG_SHEET = "变更记录"
+LOG_DAYS = 30  # the report's 变更记录 sheet: this many days back from the as-of date
+
+
+def log_rows(result: ChangeSet, run_date: date) -> pd.DataFrame:
+    """The changes of one run as rows of the cumulative log."""
+    return pd.DataFrame(
+        [
+            {"run_date": run_date, "change": KIND_LABEL.get(c.kind, (c.kind, c.kind))[0], "key": c.key,
+             "field": c.field, "old": c.old or "", "new": c.new or "", "sheet": c.sheet, "cell": c.cell,
+             "kind": c.kind}
+            for c in result.changes
+        ],
+        columns=[k for k, _ in LOG_COLUMNS],
+    )
+
+
+def append_log(earlier: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """The log with ``rows`` appended; a row already there for the same run date
+    (a run that died after writing the log, run again) is not added twice."""
+    cols = [k for k, _ in LOG_COLUMNS]
+    earlier = earlier.reindex(columns=cols)
+    if earlier.empty:
+        return rows.reset_index(drop=True)
+    if rows.empty:
+        return earlier.reset_index(drop=True)
+    seen = set(earlier.astype(str).itertuples(index=False, name=None))
+    fresh = [tuple(r) not in seen for r in rows.astype(str).itertuples(index=False, name=None)]
+    return pd.concat([earlier, rows[fresh]], ignore_index=True)
+
+
+def recent_log(log: pd.DataFrame, as_of: date, days: int = LOG_DAYS) -> pd.DataFrame:
+    """Rows of the last ``days`` days up to ``as_of``, newest run first."""
+    if log.empty:
+        return log
+    when = pd.to_datetime(log["run_date"], errors="coerce")
+    keep = (when > pd.Timestamp(as_of) - pd.Timedelta(days=days)) & (when <= pd.Timestamp(as_of))
+    out = log[keep.to_numpy()]
+    return out.iloc[np.argsort(-when[keep].to_numpy().astype("int64"), kind="stable")].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ 变更通知单
+
+
+@dataclass
+class ChangeNotice:
+    """The printable 变更通知单 of one batch run: the changes since the last run and
+    the order lines planned differently because of them (those that slip first)."""
+
+    number: str
+    issue_date: date
+    company: str
+    ledger: str
+    since: str  # what was compared against (the previous run's snapshot)
+    changes: list[Change]
+    effects: list[Effect]
+
+    @property
+    def slipping(self) -> list[Effect]:
+        return [e for e in self.effects if e.slips]
+
+
+def change_notice(result: ChangeSet, number: str, issue_date: date, company: str, since: str) -> ChangeNotice:
+    effects = sorted(result.effects, key=lambda e: (not e.slips, e.key))
+    return ChangeNotice(number, issue_date, company, result.new, since, list(result.changes), effects)
+
+
+def notice_source(result: ChangeSet, run_date: date) -> str:
+    """What a 变更通知单 number is for: the run date and its changes (the same run
+    repeated gets the same number)."""
+    import hashlib
+    import json
+
+    text = json.dumps([c.to_json() for c in result.changes], ensure_ascii=False, sort_keys=True)
+    return f"{run_date.isoformat()}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
+__all__ = [
+    "KIND_LABEL",
+    "LOG_COLUMNS",
+    "Change",
+    "ChangeNotice",
+    "ChangeSet",
+    "Effect",
+    "append_log",
+    "change_notice",
+    "compare_ledgers",
+    "log_rows",
+    "notice_source",
+    "plan_effects",
+    "recent_log",
+]

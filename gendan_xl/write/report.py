@@ -965,13 +965,25 @@ def _outsourcing(book: _Book, data: ReportData) -> None:
     book.frame_sheet(ws, 2)
 
 
+def _change_log(book: _Book, data: ReportData, log: pd.DataFrame) -> None:
+    from gendan_xl.changes import LOG_DAYS, LOG_SHEET
+    from gendan_xl.write.changes_book import add_change_log_sheet
+
+    zh = book.lang == "zh"
+    title = (f"{LOG_SHEET}(最近 {LOG_DAYS} 天,{len(log)} 项)" if zh
+             else f"Change log (last {LOG_DAYS} days, {len(log)} changes)")
+    add_change_log_sheet(book.wb, LOG_SHEET if zh else "Change log", log, title)
+
+
 def write_report(
     path: Path,
     data: ReportData,
     lang: Lang = "zh",
     ledger_root: Path | None = None,
+    change_log: pd.DataFrame | None = None,
 ) -> Path:
-    """Write the report workbook for ``data`` to ``path``; return the path."""
+    """Write the report workbook for ``data`` to ``path``; return the path.
+    ``change_log``: the last 30 days of batch's 变更记录 (a 变更记录 sheet when given)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     book = _Book(path, lang, f"{REPORT_TITLE[lang]} {_date_text(data.as_of)}")
     _overview(book, data)
@@ -984,6 +996,8 @@ def write_report(
     _shortages(book, data)
     _purchases(book, data)
     _outsourcing(book, data)
+    if change_log is not None:
+        _change_log(book, data, change_log)
     add_issue_sheet(book.wb, book.fmt, data.issues, lang, link_base=path.parent, ledger_root=ledger_root)
     book.close()
     return path
