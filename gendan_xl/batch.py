@@ -829,8 +829,8 @@ def _snapshot_date(snapshot: Path) -> str:
     try:
         stamp = (snapshot / CONFIG_NAME).stat().st_mtime
     except OSError:
-        return "上次运行"
-    return "上次运行 " + datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
+        return ""
+    return datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
 
 
 @contextlib.contextmanager

@@ -373,7 +373,7 @@ class ChangeNotice:
     issue_date: date
     company: str
     ledger: str
-    since: str  # what was compared against (the previous run's snapshot)
+    since: str  # when the compared snapshot was taken ("2026-12-04 07:00"; "" unknown)
     changes: list[Change]
     effects: list[Effect]
 

@@ -16,6 +16,7 @@ import xlsxwriter
 
 from gendan_xl.changes import LOG_COLUMNS, LOG_SHEET, ChangeNotice, Effect
 from gendan_xl.files import replacing
+from gendan_xl.model import OrderStatus
 from gendan_xl.write.book import FONT, FONT_SIZE, fixed_properties, new_workbook, safe_text
 from gendan_xl.write.docs_book import (
     DATE,
@@ -81,7 +82,8 @@ def write_change_log(path: Path, log: pd.DataFrame) -> Path:
 
 # ------------------------------------------------------------------ 变更通知单
 
-BG_WIDTHS = (5, 15, 12, 9, 12, 12, 10, 11)
+BG_WIDTHS = (5, 14.5, 12, 11.5, 11.5, 11.5, 9, 11)
+BG_ROW = 16  # points: one printed line of either table
 BG_CHANGE_TITLES = ("序号", "变更", "订单行/工单", "字段", "原值", "新值", "位置")
 BG_EFFECT_TITLES = ("序号", "订单行", "原预计完工", "新预计完工", "原状态", "新状态", "说明")
 BG_DEPARTMENTS = "计划、生产、仓库、品质"
@@ -92,6 +94,8 @@ def _effect_note(e: Effect) -> str:
         return "已删除"
     if e.old_status is None:
         return "新增"
+    if e.new_status == OrderStatus.CANCELLED.value:
+        return "已取消"
     if e.slips and e.old_forecast and e.new_forecast:
         days = (date.fromisoformat(e.new_forecast) - date.fromisoformat(e.old_forecast)).days
         return f"推迟 {days} 天"
@@ -109,36 +113,36 @@ def add_change_notice_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: Ch
     ws = wb.add_worksheet(name)
     _set_widths(ws, BG_WIDTHS)
     last = len(BG_WIDTHS) - 1
-    ws.set_row(0, 26)
+    ws.set_row(0, 24)
     merge(ws, 0, 0, 0, last, doc.company, f(bold=True, font_size=15, align="center"))
-    ws.set_row(1, 34)
+    ws.set_row(1, 30)
     merge(ws, 1, 0, 1, last, "变 更 通 知 单", f(bold=True, font_size=20, align="center"))
-    ws.set_row(2, 20)
+    ws.set_row(2, 18)
     merge(ws, 2, 0, 2, 4, f"致:{BG_DEPARTMENTS}", f(font_size=11))
     merge(ws, 2, 5, 2, last, f"编号:{doc.number}", f(font_size=11, bold=True, align="right"))
-    ws.set_row(3, 20)
-    merge(ws, 3, 0, 3, 4, f"台账:{doc.ledger}", f(font_size=9))
+    ws.set_row(3, 18)
+    merge(ws, 3, 0, 3, 4, f"台账:{Path(doc.ledger).name}", f(font_size=9))
     merge(ws, 3, 5, 3, last, f"日期:{doc.issue_date.isoformat()}", f(font_size=11, align="right"))
     slipping = doc.slipping
     summary = (
-        f"    与上次运行({doc.since})相比,台账有 {len(doc.changes)} 项变更;按同一计算日期重新排产,"
+        f"    与上次运行{f'({doc.since})' if doc.since else ''}相比,台账有 {len(doc.changes)} 项变更;按同一计算日期重新排产,"
         f"{len(doc.effects)} 个订单行的预计完工或状态发生变化,其中 {len(slipping)} 行推迟"
         + (f"({'、'.join(e.key for e in slipping[:8])}{' 等' if len(slipping) > 8 else ''})" if slipping else "")
         + "。请各部门按新的安排调整计划、生产、备料和检验。"
     )
-    ws.set_row(4, 46)
+    ws.set_row(4, 48)
     merge(ws, 4, 0, 4, last, summary, f(font_size=10, text_wrap=True, valign="top"))
     row = 6
-    ws.set_row(row, 22)
+    ws.set_row(row, 20)
     merge(ws, row, 0, row, last, f"一、变更明细({len(doc.changes)} 项)", f(bold=True, font_size=11))
     row += 1
-    ws.set_row(row, 22)
+    ws.set_row(row, 20)
     for c, title in enumerate(BG_CHANGE_TITLES[:-1]):
         put(ws, row, c, title, f.label())
     merge(ws, row, 6, row, last, BG_CHANGE_TITLES[-1], f.label())
     row += 1
     for i, ch in enumerate(doc.changes, start=1):
-        ws.set_row(row, 20)
+        ws.set_row(row, BG_ROW)
         where = f"{ch.sheet}!{ch.cell}" if ch.cell else ch.sheet
         cells: list[tuple[object, Any]] = [
             (i, f.cell(align="center")),
@@ -153,21 +157,21 @@ def add_change_notice_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: Ch
         merge(ws, row, 6, row, last, where, f.cell(align="center", font_size=9))
         row += 1
     row += 1
-    ws.set_row(row, 22)
+    ws.set_row(row, 20)
     merge(ws, row, 0, row, last, f"二、对交期的影响({len(doc.effects)} 行,推迟 {len(slipping)} 行)",
           f(bold=True, font_size=11))
     row += 1
-    ws.set_row(row, 22)
+    ws.set_row(row, 20)
     for c, title in enumerate(BG_EFFECT_TITLES[:-1]):
         put(ws, row, c, title, f.label())
     merge(ws, row, 6, row, last, BG_EFFECT_TITLES[-1], f.label())
     row += 1
     if not doc.effects:
-        ws.set_row(row, 20)
+        ws.set_row(row, BG_ROW)
         merge(ws, row, 0, row, last, "排产结果没有变化", f.cell(align="center"))
         row += 1
     for i, e in enumerate(doc.effects, start=1):
-        ws.set_row(row, 20)
+        ws.set_row(row, BG_ROW)
         red: dict[str, Any] = {"font_color": LATE_RED, "bold": True} if e.slips else {}
         cells = [
             (i, f.cell(align="center")),
@@ -182,12 +186,12 @@ def add_change_notice_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: Ch
         merge(ws, row, 6, row, last, _effect_note(e), f.cell(align="center", font_size=9, **red))
         row += 1
     row += 1
-    ws.set_row(row, 18)
+    ws.set_row(row, 16)
     merge(ws, row, 0, row, last, "预计完工按两次台账在同一计算日期分别排产得出;红色为推迟的订单行。",
           f(font_size=9, font_color="#595959"))
-    row += 2
+    row += 1
     row = _signoff_boxes(ws, f, row, ((0, 1, "跟单"), (2, 3, "计划"), (4, 4, "生产"), (5, 6, "仓库"),
-                                      (7, last, "品质")), 40)
+                                      (7, last, "品质")), 34)
     _page_setup(ws, "A4", landscape=False)
     ws.set_margins(left=0.4, right=0.4, top=0.4, bottom=0.7)
     ws.set_footer(f"&L变更通知单 {doc.number.replace('&', '&&')}&C第 &P 页 共 &N 页", {"margin": 0.3})
