@@ -18,6 +18,7 @@ from pathlib import Path
 from helpers import make_workbook
 from openpyxl import load_workbook
 from test_changes import EXPECTED_CHANGES, NEW_ORDERS, NEW_WOS, OLD_ORDERS, OLD_WOS, sheets
+from xlsx_lint import lint_xlsx
 
 from gendan_xl.batch import CHANGE_LOG, SNAPSHOT_DIR, run_batch, write_example_config
 from gendan_xl.documents.numbers import read_journal
@@ -43,8 +44,12 @@ def test_day1_day2_day3(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".gendan")) == [
         "gendan.toml", "台账.xlsx", "输出"]
 
-    # Day 2: the clerk saved NEW.
+    # Day 2: the clerk saved NEW. A dry run first lists the two files and writes nothing.
     make_workbook(ledger, sheets(NEW_ORDERS, NEW_WOS))
+    said: list[str] = []
+    assert run_batch(tmp_path, DAY2, dry_run=True, echo=said.append) in (0, 1)
+    assert any(CHANGE_LOG in line for line in said) and any("变更通知单_BG20261208nnn" in line for line in said)
+    assert not (out / CHANGE_LOG).exists() and not (tmp_path / "gendan_numbers.jsonl").exists()
     assert run_batch(tmp_path, DAY2) in (0, 1)
     log = read_change_log(out / CHANGE_LOG)
     assert len(log) == len(EXPECTED_CHANGES) == 14
@@ -53,6 +58,7 @@ def test_day1_day2_day3(tmp_path: Path) -> None:
            log[["kind", "key", "field", "old", "new", "sheet", "cell"]].itertuples(index=False, name=None)]
     assert got == EXPECTED_CHANGES
     assert _notices(out) == ["变更通知单_BG20261208001.xlsx"]
+    assert lint_xlsx(out / CHANGE_LOG) == [] and lint_xlsx(out / "变更通知单_BG20261208001.xlsx") == []
     journal = read_journal(tmp_path)
     assert "BG20261208001" in journal.issued
     # The snapshot is now NEW, and there is exactly one.
@@ -65,6 +71,7 @@ def test_day1_day2_day3(tmp_path: Path) -> None:
     assert _notices(out) == ["变更通知单_BG20261208001.xlsx"]
     assert hashlib.sha256((out / CHANGE_LOG).read_bytes()).hexdigest() == log_hash
     assert "与上次运行相比没有变更" in (out / "gendan-batch.log").read_text(encoding="utf-8")
+    assert lint_xlsx(out / "跟单报告_20261209.xlsx") == []
     wb = load_workbook(out / "跟单报告_20261209.xlsx", read_only=True)
     ws = wb["变更记录"]
     rows = [r for r in ws.iter_rows(values_only=True) if any(v is not None for v in r)]
