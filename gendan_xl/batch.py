@@ -697,7 +697,7 @@ def _run_locked(
             f" / {sum(log.counts.values())} rows; {log.issues['error']} errors, {log.issues['warning']} warnings"
         )
         has_errors = result.has_errors or bool(log.unreadable)
-        outputs: list[Output] = _change_outputs(config, folder, out_dir, ledger, as_of, log, dry_run)
+        outputs: list[Output] = _change_outputs(config, folder, out_dir, snapshot, ledger, as_of, log, dry_run)
         flags = config.produce.model_dump()
         for flag, producer in PRODUCERS:
             if flags.get(flag, True):
@@ -767,8 +767,26 @@ def _previous_snapshot(out_dir: Path) -> Path | None:
     return None
 
 
+def _same_files(a: Path, b: Path) -> bool:
+    """Both folders hold the same files with the same bytes."""
+    def files(root: Path) -> dict[str, str]:
+        return {p.relative_to(root).as_posix(): sha256_of(p) for p in sorted(root.rglob("*")) if p.is_file()}
+
+    try:
+        return files(a) == files(b)
+    except OSError:
+        return False
+
+
 def _change_outputs(
-    config: BatchConfig, folder: Path, out_dir: Path, ledger: Ledger, as_of: date, log: RunLog, dry_run: bool
+    config: BatchConfig,
+    folder: Path,
+    out_dir: Path,
+    snapshot: Path,
+    ledger: Ledger,
+    as_of: date,
+    log: RunLog,
+    dry_run: bool,
 ) -> list[Output]:
     """Compare this run's ledger with the last run's snapshot: append the changes to
     变更记录.xlsx and, when anything changed, write a 变更通知单 (numbered
@@ -789,6 +807,9 @@ def _change_outputs(
     previous = _previous_snapshot(out_dir)
     if previous is None:
         log.say("没有上次运行的快照,本次不比较变更 / no snapshot of an earlier run: changes not compared")
+        return []
+    if _same_files(previous, snapshot):  # nothing saved since: no need to read the old copy
+        log.say("与上次运行相比没有变更 / no changes since the last run")
         return []
     try:
         old = read_ledger(previous, as_of, config.settings, shown_as=folder)

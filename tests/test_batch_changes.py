@@ -12,6 +12,7 @@ has a 变更记录 sheet with the 14 rows of day 2 (within the last 30 days).
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import date
 from pathlib import Path
 
@@ -79,6 +80,22 @@ def test_day1_day2_day3(tmp_path: Path) -> None:
     assert rows[1][:3] == ("运行日期", "变更", "订单行/工单")
     assert len(rows) == 2 + 14
     assert {r[2] for r in rows[2:]} >= {"SO2-1", "SO9-1", "WO8"}
+
+
+def test_saved_again_without_change_gives_no_notice(tmp_path: Path) -> None:
+    # The same ledger saved again (other bytes, same cells): the snapshot is read and
+    # compared, nothing changed, so no 变更记录 and no notice.
+    ledger = make_workbook(tmp_path / "台账.xlsx", sheets(NEW_ORDERS, NEW_WOS))
+    write_example_config(tmp_path)
+    out = tmp_path / "输出"
+    run_batch(tmp_path, DAY1)
+    before = ledger.read_bytes()
+    time.sleep(1.1)  # a new timestamp in the package
+    make_workbook(ledger, sheets(NEW_ORDERS, NEW_WOS))
+    assert ledger.read_bytes() != before
+    run_batch(tmp_path, DAY2)
+    assert not (out / CHANGE_LOG).exists() and _notices(out) == []
+    assert "与上次运行相比没有变更" in (out / "gendan-batch.log").read_text(encoding="utf-8")
 
 
 def test_log_keeps_earlier_rows(tmp_path: Path) -> None:
