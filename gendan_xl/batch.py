@@ -736,7 +736,8 @@ def _run_locked(
             for p in prune(out_dir, kind, config.output.keep, recorded, folder):
                 log.pruned.append(os.path.relpath(p, folder))
                 log.say(f"已清理旧报表 / pruned: {p.name}")
-        keep_snapshot(snapshot, out_dir)
+        if not _outputs_in_input_folder(folder, out_dir):
+            keep_snapshot(snapshot, out_dir)
         return EXIT_ERRORS if has_errors else EXIT_OK
 
 
@@ -765,6 +766,14 @@ def _previous_snapshot(out_dir: Path) -> Path | None:
         if (out_dir / name / CONFIG_NAME).is_file():
             return out_dir / name
     return None
+
+
+def _outputs_in_input_folder(folder: Path, out_dir: Path) -> bool:
+    """``[output] folder = "."``: a snapshot there would sit among the inputs."""
+    try:
+        return out_dir.resolve() == folder.resolve()
+    except OSError:
+        return True
 
 
 def _same_files(a: Path, b: Path) -> bool:
@@ -804,6 +813,10 @@ def _change_outputs(
     from gendan_xl.read.changelog import read_change_log
     from gendan_xl.write.changes_book import write_change_log, write_change_notice
 
+    if _outputs_in_input_folder(folder, out_dir):
+        log.say("输出文件夹就是输入文件夹,不保存快照,不比较变更 / the output folder is the input folder:"
+                " no snapshot kept, changes not compared")
+        return []
     previous = _previous_snapshot(out_dir)
     if previous is None:
         log.say("没有上次运行的快照,本次不比较变更 / no snapshot of an earlier run: changes not compared")
