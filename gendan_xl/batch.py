@@ -461,16 +461,31 @@ def _check_output(ledger: Ledger, result: CheckResult, as_of: date, lang: str, f
     return [Output("检查结果", name, lambda p: write_issue_report(p, result.issues, language, folder))]
 
 
-_planned: dict[int, Any] = {}  # one plan per run, shared by the report and the shipment plan
+# One plan per run, shared by the change effects, the report and the shipment plan.
+# The cache holds the ledger (and check result) it was made for, so an id is never
+# reused for another run's objects while its entry lives.
+_plans: dict[int, tuple[Ledger, Any]] = {}
+_planned: dict[int, tuple[CheckResult, Any]] = {}
+
+
+def _plan(ledger: Ledger, as_of: date) -> Any:
+    from gendan_xl.plan import plan_ledger
+
+    hit = _plans.get(id(ledger))
+    if hit is None or hit[0] is not ledger or hit[1].as_of != as_of:
+        _plans.clear()
+        _plans[id(ledger)] = hit = (ledger, plan_ledger(ledger, as_of))
+    return hit[1]
 
 
 def _report_data(ledger: Ledger, result: CheckResult, as_of: date) -> Any:
     from gendan_xl.engine import report_data
 
-    if id(result) not in _planned:
+    hit = _planned.get(id(result))
+    if hit is None or hit[0] is not result:
         _planned.clear()
-        _planned[id(result)] = report_data(ledger, result, as_of)
-    return _planned[id(result)]
+        _planned[id(result)] = hit = (result, report_data(ledger, result, as_of, _plan(ledger, as_of)))
+    return hit[1]
 
 
 def _language(lang: str) -> Lang:
@@ -659,6 +674,8 @@ def run_batch(
             log.fail(EXIT_UNUSABLE, failure_line(error.filename or folder, error, "文件操作失败", "file operation failed"))
         else:
             log.fail(EXIT_UNUSABLE, f"内部错误 / internal error: {type(exc).__name__}: {exc}")
+    _plans.clear()  # the run's ledger and plan are not kept past the run
+    _planned.clear()
     log.say(f"结束 / end: exit {log.exit_code}")
     if not dry_run:
         problem = _write_logs(folder, out_dir, log)
@@ -829,7 +846,7 @@ def _change_outputs(
     except LedgerError as exc:
         log.say(f"上次运行的快照无法读取,本次不比较变更 / the last snapshot cannot be read: {exc.message('zh')}")
         return []
-    result = compare_ledgers(old, ledger, as_of)
+    result = compare_ledgers(old, ledger, as_of, new_plan=_plan(ledger, as_of))
     if not result.changes:
         log.say("与上次运行相比没有变更 / no changes since the last run")
         return []

@@ -17,13 +17,16 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from gendan_xl.ledger import ROW, SRC, Ledger
 from gendan_xl.model import STATUS_LABEL, Lang, OrderStatus
+
+if TYPE_CHECKING:
+    from gendan_xl.plan import PlanResult
 
 # kind -> (Chinese, English) as a clerk reads it
 KIND_LABEL: dict[str, tuple[str, str]] = {
@@ -268,14 +271,15 @@ def _compare_work_orders(old: Ledger, new: Ledger) -> list[Change]:
 # ------------------------------------------------------------------ effects
 
 
-def plan_effects(old: Ledger, new: Ledger, as_of: date) -> list[Effect]:
+def plan_effects(old: Ledger, new: Ledger, as_of: date, new_plan: PlanResult | None = None) -> list[Effect]:
     """Order lines whose forecast finish or status differ when both versions are
-    planned at ``as_of``, in NEW's plan order (most urgent first), then lines gone."""
+    planned at ``as_of``, in NEW's plan order (most urgent first), then lines gone.
+    ``new_plan``: NEW's plan at ``as_of`` when the caller has it (batch plans once)."""
     from gendan_xl.plan import plan_ledger
 
     cols = ["key", "label", "forecast_finish", "status"]
     a = plan_ledger(old, as_of).orders[cols]
-    b = plan_ledger(new, as_of).orders[cols]
+    b = (new_plan or plan_ledger(new, as_of)).orders[cols]
     m = b.merge(a, on="key", how="outer", suffixes=("_n", "_o"), sort=False)
     finish_o = pd.to_datetime(m["forecast_finish_o"])
     finish_n = pd.to_datetime(m["forecast_finish_n"])
@@ -297,12 +301,14 @@ def _status(value: object) -> str | None:
 # ------------------------------------------------------------------ entry point
 
 
-def compare_ledgers(old: Ledger, new: Ledger, as_of: date, *, effects: bool = True) -> ChangeSet:
+def compare_ledgers(
+    old: Ledger, new: Ledger, as_of: date, *, effects: bool = True, new_plan: PlanResult | None = None
+) -> ChangeSet:
     """Every change from ``old`` to ``new`` (order lines first, then work orders,
     each in sheet order) and, with ``effects``, the plan consequences at ``as_of``
-    (computed only when something changed)."""
+    (computed only when something changed; ``new_plan``: NEW's plan, if at hand)."""
     changes = _compare_lines(old, new) + _compare_work_orders(old, new)
-    found = plan_effects(old, new, as_of) if effects and changes else []
+    found = plan_effects(old, new, as_of, new_plan) if effects and changes else []
     return ChangeSet(old.name, new.name, as_of, changes, found)
 
 
