@@ -248,10 +248,18 @@ def _schedule(
     hours = jobs["hours"].to_numpy(dtype="float64")
     ready = jobs["material_ready"].to_numpy(dtype="datetime64[D]")
     bound = np.zeros(len(jobs), dtype=bool)
+    # The jobs of each line, in job order: one grouping for all lines (comparing every
+    # job's line with each line in turn costs lines x jobs).
+    pos = np.flatnonzero(ok)
+    codes, uniques = pd.factorize(line_values[pos])
+    by_code = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[by_code], np.arange(len(uniques) + 1))
+    of_line = {line: pos[by_code[bounds[i] : bounds[i + 1]]] for i, line in enumerate(uniques)}
+    none = np.zeros(0, dtype=np.int64)
     for line in calendar.lines:
         start = prog.starts[line]
         available = calendar.hours_array(line, start, MAX_HORIZON_DAYS)
-        idx = np.flatnonzero(ok & (line_values == line))
+        idx = of_line.get(line, none)
         delay = ready[idx] - np.datetime64(start, "D")
         release = np.where(np.isnat(delay), 0, delay.astype("timedelta64[D]").astype(np.int64))
         if (release > 0).any():
