@@ -140,28 +140,34 @@ def capacity_tables(
         if len(busy):
             end = max(end, np.datetime64(load.start, "D") + int(busy[-1]))
     end = end + (6 - pd.Timestamp(end).weekday())  # through the Sunday: whole ISO weeks
-    parts = []
+    # Per line, its days as arrays; one frame for all lines at the end.
+    names: list[str] = []
+    counts: list[int] = []
+    parts: dict[str, list[np.ndarray]] = {
+        "date": [], "available_hours": [], "scheduled_hours": [], "required_hours": [], "forecast_hours": []
+    }
     for line, load in loads.items():
         n = min(int((end - np.datetime64(load.start, "D")).astype(int)) + 1, len(load.available))
         if n <= 0:
             continue
-        dates = (np.datetime64(load.start, "D") + np.arange(n)).astype("datetime64[ns]")
         available = load.available[:n]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "line": line,
-                    "date": dates,
-                    "available_hours": available,
-                    # never above what is available, whatever the float sums did
-                    "scheduled_hours": np.minimum(np.round(load.scheduled[:n], 6), available),
-                    "required_hours": np.round(required[line][:n], 6),
-                    "forecast_hours": np.round(soft[line][:n], 6),
-                }
-            )
-        )
+        names.append(line)
+        counts.append(n)
+        parts["date"].append((np.datetime64(load.start, "D") + np.arange(n)).astype("datetime64[ns]"))
+        parts["available_hours"].append(available)
+        # never above what is available, whatever the float sums did
+        parts["scheduled_hours"].append(np.minimum(np.round(load.scheduled[:n], 6), available))
+        parts["required_hours"].append(np.round(required[line][:n], 6))
+        parts["forecast_hours"].append(np.round(soft[line][:n], 6))
     cols = ["line", "date", "available_hours", "scheduled_hours", "required_hours", "forecast_hours"]
-    days = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+    days = (
+        pd.DataFrame(
+            {"line": np.repeat(np.array(names, dtype=object), counts)}
+            | {k: np.concatenate(v) for k, v in parts.items()}
+        )
+        if names
+        else pd.DataFrame(columns=cols)
+    )
     days["date"] = pd.to_datetime(days["date"])
     days["utilization"] = _share(days["scheduled_hours"], days["available_hours"])
     days["required_utilization"] = _share(days["required_hours"], days["available_hours"])
