@@ -162,6 +162,29 @@ def issued_by_wo(ledger: Ledger) -> pd.Series:
     return pd.Series(r["qty"].astype("float64").to_numpy(), index=keys).groupby(level=[0, 1]).sum()
 
 
+def _issued_at(ledger: Ledger, wo_no: pd.Series, material: pd.Series) -> np.ndarray:
+    """``issued_by_wo(ledger)`` at each (wo_no, material), NaN where there is none:
+    the same sums (grouped in row order), on integer pair codes instead of a
+    MultiIndex of text (half a million pairs)."""
+    req = ledger["requisitions"]
+    ok = req["wo_no"].notna() & req["material"].notna() & req["qty"].notna()
+    r = req[ok]
+    out = np.full(len(wo_no), np.nan)
+    if not len(r) or not len(wo_no):
+        return out
+    n = len(r)
+    wo_codes, _ = pd.factorize(pd.concat([r["wo_no"].astype(str), wo_no.astype(str)], ignore_index=True))
+    mat_codes, mat_uniques = pd.factorize(pd.concat([r["material"].astype(str), material], ignore_index=True))
+    pair = wo_codes.astype(np.int64) * max(len(mat_uniques), 1) + mat_codes
+    sums = pd.Series(r["qty"].astype("float64").to_numpy()).groupby(pair[:n]).sum()
+    keys, values = sums.index.to_numpy(dtype=np.int64), sums.to_numpy(dtype="float64")
+    want = pair[n:]
+    at = np.clip(np.searchsorted(keys, want), 0, len(keys) - 1)
+    hit = (keys[at] == want) & (wo_codes[n:] >= 0) & (mat_codes[n:] >= 0)
+    out[hit] = values[at[hit]]
+    return out
+
+
 def material_plan(ledger: Ledger, jobs: pd.DataFrame, as_of: date, calendar: WorkCalendar) -> MaterialPlan | None:
     """Allocate supply to ``jobs`` (the scheduler's jobs in schedule order: key,
     wo_no, item, balance, from_wo). None when the ledger has no BOM sheet."""
@@ -189,9 +212,7 @@ def material_plan(ledger: Ledger, jobs: pd.DataFrame, as_of: date, calendar: Wor
     basis = np.where(req["from_wo"], req["_wo_qty"].to_numpy(dtype="float64"), req["balance"])
     req = req.drop(columns="_wo_qty")
     req["need"] = np.nan_to_num(basis * req["per_piece"].to_numpy())
-    issued = issued_by_wo(ledger)
-    pairs = pd.MultiIndex.from_arrays([req["wo_no"].astype(str), req["material"]])
-    got = issued.reindex(pairs).to_numpy(dtype="float64") if len(issued) else np.full(len(req), np.nan)
+    got = _issued_at(ledger, req["wo_no"], req["material"])
     req["issued"] = np.where(req["from_wo"], np.nan_to_num(got), 0.0)
     req["open_need"] = (req["need"] - req["issued"]).clip(lower=0.0)
     req = req.reset_index(drop=True)
@@ -281,10 +302,11 @@ def _stock_first(col: pd.Series) -> pd.Series:
 def _allocate(req: pd.DataFrame, seg: pd.DataFrame) -> pd.DataFrame:
     """(req row, segment row, qty) for every positive overlap of a job's need with
     a supply segment of its material."""
-    mats = pd.Index(pd.unique(np.concatenate([req["material"].to_numpy(dtype=object),
-                                              seg["material"].to_numpy(dtype=object)])))
-    rm = mats.get_indexer(req["material"])
-    sm = mats.get_indexer(seg["material"])
+    # Material codes in order of first appearance, requirements then segments: one
+    # factorisation of both (as the index of their distinct values would give).
+    codes, mats = pd.factorize(np.concatenate([req["material"].to_numpy(dtype=object),
+                                               seg["material"].to_numpy(dtype=object)]))
+    rm, sm = codes[: len(req)], codes[len(req) :]
     n_m = len(mats)
     need = req["open_need"].to_numpy(dtype="float64")
     qty = seg["qty"].to_numpy(dtype="float64")
@@ -334,8 +356,12 @@ def _finish(
     ready = pd.Series(as_of, index=req.index, dtype="datetime64[ns]")
     ready.loc[last.index] = last.fillna(as_of)
     known = ~req.index.isin(unknown_po.index[unknown_po.to_numpy(dtype=bool)])
-    lead = _lookup(materials["lead_days"] if len(materials) else pd.Series(dtype="float64"),
-                   req["material"]).astype("float64")
+    # Looked up once per distinct material (20k), not per requirement (500k).
+    m_codes, m_values = pd.factorize(req["material"].to_numpy(dtype=object))
+    lead_of = _lookup(materials["lead_days"] if len(materials) else pd.Series(dtype="float64"),
+                      pd.Series(m_values, dtype=object)).astype("float64").to_numpy()
+    lead = pd.Series(np.where(m_codes >= 0, lead_of[np.clip(m_codes, 0, None)] if len(lead_of) else np.nan, np.nan),
+                     index=req.index)
     short_mask = req["short"] > EPS
     by_lead = as_of + pd.to_timedelta(lead.fillna(0).clip(lower=0).round(), unit="D")
     ready = ready.where(~short_mask | (ready >= by_lead), by_lead)
@@ -374,10 +400,18 @@ def _purchase_jobs(purchases: pd.DataFrame, alloc: pd.DataFrame, req: pd.DataFra
         take = po >= 0
         ri = alloc["req"].to_numpy()[take]  # by requirement, so in job order within each purchase
         for column, lists in (("wo_no", wo), ("key", keys)):
-            d = pd.DataFrame({"po": po[take], "v": req[column].to_numpy(dtype=object)[ri]})
-            d = d[d["v"].notna()].drop_duplicates()  # the first time each job draws on the purchase
-            order = np.argsort(d["po"].to_numpy(), kind="stable")
-            pos, values = d["po"].to_numpy()[order], d["v"].to_numpy(dtype=object)[order].tolist()
+            # Integer codes of the values (one hash pass), then the first time each
+            # value draws on each purchase, kept in draw order: (po, value) pairs
+            # without a text frame.
+            codes, uniques = pd.factorize(req[column])
+            code = codes[ri]
+            has = code >= 0
+            p_has, c_has = po[take][has], code[has].astype(np.int64)
+            pair = p_has.astype(np.int64) * max(len(uniques), 1) + c_has
+            first = np.sort(np.unique(pair, return_index=True)[1])
+            order = np.argsort(p_has[first], kind="stable")
+            pos = p_has[first][order]
+            values = np.asarray(uniques, dtype=object)[c_has[first][order]].tolist()
             if not len(pos):
                 continue
             starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])

@@ -31,6 +31,7 @@ from gendan_xl.plan.progress import (
     SIGNAL_WINDOW_WORKDAYS,
     Progress,
     lookup,
+    lookup_many,
     progress,
     rates,
     recent_reports,
@@ -140,7 +141,15 @@ def _line_yield(wo: pd.DataFrame) -> pd.DataFrame:
 def _lookup_rate(
     item: pd.Series, line: pd.Series, actual: pd.DataFrame, std: pd.Series
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The rate (pcs/hour) of each (item, line) and where it came from."""
+    """The rate (pcs/hour) of each (item, line) and where it came from: looked up
+    once per distinct pair (a few thousand), then spread over the rows."""
+    if len(item) > 1:
+        ci = pd.factorize(item.to_numpy(dtype=object), use_na_sentinel=False)[0].astype(np.int64)
+        cl, lines = pd.factorize(line.to_numpy(dtype=object), use_na_sentinel=False)
+        _, first, inverse = np.unique(ci * max(len(lines), 1) + cl, return_index=True, return_inverse=True)
+        if len(first) < len(item):
+            rate, source = _lookup_rate(item.iloc[first], line.iloc[first], actual, std)
+            return rate[inverse], source[inverse]
     act = actual.set_index(["item", "line"])["actual_rate"]
     idx = pd.MultiIndex.from_arrays([item.to_numpy(dtype=object), line.to_numpy(dtype=object)])
     a = act.reindex(idx).to_numpy(dtype="float64") if len(act) else np.full(len(item), np.nan)
@@ -178,6 +187,7 @@ def _jobs(prog: Progress, actual: pd.DataFrame, calendar: WorkCalendar) -> pd.Da
     )
     w = wo[wo_open]
     by_key = ol.set_index("key")
+    of_line = lookup_many(w["key"], by_key, ("priority_rank", "commitment_date", "order_date"))
     wo_jobs = pd.DataFrame(
         {
             "key": w["key"],
@@ -185,9 +195,9 @@ def _jobs(prog: Progress, actual: pd.DataFrame, calendar: WorkCalendar) -> pd.Da
             "item": w["item"],
             "line": w["line"],
             "balance": w["balance"],
-            "priority_rank": lookup(w["key"], by_key["priority_rank"]).fillna(PRIORITY_RANK["普通"]),
-            "commitment_date": lookup(w["key"], by_key["commitment_date"]),
-            "order_date": lookup(w["key"], by_key["order_date"]),
+            "priority_rank": of_line["priority_rank"].fillna(PRIORITY_RANK["普通"]),
+            "commitment_date": of_line["commitment_date"],
+            "order_date": of_line["order_date"],
             "from_wo": True,
         }
     )
@@ -250,10 +260,18 @@ def _schedule(
     hours = jobs["hours"].to_numpy(dtype="float64")
     ready = jobs["material_ready"].to_numpy(dtype="datetime64[D]")
     bound = np.zeros(len(jobs), dtype=bool)
+    # The jobs of each line, in job order: one grouping for all lines (comparing every
+    # job's line with each line in turn costs lines x jobs).
+    pos = np.flatnonzero(ok)
+    codes, uniques = pd.factorize(line_values[pos])
+    by_code = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[by_code], np.arange(len(uniques) + 1))
+    of_line = {line: pos[by_code[bounds[i] : bounds[i + 1]]] for i, line in enumerate(uniques)}
+    none = np.zeros(0, dtype=np.int64)
     for line in calendar.lines:
         start = prog.starts[line]
         available = calendar.hours_array(line, start, MAX_HORIZON_DAYS)
-        idx = np.flatnonzero(ok & (line_values == line))
+        idx = of_line.get(line, none)
         release = release_days(ready[idx], start)
         placed = place_line(hours[idx], available, release)
         if (release > 0).any():
@@ -297,37 +315,60 @@ def _order_status(
 ) -> pd.DataFrame:
     ol = prog.lines.copy()
     keyed = jobs[jobs["key"].notna()]
-    g = keyed.groupby("key", sort=False)
-    pending = ol["key"].isin(keyed["key"].unique())
-    # The job that finishes last decides the order line's line and rate.
-    decisive = keyed.sort_values("forecast_finish", na_position="last", kind="stable").drop_duplicates(
-        "key", keep="last"
-    ).set_index("key")
-    unplaced = (keyed["forecast_finish"].isna()).groupby(keyed["key"]).any()
-    job_finish = g["forecast_finish"].max()
-    job_start = g["forecast_start"].min()
-    no_rate = g["no_rate"].any() if len(keyed) else pd.Series(dtype=bool)
-    no_line = g["no_line"].any() if len(keyed) else pd.Series(dtype=bool)
-    beyond = g["beyond"].any() if len(keyed) else pd.Series(dtype=bool)
-    by_material = g["material_bound"].any() if len(keyed) else pd.Series(dtype=bool)
-    unknown_material = g["material_unknown"].any() if len(keyed) else pd.Series(dtype=bool)
+    # One factorisation of the jobs' keys and one lookup of the order lines' keys among
+    # them: each per-key figure is a reduction over the codes and each order line's a
+    # take (no hashing of every key again per figure).
+    codes, uniques = pd.factorize(keyed["key"].to_numpy(dtype=object))
+    n_keys = len(uniques)
+    at = pd.Index(uniques, dtype=object).get_indexer(ol["key"].to_numpy(dtype=object))
+    found = at >= 0
+    pending = pd.Series(found, index=ol.index)
+
+    def any_of(values: pd.Series) -> np.ndarray:
+        """Per key (code): some job of it is True."""
+        return np.bincount(codes[values.to_numpy(dtype=bool)], minlength=n_keys) > 0
+
+    def on_lines(per_key: np.ndarray, fill: object) -> np.ndarray:
+        """A per-key array at each order line (``fill`` where no job has its key)."""
+        out = np.full(len(ol), fill, dtype=per_key.dtype)
+        out[found] = per_key[at[found]]
+        return out
 
     def flag(series: pd.Series) -> pd.Series:
         """Order lines whose key is flagged True in ``series`` (key -> bool)."""
         return ol["key"].isin(series.index[series.to_numpy(dtype=bool)])
 
+    def flag_of(per_key: np.ndarray) -> pd.Series:
+        """Order lines whose key is flagged True in ``per_key`` (code -> bool)."""
+        return pd.Series(on_lines(per_key, False), index=ol.index)
+
+    # The job that finishes last decides the order line's line and rate (the last of
+    # equal finishes in job order; a job not placed is last of all).
+    finish_ns = keyed["forecast_finish"].to_numpy(dtype="datetime64[ns]")
+    by_finish = np.argsort(np.where(np.isnat(finish_ns), np.iinfo(np.int64).max, finish_ns.view(np.int64)),
+                           kind="stable")[::-1]
+    decisive = by_finish[np.unique(codes[by_finish], return_index=True)[1]]  # per code, a keyed row
+    unplaced = any_of(keyed["forecast_finish"].isna())
+    job_finish = pd.Series(finish_ns).groupby(codes).max().to_numpy(dtype="datetime64[ns]") if n_keys else finish_ns
+    job_start = (
+        keyed["forecast_start"].groupby(codes).min().to_numpy(dtype="datetime64[ns]") if n_keys else finish_ns
+    )
+
     line = ol["line_override"].where(ol["line_override"].notna(), ol["wo_line"])
     line = line.where(line.notna(), ol["item"].map(prog.item_line))
-    line = ol["key"].map(decisive["line"]).where(pending, line)
+    line = pd.Series(on_lines(keyed["line"].to_numpy(dtype=object)[decisive], np.nan), index=ol.index).where(
+        pending, line
+    )
     ol["line"] = line
     rate, source = _lookup_rate(ol["item"], line, actual, prog.std_rate)
     ol["rate"] = rate
     ol["rate_source"] = source
 
-    finish = lookup(ol["key"], job_finish).where(pending & ~flag(unplaced))
+    nat = np.datetime64("NaT")
+    finish = pd.Series(on_lines(job_finish, nat), index=ol.index).where(pending & ~flag_of(unplaced))
     # Nothing left to make: production finished on the day of its last report.
     finish = finish.where(pending, ol["last_report"])
-    ol["forecast_start"] = lookup(ol["key"], job_start).where(pending)
+    ol["forecast_start"] = pd.Series(on_lines(job_start, nat), index=ol.index).where(pending)
     in_house = pd.to_datetime(finish)
     out_back, pending_out = _outsourced_back(ol, calendar, as_of)
     # The later of the in-house and the outsourced parts (an in-house part that
@@ -339,8 +380,9 @@ def _order_status(
     ol["has_work_order"] = ol["has_wo"]
     ol["ready_qty"] = (ol[["produced", "qty"]].min(axis=1) - ol["shipped"]).clip(lower=0.0)
 
-    f_no_rate, f_no_line, f_beyond = flag(no_rate), flag(no_line), flag(beyond)
-    f_material, f_unknown_material = flag(by_material), flag(unknown_material)
+    f_no_rate, f_no_line = flag_of(any_of(keyed["no_rate"])), flag_of(any_of(keyed["no_line"]))
+    f_beyond = flag_of(any_of(keyed["beyond"]))
+    f_material, f_unknown_material = flag_of(any_of(keyed["material_bound"])), flag_of(any_of(keyed["material_unknown"]))
     f_short = flag(flags["shortage"]) if len(flags) else pd.Series(False, index=ol.index)
     f_quality = flag(flags["quality"]) if len(flags) else pd.Series(False, index=ol.index)
     wo_hold = ol["held_balance"] > 0
@@ -483,8 +525,9 @@ def _work_orders(prog: Progress, jobs: pd.DataFrame, orders: pd.DataFrame) -> pd
     wo = prog.work_orders.copy()
     placed = jobs[jobs["from_wo"]].set_index("wo_no")
     wo["scheduled"] = wo["wo_no"].astype(object).isin(placed.index[placed["forecast_finish"].notna()].astype(object))
-    for col in ("rate", "rate_source", "forecast_start", "forecast_finish", "material_ready"):
-        wo[col] = lookup(wo["wo_no"], placed[col])
+    cols = ("rate", "rate_source", "forecast_start", "forecast_finish", "material_ready")
+    for col, values in lookup_many(wo["wo_no"], placed, cols).items():
+        wo[col] = values
     wo["material_ready"] = pd.to_datetime(wo["material_ready"])
     wo["forecast_start"] = pd.to_datetime(wo["forecast_start"])
     wo["forecast_finish"] = pd.to_datetime(wo["forecast_finish"])

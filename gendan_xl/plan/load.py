@@ -44,32 +44,34 @@ class LineLoad:
     def due_index(self, dates: pd.Series) -> np.ndarray:
         """Day index of each date from the line's start: -1 before it (or no date),
         at most the last day of the horizon."""
-        d = dates.to_numpy(dtype="datetime64[D]")
+        return self.due_days(dates.to_numpy(dtype="datetime64[D]"))
+
+    def due_days(self, d: np.ndarray) -> np.ndarray:
+        """``due_index`` of ``datetime64[D]`` dates."""
         idx = (d - np.datetime64(self.start, "D")).astype(np.int64)
         idx = np.where(np.isnat(d), -1, idx)
         return np.clip(idx, -1, len(self.available) - 1)
 
 
-LOAD_COLUMNS = ("hours", "commitment_date", "rate", "item", "key")  # what the load tables read of a job
+class _LineJobs:
+    """Per line, the positions of its jobs that carry hours, in job order, and the
+    columns the load tables read as whole arrays: one grouping for all lines, and no
+    frame per line."""
 
+    def __init__(self, jobs: pd.DataFrame) -> None:
+        ok = (~jobs["no_rate"] & ~jobs["no_line"] & (jobs["hours"] > 0)).to_numpy()
+        pos = np.flatnonzero(ok)
+        codes, uniques = pd.factorize(jobs["line"].to_numpy(dtype=object)[pos])
+        order = np.argsort(codes, kind="stable")  # stable: job order within a line
+        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        self.positions = {line: pos[order[bounds[i] : bounds[i + 1]]] for i, line in enumerate(uniques)}
+        self.jobs = jobs
+        self.hours = jobs["hours"].to_numpy(dtype="float64")
+        self.commit = jobs["commitment_date"].to_numpy(dtype="datetime64[D]")
 
-def line_jobs(jobs: pd.DataFrame) -> dict[object, pd.DataFrame]:
-    """Per line, its jobs that carry hours, in job order (``LOAD_COLUMNS`` only): one
-    grouping for all lines (comparing every job's line with each line in turn costs
-    lines x jobs)."""
-    ok = (~jobs["no_rate"] & ~jobs["no_line"] & (jobs["hours"] > 0)).to_numpy()
-    pos = np.flatnonzero(ok)
-    codes, uniques = pd.factorize(jobs["line"].to_numpy(dtype=object)[pos])
-    order = np.argsort(codes, kind="stable")  # stable: job order within a line
-    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-    narrow = jobs[[c for c in LOAD_COLUMNS if c in jobs.columns]]
-    return {line: narrow.iloc[pos[order[bounds[i]:bounds[i + 1]]]] for i, line in enumerate(uniques)}
-
-
-def _line_jobs(by_line: dict[object, pd.DataFrame], jobs: pd.DataFrame, line: str) -> pd.DataFrame:
-    """The jobs of one line that carry hours."""
-    found = by_line.get(line)
-    return jobs[[c for c in LOAD_COLUMNS if c in jobs.columns]].iloc[:0] if found is None else found
+    def of(self, line: object) -> np.ndarray:
+        found = self.positions.get(line)
+        return np.zeros(0, dtype=np.int64) if found is None else found
 
 
 def backward_load(hours: np.ndarray, due: np.ndarray, available: np.ndarray, first_day: int) -> np.ndarray:
@@ -106,15 +108,11 @@ def backward_load(hours: np.ndarray, due: np.ndarray, available: np.ndarray, fir
 def required_load(jobs: pd.DataFrame, loads: dict[str, LineLoad]) -> dict[str, np.ndarray]:
     """Per line, the required hours per day (same days as its ``LineLoad``)."""
     out: dict[str, np.ndarray] = {}
-    by_line = line_jobs(jobs)
+    by_line = _LineJobs(jobs)
     for line, load in loads.items():
-        j = _line_jobs(by_line, jobs, line)
-        out[line] = backward_load(
-            j["hours"].to_numpy(dtype="float64"),
-            load.due_index(j["commitment_date"]),
-            load.available,
-            load.first_working(),
-        )
+        p = by_line.of(line)
+        out[line] = backward_load(by_line.hours[p], load.due_days(by_line.commit[p]), load.available,
+                                  load.first_working())
     return out
 
 
@@ -142,28 +140,34 @@ def capacity_tables(
         if len(busy):
             end = max(end, np.datetime64(load.start, "D") + int(busy[-1]))
     end = end + (6 - pd.Timestamp(end).weekday())  # through the Sunday: whole ISO weeks
-    parts = []
+    # Per line, its days as arrays; one frame for all lines at the end.
+    names: list[str] = []
+    counts: list[int] = []
+    parts: dict[str, list[np.ndarray]] = {
+        "date": [], "available_hours": [], "scheduled_hours": [], "required_hours": [], "forecast_hours": []
+    }
     for line, load in loads.items():
         n = min(int((end - np.datetime64(load.start, "D")).astype(int)) + 1, len(load.available))
         if n <= 0:
             continue
-        dates = (np.datetime64(load.start, "D") + np.arange(n)).astype("datetime64[ns]")
         available = load.available[:n]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "line": line,
-                    "date": dates,
-                    "available_hours": available,
-                    # never above what is available, whatever the float sums did
-                    "scheduled_hours": np.minimum(np.round(load.scheduled[:n], 6), available),
-                    "required_hours": np.round(required[line][:n], 6),
-                    "forecast_hours": np.round(soft[line][:n], 6),
-                }
-            )
-        )
+        names.append(line)
+        counts.append(n)
+        parts["date"].append((np.datetime64(load.start, "D") + np.arange(n)).astype("datetime64[ns]"))
+        parts["available_hours"].append(available)
+        # never above what is available, whatever the float sums did
+        parts["scheduled_hours"].append(np.minimum(np.round(load.scheduled[:n], 6), available))
+        parts["required_hours"].append(np.round(required[line][:n], 6))
+        parts["forecast_hours"].append(np.round(soft[line][:n], 6))
     cols = ["line", "date", "available_hours", "scheduled_hours", "required_hours", "forecast_hours"]
-    days = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+    days = (
+        pd.DataFrame(
+            {"line": np.repeat(np.array(names, dtype=object), counts)}
+            | {k: np.concatenate(v) for k, v in parts.items()}
+        )
+        if names
+        else pd.DataFrame(columns=cols)
+    )
     days["date"] = pd.to_datetime(days["date"])
     days["utilization"] = _share(days["scheduled_hours"], days["available_hours"])
     days["required_utilization"] = _share(days["required_hours"], days["available_hours"])
@@ -200,17 +204,24 @@ def overload_episodes(
     as overtime by then. The shortfall falls on the latest-due work up to that day;
     ``items`` gives its pieces per item (never summed across items), ``order_keys``
     the order lines of the episode that the finite schedule forecasts late."""
-    late = set(orders.loc[orders["status"].isin(LATE_STATUSES), "key"])
-    labels = dict(zip(orders["key"], orders["label"], strict=True)) if len(orders) else {}  # a dict: looked up per key
     out = []
-    by_line = line_jobs(jobs)
+    by_line = _LineJobs(jobs)
+    late_job: np.ndarray | None = None
+    # Each episode's pieces per item, summed at the end in one grouping (episode, item).
+    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for line, load in loads.items():
         excess = np.cumsum(required[line]) - load.cum_available
         over = excess > EPS
         if not over.any():
             continue
-        j = _line_jobs(by_line, jobs, line)
-        due = np.maximum(load.due_index(j["commitment_date"]), 0)
+        if late_job is None:  # first line over: what the episodes read of every job
+            late_job, lab_of_job, labels = _late_jobs(jobs, orders)
+            rates = jobs["rate"].to_numpy(dtype="float64")
+            items = jobs["item"].to_numpy(dtype=object)
+        p = by_line.of(line)
+        due = np.maximum(load.due_days(by_line.commit[p]), 0)
+        j_hours, j_rate, j_item = by_line.hours[p], rates[p], items[p]
+        j_late, j_lab = late_job[p], lab_of_job[p]
         starts = np.flatnonzero(over & ~np.r_[False, over[:-1]])
         ends = np.flatnonzero(over & ~np.r_[over[1:], False])
         for first, last in zip(starts, ends, strict=True):
@@ -227,42 +238,76 @@ def overload_episodes(
                     "from": pd.Timestamp(np.datetime64(load.start, "D") + int(first)),
                     "by_date": pd.Timestamp(np.datetime64(load.start, "D") + peak),
                     "shortfall_hours": round(shortfall, 1),
-                    "items": _shortfall_items(j, due, peak, shortfall),
-                    "order_keys": _late_in_window(j, due, int(first), peak, late, labels),
+                    "items": [],
+                    "order_keys": _late_in_window(j_late, j_lab, labels, due, int(first), peak),
                 }
             )
+            walk, taken = _shortfall_walk(j_hours, due, peak, shortfall)
+            pieces.append((np.full(len(walk), len(out) - 1), j_item[walk], taken * j_rate[walk]))
+    _shortfall_items(out, pieces)
     df = pd.DataFrame(out, columns=OVERLOAD_COLUMNS)
     for col in ("from", "by_date"):
         df[col] = pd.to_datetime(df[col])
     return df
 
 
-def _shortfall_items(j: pd.DataFrame, due: np.ndarray, peak: int, shortfall: float) -> list[dict[str, object]]:
-    """Pieces per item that make up the shortfall: the work due on or before the
-    peak day, latest first (the last in schedule order among equal dates), then
-    later work, earliest first."""
-    position = np.arange(len(j))
+def _shortfall_walk(hours: np.ndarray, due: np.ndarray, peak: int, shortfall: float) -> tuple[np.ndarray, np.ndarray]:
+    """The jobs (positions) that make up the shortfall, in the order it falls on them,
+    and the hours it takes of each: the work due on or before the peak day, latest
+    first (the last in schedule order among equal dates), then later work, earliest
+    first."""
+    position = np.arange(len(hours))
     before = due <= peak
     walk = np.r_[
         position[before][np.lexsort((position[before], due[before]))][::-1],
         position[~before][np.lexsort((position[~before], due[~before]))],
     ].astype(np.int64)
-    hours = j["hours"].to_numpy(dtype="float64")[walk]
-    rate = j["rate"].to_numpy(dtype="float64")[walk]
-    items = j["item"].to_numpy(dtype=object)[walk]
-    taken = np.minimum(hours, np.clip(shortfall - (np.cumsum(hours) - hours), 0.0, None))
-    pieces = pd.Series(taken * rate).groupby(items, sort=False).sum()
-    return [
-        {"item": str(item), "qty": math.ceil(float(qty) - 1e-6)}
-        for item, qty in pieces.items()
-        if qty > EPS
-    ]
+    h = hours[walk]
+    return walk, np.minimum(h, np.clip(shortfall - (np.cumsum(h) - h), 0.0, None))
+
+
+def _shortfall_items(out: list[dict[str, object]], pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
+    """Fill each episode's ``items``: pieces per item (in the order the items come in
+    its walk), one grouping by (episode, item) for all episodes (the same sums, in
+    the same order, as one grouping per episode)."""
+    if not pieces:
+        return
+    episode = np.concatenate([p[0] for p in pieces])
+    items = np.concatenate([p[1] for p in pieces])
+    qty = pd.Series(np.concatenate([p[2] for p in pieces]))
+    if not len(qty):
+        return
+    sums = qty.groupby([episode, items], sort=False).sum()
+    index = sums.index
+    for e, item, q in zip(index.get_level_values(0).tolist(), index.get_level_values(1).tolist(), sums.tolist(),
+                          strict=True):
+        if q > EPS:
+            listed = out[int(e)]["items"]
+            assert isinstance(listed, list)
+            listed.append({"item": str(item), "qty": math.ceil(float(q) - 1e-6)})
+
+
+def _late_jobs(jobs: pd.DataFrame, orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per job: its order line is forecast late (overdue or late), and that line's
+    position among the order lines (keys deduplicated, the last row's label kept);
+    and those lines' labels."""
+    lab = orders.drop_duplicates("key", keep="last")
+    late_keys = [k for k in set(orders.loc[orders["status"].isin(LATE_STATUSES), "key"]) if isinstance(k, str)]
+    late_line = lab["key"].isin(late_keys).to_numpy(dtype=bool)
+    at = pd.Index(lab["key"].to_numpy(dtype=object), dtype=object).get_indexer(
+        pd.Index(jobs["key"].to_numpy(dtype=object), dtype=object)
+    )
+    late_job = np.zeros(len(jobs), dtype=bool)
+    late_job[at >= 0] = late_line[at[at >= 0]]
+    return late_job, at, lab["label"].to_numpy(dtype=object)
 
 
 def _late_in_window(
-    j: pd.DataFrame, due: np.ndarray, first: int, peak: int, late: set[object], labels: dict[object, object]
+    late: np.ndarray, line_of: np.ndarray, labels: np.ndarray, due: np.ndarray, first: int, peak: int
 ) -> list[str]:
-    """Labels of the order lines due in the episode that the schedule forecasts late."""
-    keys = j["key"].to_numpy(dtype=object)[(due >= first) & (due <= peak)]
-    picked = [k for k in dict.fromkeys(keys) if isinstance(k, str) and k in late]
-    return [str(labels.get(k, k)) for k in picked]
+    """Labels of the order lines due in the episode that the schedule forecasts late
+    (each once, in job order)."""
+    hit = np.flatnonzero((due >= first) & (due <= peak) & late)
+    lines = line_of[hit]
+    once = np.sort(np.unique(lines, return_index=True)[1])
+    return [str(v) for v in labels[lines[once]].tolist()]

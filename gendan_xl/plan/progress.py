@@ -35,6 +35,23 @@ def lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
     return pd.Series(values, index=keys.index, dtype=dtype)
 
 
+def lookup_many(keys: pd.Series, table: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, pd.Series]:
+    """``lookup(keys, table[c])`` for several columns of one uniquely indexed table,
+    with one hash pass over the keys for all of them."""
+    if not len(keys) or not len(table):
+        return {c: lookup(keys, table[c]) for c in columns}
+    pos = table.index.get_indexer(pd.Index(keys.to_numpy(), dtype=object))
+    out = {}
+    for c in columns:
+        col = table[c]
+        values = pd.api.extensions.take(col.to_numpy(), pos, allow_fill=True)
+        dtype = col.dtype
+        if dtype.kind in "iu" and pd.isna(values).any():  # a key missing from the table: NaN, not an int
+            dtype = np.dtype("float64")
+        out[c] = pd.Series(values, index=keys.index, dtype=dtype)
+    return out
+
+
 @dataclass
 class Progress:
     """The ledger's state at the as-of date, ready to schedule."""

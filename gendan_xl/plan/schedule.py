@@ -78,19 +78,25 @@ def release_schedule(job_hours: np.ndarray, capacity: np.ndarray, release_day: n
     rel = np.clip(np.asarray(release_day, dtype=np.int64), 0, n_days)
     before = np.concatenate(([0.0], cum_cap))
     release = before[rel]  # hours available before the release day
-    start = np.zeros(n_jobs, dtype=np.float64)
     by_release = np.argsort(release, kind="stable")
+    # Plain Python floats and ints in the loop (numpy scalars cost several times more
+    # per step); the same IEEE arithmetic, so the same positions.
+    rel_sorted = release[by_release].tolist()
+    order_sorted = by_release.tolist()
+    hours_list = job_hours.tolist()
+    start_list = [0.0] * n_jobs
     ready: list[int] = []
     t, k = 0.0, 0
     for _ in range(n_jobs):
         if not ready:
-            t = max(t, release[by_release[k]])
-        while k < n_jobs and release[by_release[k]] <= t + EPS:
-            heapq.heappush(ready, int(by_release[k]))
+            t = max(t, rel_sorted[k])
+        while k < n_jobs and rel_sorted[k] <= t + EPS:
+            heapq.heappush(ready, order_sorted[k])
             k += 1
         j = heapq.heappop(ready)
-        start[j] = t
-        t += job_hours[j]
+        start_list[j] = t
+        t += hours_list[j]
+    start = np.array(start_list, dtype=np.float64)
     end = start + job_hours
     last = np.searchsorted(cum_cap, end - EPS, side="left").astype(np.int64)
     first = np.searchsorted(cum_cap, start + EPS, side="left").astype(np.int64)
