@@ -1,0 +1,176 @@
+"""Quality holds (品质异常): rework, scrap and concession change the forecast as worked
+out by hand.
+
+As of Monday 2026-11-16. Line L1: 1 shift x 8 h, Monday to Friday (no statutory
+holiday in these weeks). Item P1 100 pcs/h on L1 (no report carries hours: the
+standard rate is used). Risk days 2 (default).
+
+Order lines (both 普通):
+- SA-1 P1 2000 due Fri 11-20, work order W-A 2000 on L1;
+- SB-1 P1 800 due Fri 12-04, work order W-B 800 未开工 (8 h).
+
+Base (W-A 生产中, 1000 good reported on 11-12): W-A balance 1000 = 10 h: 8 h on
+11-16, 2 h on 11-17 -> SA-1 finishes 11-17; W-B takes hours 10-18 -> 11-18.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import make_workbook
+
+from gendan_xl import cli
+from gendan_xl.engine import check
+from gendan_xl.plan import PlanResult, plan_ledger
+
+D = date
+AS_OF = D(2026, 11, 16)
+QUALITY_HEADER = ["日期", "工单号", "问题", "处理", "数量", "预计完成", "结案日期"]
+
+
+def sheets(quality: list[list[Any]] | None = None, closed: bool = False) -> dict[str, Any]:
+    """The ledger; ``closed``: W-A is 完成 with all 2000 reported good (11-12, 11-13)."""
+    reports = (
+        [[D(2026, 11, 12), "W-A", "L1", 1000, 0], [D(2026, 11, 13), "W-A", "L1", 1000, 0]]
+        if closed
+        else [[D(2026, 11, 12), "W-A", "L1", 1000, 0]]
+    )
+    out: dict[str, Any] = {
+        "订单": [
+            ["订单号", "行号", "客户", "产品编码", "数量", "下单日期", "交期", "状态"],
+            ["SA", 1, "ACME", "P1", 2000, D(2026, 11, 2), D(2026, 11, 20), "正常"],
+            ["SB", 1, "ACME", "P1", 800, D(2026, 11, 3), D(2026, 12, 4), "正常"],
+        ],
+        "产品": [["产品编码", "产线", "标准产能"], ["P1", "L1", 100]],
+        "产线": [["产线", "班次数", "每班工时", "休息日"], ["L1", 1, 8, "六,日"]],
+        "工单": [
+            ["工单号", "订单号", "行号", "产品编码", "数量", "产线", "状态"],
+            ["W-A", "SA", 1, "P1", 2000, "L1", "完成" if closed else "生产中"],
+            ["W-B", "SB", 1, "P1", 800, "L1", "未开工"],
+        ],
+        "生产日报": [["日期", "工单号", "产线", "良品数", "不良数"], *reports],
+        "出货": [["出货日期", "订单号", "行号", "数量"]],
+    }
+    if quality is not None:
+        # A 日期, B 工单号, C 问题, D 处理, E 数量, F 预计完成, G 结案日期
+        out["品质异常"] = [QUALITY_HEADER, *quality]
+    return out
+
+
+def plan_of(tmp_path: Path, quality: list[list[Any]] | None = None, closed: bool = False) -> PlanResult:
+    path = make_workbook(tmp_path / "台账.xlsx", sheets(quality, closed))
+    checked = check(path, AS_OF)
+    assert not [i for i in checked.issues if i.severity == "error"], checked.issues
+    return plan_ledger(checked.ledger, AS_OF)
+
+
+def facts(result: PlanResult, label: str) -> tuple[Any, ...]:
+    o = result.order(label)
+    return o["produced"], o["balance"], o["uncovered_qty"], o["forecast_finish"], o["status"], o["reason"]
+
+
+def wo_dates(result: PlanResult, wo_no: str) -> tuple[Any, Any]:
+    row = result.work_orders[result.work_orders["wo_no"] == wo_no].iloc[0]
+    return row["forecast_start"].date(), row["forecast_finish"].date()
+
+
+def test_without_the_sheet(tmp_path: Path) -> None:
+    r = plan_of(tmp_path)
+    assert facts(r, "SA-1") == (1000, 1000, 0, D(2026, 11, 17), "on_track", None)
+    assert r.order("SB-1")["forecast_finish"] == D(2026, 11, 18)
+
+
+def test_open_rework_is_out_of_good_output_and_planned_from_its_date(tmp_path: Path) -> None:
+    """返工 300, 预计完成 Wed 11-25, open: produced 1000 - 300 = 700, balance 1300.
+    W-A's fresh 1000 (10 h) runs 11-16 .. 11-17; W-B is not held back (hours 10-18,
+    11-18); the rework's 3 h may start only on 11-25 (the line stands idle before):
+    SA-1 finishes 11-25, 5 calendar days after 11-20, late, reason quality."""
+    r = plan_of(tmp_path, [[D(2026, 11, 13), "W-A", "缩水", "返工", 300, D(2026, 11, 25), None]])
+    assert facts(r, "SA-1") == (700, 1300, 0, D(2026, 11, 25), "late", "quality")
+    assert r.order("SA-1")["days_late"] == 5
+    assert wo_dates(r, "W-A") == (D(2026, 11, 16), D(2026, 11, 25))
+    assert r.order("SB-1")["forecast_finish"] == D(2026, 11, 18)
+
+
+def test_plan_json_gives_reason_quality(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = make_workbook(
+        tmp_path / "台账.xlsx", sheets([[D(2026, 11, 13), "W-A", "缩水", "返工", 300, D(2026, 11, 25), None]])
+    )
+    code = cli.main(["plan", str(path), "--as-of", AS_OF.isoformat(), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    sa = next(o for o in data["orders"] if o["order_no"] == "SA")
+    assert (sa["status"], sa["reason"], sa["forecast_finish"], sa["produced"]) == (
+        "late", "quality", "2026-11-25", 700
+    )
+
+
+@pytest.mark.parametrize("expected", [None, D(2026, 11, 10)], ids=["blank", "past"])
+def test_rework_without_a_future_date_starts_at_the_as_of_date(tmp_path: Path, expected: date | None) -> None:
+    """Blank or past 预计完成: released on the as-of date. W-A: 1000 + 300 = 13 h, 8 h
+    on 11-16 and 5 h on 11-17 -> 11-17; W-B hours 13-21 -> 11-18 (5 h). SA-1 has 3
+    working days of slack (11-18, 19, 20 > 2): on track, so no reason."""
+    r = plan_of(tmp_path, [[D(2026, 11, 13), "W-A", "缩水", "返工", 300, expected, None]])
+    assert facts(r, "SA-1") == (700, 1300, 0, D(2026, 11, 17), "on_track", None)
+    assert r.order("SB-1")["forecast_finish"] == D(2026, 11, 18)
+
+
+def test_closed_rework_is_back_to_normal(tmp_path: Path) -> None:
+    """结案日期 11-13: the 300 are good again: as without the sheet."""
+    r = plan_of(tmp_path, [[D(2026, 11, 12), "W-A", "缩水", "返工", 300, D(2026, 11, 25), D(2026, 11, 13)]])
+    assert facts(r, "SA-1") == (1000, 1000, 0, D(2026, 11, 17), "on_track", None)
+    assert r.order("SB-1")["forecast_finish"] == D(2026, 11, 18)
+
+
+def test_concession_is_recorded_only(tmp_path: Path) -> None:
+    r = plan_of(tmp_path, [[D(2026, 11, 13), "W-A", "色差", "让步接受", 300, None, None]])
+    assert facts(r, "SA-1") == (1000, 1000, 0, D(2026, 11, 17), "on_track", None)
+    assert r.order("SB-1")["forecast_finish"] == D(2026, 11, 18)
+
+
+def test_scrap_reduces_good_output_for_good(tmp_path: Path) -> None:
+    """报废 800, closed on 11-13 (closing does not bring scrap back): produced 200,
+    balance 1800 = 18 h on the open W-A: 11-16 8, 11-17 8, 11-18 2 -> 11-18 (2
+    working days of slack: at risk, capacity); W-B hours 18-26 -> 11-19."""
+    r = plan_of(tmp_path, [[D(2026, 11, 13), "W-A", "压伤", "报废", 800, None, D(2026, 11, 13)]])
+    assert facts(r, "SA-1") == (200, 1800, 0, D(2026, 11, 18), "at_risk", "capacity")
+    assert r.order("SB-1")["forecast_finish"] == D(2026, 11, 19)
+
+
+def test_scrap_on_a_closed_work_order_becomes_uncovered(tmp_path: Path) -> None:
+    """W-A 完成 with 2000 good; 报废 300: produced 1700, W-A is closed so the 300
+    replacement pieces are uncovered (3 h of planned work, 11-16); W-B hours 3-11 ->
+    11-17. SA-1 is at risk (uncovered): open item -> quality, once closed ->
+    no_work_order."""
+    open_scrap = plan_of(tmp_path, [[D(2026, 11, 13), "W-A", "压伤", "报废", 300, None, None]], closed=True)
+    assert facts(open_scrap, "SA-1") == (1700, 300, 300, D(2026, 11, 16), "at_risk", "quality")
+    assert open_scrap.order("SB-1")["forecast_finish"] == D(2026, 11, 17)
+    done = plan_of(tmp_path, [[D(2026, 11, 13), "W-A", "压伤", "报废", 300, None, D(2026, 11, 14)]], closed=True)
+    assert facts(done, "SA-1") == (1700, 300, 300, D(2026, 11, 16), "at_risk", "no_work_order")
+
+
+def test_rework_on_a_closed_work_order_stays_covered(tmp_path: Path) -> None:
+    """W-A 完成 with 2000 good; 返工 300 open until 11-25: produced 1700, the 300 are
+    covered by W-A (not uncovered) and planned on L1 from 11-25 (3 h) -> late."""
+    r = plan_of(tmp_path, [[D(2026, 11, 13), "W-A", "缩水", "返工", 300, D(2026, 11, 25), None]], closed=True)
+    assert facts(r, "SA-1") == (1700, 300, 0, D(2026, 11, 25), "late", "quality")
+    # W-B runs from the start: 8 h on 11-16.
+    assert r.order("SB-1")["forecast_finish"] == D(2026, 11, 16)
+
+
+def test_reader_checks(tmp_path: Path) -> None:
+    """An unknown 工单号 is unknown-work-order at its cell; a 处理 outside the three
+    choices is bad-choice; a zero 数量 is non-positive-qty."""
+    path = make_workbook(tmp_path / "台账.xlsx", sheets([
+        [D(2026, 11, 13), "W-X", "缩水", "返工", 300, None, None],  # row 2
+        [D(2026, 11, 13), "W-A", "缩水", "挑选", 300, None, None],  # row 3
+        [D(2026, 11, 13), "W-A", "缩水", "报废", 0, None, None],  # row 4
+    ]))
+    found = {(i.code, i.ref.sheet, i.ref.cell) for i in check(path, AS_OF).issues}
+    assert ("unknown-work-order", "品质异常", "B2") in found
+    assert ("bad-choice", "品质异常", "D3") in found
+    assert ("non-positive-qty", "品质异常", "E4") in found
