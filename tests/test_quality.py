@@ -174,3 +174,100 @@ def test_reader_checks(tmp_path: Path) -> None:
     assert ("unknown-work-order", "品质异常", "B2") in found
     assert ("bad-choice", "品质异常", "D3") in found
     assert ("non-positive-qty", "品质异常", "E4") in found
+
+
+# --- the report sheet ------------------------------------------------------------------
+
+REPORT_ROWS = [
+    [D(2026, 11, 13), "W-A", "缩水", "返工", 300, D(2026, 11, 25), None],  # open
+    [D(2026, 11, 9), "W-A", "压伤", "报废", 100, None, D(2026, 11, 12)],
+    [D(2026, 11, 12), "W-A", "色差", "让步接受", 50, None, D(2026, 11, 13)],
+]
+
+
+def make_report(tmp_path: Path, quality: list[list[Any]] | None, lang: str = "zh") -> Path:
+    from gendan_xl.cli_report import report_data, write_report_file
+
+    path = make_workbook(tmp_path / "台账.xlsx", sheets(quality))
+    checked = check(path, AS_OF)
+    data = report_data(checked.ledger, checked, AS_OF)
+    return write_report_file(tmp_path / f"report_{lang}.xlsx", data, lang)  # type: ignore[arg-type]
+
+
+def dates_as_text(row: tuple[Any, ...]) -> list[Any]:
+    return [v.date().isoformat() if hasattr(v, "date") else v for v in row]
+
+
+def test_report_sheet(tmp_path: Path) -> None:
+    """W-A reported 1000 good; open 返工 300 and 报废 100: produced 600, balance 1400:
+    fresh 1100 (11 h: 11-16 8 h, 11-17 3 h), W-B 8 h to 11-18, the rework's 3 h on
+    11-25: SA-1 late by 5 days, reason quality. Open first, then closed ones latest
+    first; days open to the as-of date (11-13 -> 11-16: 3) or to 结案日期
+    (11-09 -> 11-12: 3; 11-12 -> 11-13: 1)."""
+    import openpyxl
+    from xlsx_lint import lint_xlsx
+
+    path = make_report(tmp_path, REPORT_ROWS)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[-2:] == ["品质异常", "检查结果"]
+    ws = wb["品质异常"]
+    assert ws["A1"].value == "品质异常"
+    assert "未结案 1 项,已结案 2 项" in ws["A2"].value
+    rows = [dates_as_text(r) for r in ws.iter_rows(min_row=3, values_only=True)]
+    assert rows[0] == [
+        "日期", "工单号", "订单行", "客户", "产品编码", "问题", "处理", "数量", "预计完成", "结案日期", "已开天数",
+        "承诺交期", "预计完工", "延误天数", "订单行状态", "原因", "对交期的影响",
+    ]
+    assert rows[1:] == [
+        ["2026-11-13", "W-A", "SA-1", "ACME", "P1", "缩水", "返工", 300, "2026-11-25", None, 3,
+         "2026-11-20", "2026-11-25", 5, "将延误", "品质异常", "300 件不计良品,2026-11-25 起在 L1 重新排产"],
+        ["2026-11-12", "W-A", "SA-1", "ACME", "P1", "色差", "让步接受", 50, None, "2026-11-13", 1,
+         "2026-11-20", "2026-11-25", 5, "将延误", "品质异常", "只记录,数量不变"],
+        ["2026-11-09", "W-A", "SA-1", "ACME", "P1", "压伤", "报废", 100, None, "2026-11-12", 3,
+         "2026-11-20", "2026-11-25", 5, "将延误", "品质异常", "良品减少 100 件,补产计入工单未完成数"],
+    ]
+    # The open item of a late line is red, the closed ones plain.
+    assert ws["A4"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert ws["A5"].fill.fgColor.rgb in ("00000000", None) or not ws["A5"].fill.fill_type
+    # A4 landscape, one page wide, header row repeated.
+    assert (ws.page_setup.paperSize, ws.page_setup.orientation) == (9, "landscape")
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # 1 wide (the default), any tall
+    assert ws.print_title_rows == "$3:$3"
+    assert lint_xlsx(path) == []
+
+
+def test_report_without_the_sheet_has_no_quality_sheet(tmp_path: Path) -> None:
+    import openpyxl
+
+    assert "品质异常" not in openpyxl.load_workbook(make_report(tmp_path, None)).sheetnames
+
+
+def test_report_sheet_in_english(tmp_path: Path) -> None:
+    import openpyxl
+
+    ws = openpyxl.load_workbook(make_report(tmp_path, REPORT_ROWS, "en"))["Quality holds"]
+    first = next(dates_as_text(r) for r in ws.iter_rows(min_row=4, max_row=4, values_only=True))
+    assert first[6] == "rework" and first[16] == "300 pcs out of good output, planned again on L1 from 2026-11-25"
+    assert (first[14], first[15]) == ("late", "quality")
+
+
+def test_report_sheet_prints(tmp_path: Path, soffice: Any) -> None:
+    """LibreOffice prints the 品质异常 sheet on one A4 landscape page width: its
+    first and last column headers are on its page."""
+    import subprocess
+
+    path = make_report(tmp_path, REPORT_ROWS)
+    pdf = soffice.convert(path, "pdf", tmp_path)
+    soffice.assert_cjk_embedded(pdf)
+    pages = soffice.pdf_pages(pdf)
+    texts = [
+        subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"],
+                       capture_output=True, text=True, check=True).stdout
+        for i in range(1, pages + 1)
+    ]
+    page = next(i for i, t in enumerate(texts, 1) if t.lstrip().startswith("品质异常"))
+    text = texts[page - 1]
+    assert "日期" in text and "对交期的影响" in text and "300 件不计良品" in text
+    png = soffice.png(pdf, page)
+    assert png.stat().st_size > 10_000
