@@ -16,15 +16,26 @@ Base (W-A 生产中, 1000 good reported on 11-12): W-A balance 1000 = 10 h: 8 h 
 from __future__ import annotations
 
 import json
-from datetime import date
+import subprocess
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import openpyxl
+import pandas as pd
 import pytest
 from helpers import make_workbook
+from hypothesis import given
+from hypothesis import strategies as st
+from lo import Soffice
+from test_plan_props import PROPS, ledgers
+from xlsx_lint import lint_xlsx
 
 from gendan_xl import cli
+from gendan_xl.cli_report import report_data, write_report_file
 from gendan_xl.engine import check
+from gendan_xl.ledger import ROW, Ledger, Source, make_table
 from gendan_xl.plan import PlanResult, plan_ledger
 
 D = date
@@ -186,8 +197,6 @@ REPORT_ROWS = [
 
 
 def make_report(tmp_path: Path, quality: list[list[Any]] | None, lang: str = "zh") -> Path:
-    from gendan_xl.cli_report import report_data, write_report_file
-
     path = make_workbook(tmp_path / "台账.xlsx", sheets(quality))
     checked = check(path, AS_OF)
     data = report_data(checked.ledger, checked, AS_OF)
@@ -204,9 +213,6 @@ def test_report_sheet(tmp_path: Path) -> None:
     11-25: SA-1 late by 5 days, reason quality. Open first, then closed ones latest
     first; days open to the as-of date (11-13 -> 11-16: 3) or to 结案日期
     (11-09 -> 11-12: 3; 11-12 -> 11-13: 1)."""
-    import openpyxl
-    from xlsx_lint import lint_xlsx
-
     path = make_report(tmp_path, REPORT_ROWS)
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[-2:] == ["品质异常", "检查结果"]
@@ -238,25 +244,19 @@ def test_report_sheet(tmp_path: Path) -> None:
 
 
 def test_report_without_the_sheet_has_no_quality_sheet(tmp_path: Path) -> None:
-    import openpyxl
-
     assert "品质异常" not in openpyxl.load_workbook(make_report(tmp_path, None)).sheetnames
 
 
 def test_report_sheet_in_english(tmp_path: Path) -> None:
-    import openpyxl
-
     ws = openpyxl.load_workbook(make_report(tmp_path, REPORT_ROWS, "en"))["Quality holds"]
     first = next(dates_as_text(r) for r in ws.iter_rows(min_row=4, max_row=4, values_only=True))
     assert first[6] == "rework" and first[16] == "300 pcs out of good output, planned again on L1 from 2026-11-25"
     assert (first[14], first[15]) == ("late", "quality")
 
 
-def test_report_sheet_prints(tmp_path: Path, soffice: Any) -> None:
+def test_report_sheet_prints(tmp_path: Path, soffice: Soffice) -> None:
     """LibreOffice prints the 品质异常 sheet on one A4 landscape page width: its
     first and last column headers are on its page."""
-    import subprocess
-
     path = make_report(tmp_path, REPORT_ROWS)
     pdf = soffice.convert(path, "pdf", tmp_path)
     soffice.assert_cjk_embedded(pdf)
@@ -271,3 +271,79 @@ def test_report_sheet_prints(tmp_path: Path, soffice: Any) -> None:
     assert "日期" in text and "对交期的影响" in text and "300 件不计良品" in text
     png = soffice.png(pdf, page)
     assert png.stat().st_size > 10_000
+
+
+# --- invariants on random ledgers (hypothesis) -------------------------------------------
+
+
+def _with_quality(ledger: Ledger, rows: list[dict[str, Any]]) -> Ledger:
+    df = pd.DataFrame(rows)
+    for column in ("date", "expected", "closed_date"):
+        df[column] = pd.to_datetime(df[column])
+    df[ROW] = np.arange(2, len(df) + 2, dtype=np.int64)
+    tables = dict(ledger.tables)
+    tables["quality"] = make_table("quality", [(df, Source("mem.xlsx", "品质异常", {}))])
+    return Ledger(ledger.name, tables)
+
+
+@st.composite
+def quality_cases(draw: st.DrawFn) -> tuple[Ledger, date, list[dict[str, Any]]]:
+    """A random ledger (test_plan_props) and up to four 品质异常 rows on its work orders."""
+    ledger, as_of = draw(ledgers())
+    wos = ledger["work_orders"]["wo_no"].dropna().astype(str).tolist()
+    if not wos:
+        return ledger, as_of, []
+    rows = [
+        {
+            "date": as_of - timedelta(days=draw(st.integers(0, 10))),
+            "wo_no": draw(st.sampled_from(wos)),
+            "action": draw(st.sampled_from(["返工", "让步接受", "报废"])),
+            "qty": float(draw(st.integers(1, 3000))),
+            "expected": (as_of + timedelta(days=draw(st.integers(-5, 30)))) if draw(st.booleans()) else None,
+            "closed_date": as_of if draw(st.booleans()) else None,
+        }
+        for _ in range(draw(st.integers(1, 4)))
+    ]
+    return ledger, as_of, rows
+
+
+def _fate(result: PlanResult, reason: bool = True) -> list[tuple[Any, ...]]:
+    o = result.orders.sort_values("key")
+    reasons = o["reason"] if reason else [None] * len(o)
+    return list(zip(o["key"], o["forecast_finish"], o["status"], reasons, o["produced"], strict=True))
+
+
+@PROPS
+@given(quality_cases())
+def test_invariants_on_random_ledgers(case: tuple[Ledger, date, list[dict[str, Any]]]) -> None:
+    """On random ledgers with random 品质异常 rows:
+    - 让步接受 rows and closed 返工 rows change no order line's quantities, forecast
+      or status, and when all of them are closed not its reason either (an open
+      让步接受 is an open item: reason quality where a reason is given);
+    - an order line with an open rework job finishes no earlier than its release
+      day (预计完成, or the as-of date);
+    - open rework and scrap never make any forecast earlier than without them."""
+    ledger, as_of, rows = case
+    if not rows:
+        return
+    base = plan_ledger(ledger, as_of)
+    neutral = [r for r in rows if r["action"] == "让步接受" or (r["action"] == "返工" and r["closed_date"])]
+    if neutral:
+        all_closed = all(r["closed_date"] for r in neutral)
+        same = plan_ledger(_with_quality(ledger, neutral), as_of)
+        assert _fate(same, all_closed) == _fate(base, all_closed)
+    held = _with_quality(ledger, rows)
+    after = plan_ledger(held, as_of)
+    wo = held.book.work_orders
+    rework = wo[wo["rework_balance"] > 0]
+    by_key = after.orders.set_index("key")
+    for key, release in zip(rework["key"], rework["rework_release"], strict=True):
+        if key is None or key not in by_key.index:
+            continue
+        finish = by_key.loc[key, "forecast_finish"]
+        if pd.notna(finish):
+            assert finish >= max(release, pd.Timestamp(as_of)) if pd.notna(release) else finish >= pd.Timestamp(as_of)
+    before = base.orders.set_index("key")["forecast_finish"]
+    now = after.orders.set_index("key")["forecast_finish"].reindex(before.index)
+    earlier = (now < before) & before.notna()
+    assert not earlier.any(), after.orders[after.orders["key"].isin(before.index[earlier])]
