@@ -347,3 +347,13 @@ def test_invariants_on_random_ledgers(case: tuple[Ledger, date, list[dict[str, A
     now = after.orders.set_index("key")["forecast_finish"].reindex(before.index)
     earlier = (now < before) & before.notna()
     assert not earlier.any(), after.orders[after.orders["key"].isin(before.index[earlier])]
+
+
+def test_report_sheet_with_an_unknown_work_order(tmp_path: Path) -> None:
+    """A hold on a work order nobody issued matches no order line: the sheet still
+    lists it (no order-line figures), and says it changes nothing."""
+    path = make_workbook(tmp_path / "台账.xlsx", sheets([[D(2026, 11, 13), "W-X", "缩水", "返工", 300, None, None]]))
+    checked = check(path, AS_OF)
+    out = write_report_file(tmp_path / "report.xlsx", report_data(checked.ledger, checked, AS_OF), "zh")
+    row = next(openpyxl.load_workbook(out)["品质异常"].iter_rows(min_row=4, max_row=4, values_only=True))
+    assert (row[1], row[2], row[10], row[13], row[16]) == ("W-X", None, 3, None, "工单不在工单表中,不影响排产")

@@ -968,7 +968,7 @@ def _quality_effect(row: dict[Any, Any], lang: Lang) -> str:
     action, is_open = row["action"], bool(row["open"])
     if action == "返工" and is_open:
         day = _date_text(row["release"].date()) if not pd.isna(row["release"]) else ""
-        line = row["line"] or ""
+        line = row["line"] if isinstance(row["line"], str) else ""
         return (f"{qty} 件不计良品,{day} 起在 {line} 重新排产" if zh
                 else f"{qty} pcs out of good output, planned again on {line} from {day}")
     if action == "返工":

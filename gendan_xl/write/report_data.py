@@ -340,9 +340,11 @@ def quality_table(ledger: Ledger, plan: PlanResult, as_of: date) -> pd.DataFrame
     expected = q["expected"]
     q["release"] = expected.where(expected > ts, ts).where(q["open"])
     orders = plan.orders.drop_duplicates("key").set_index("key")
-    keys = q["key"].astype(object)
+    keys = q["key"].astype(object).to_numpy()
     for column in ("customer", "status", "reason", "commitment_date", "forecast_finish", "days_late"):
-        q["order_" + column if column in ("status", "reason") else column] = keys.map(orders[column])
+        # reindex, not map: map casts a date table to float when no key matches
+        values = orders[column].reindex(keys).to_numpy() if len(q) else np.array([], dtype=object)
+        q["order_" + column if column in ("status", "reason") else column] = values
     q["forecast_finish"] = pd.to_datetime(q["forecast_finish"])
     q["commitment_date"] = pd.to_datetime(q["commitment_date"])
     late = q["days_late"].astype("float64")
