@@ -33,7 +33,7 @@ sys.path.insert(0, str(HERE))
 import xlsxwriter  # noqa: E402
 from gen_ledger import ensure_big_ledger  # noqa: E402
 
-from gendan_xl.cli_report import report_data  # noqa: E402
+from gendan_xl.cli.report import report_data  # noqa: E402
 from gendan_xl.engine import check_ledger, issue_rows  # noqa: E402
 from gendan_xl.read import read_ledger  # noqa: E402
 from gendan_xl.write.report import (  # noqa: E402

@@ -55,6 +55,8 @@ from gendan_xl.termtext import visible
 __all__ = ["owner_of", "run_batch", "write_example_config"]
 
 RUN_LOCK = ".gendan-batch.lock"
+SNAPSHOT_DIR = ".gendan-snapshot"  # in the output folder: the inputs of the last run, for 变更记录
+CHANGE_LOG = "变更记录.xlsx"
 LOG_NAME = "gendan-batch.log"
 JSONL_NAME = "gendan-batch.jsonl"
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE, EXIT_LOCKED = 0, 1, 2, 3
@@ -459,16 +461,31 @@ def _check_output(ledger: Ledger, result: CheckResult, as_of: date, lang: str, f
     return [Output("检查结果", name, lambda p: write_issue_report(p, result.issues, language, folder))]
 
 
-_planned: dict[int, Any] = {}  # one plan per run, shared by the report and the shipment plan
+# One plan per run, shared by the change effects, the report and the shipment plan.
+# The cache holds the ledger (and check result) it was made for, so an id is never
+# reused for another run's objects while its entry lives.
+_plans: dict[int, tuple[Ledger, Any]] = {}
+_planned: dict[int, tuple[CheckResult, Any]] = {}
+
+
+def _plan(ledger: Ledger, as_of: date) -> Any:
+    from gendan_xl.plan import plan_ledger
+
+    hit = _plans.get(id(ledger))
+    if hit is None or hit[0] is not ledger or hit[1].as_of != as_of:
+        _plans.clear()
+        _plans[id(ledger)] = hit = (ledger, plan_ledger(ledger, as_of))
+    return hit[1]
 
 
 def _report_data(ledger: Ledger, result: CheckResult, as_of: date) -> Any:
     from gendan_xl.engine import report_data
 
-    if id(result) not in _planned:
+    hit = _planned.get(id(result))
+    if hit is None or hit[0] is not result:
         _planned.clear()
-        _planned[id(result)] = report_data(ledger, result, as_of)
-    return _planned[id(result)]
+        _planned[id(result)] = hit = (result, report_data(ledger, result, as_of, _plan(ledger, as_of)))
+    return hit[1]
 
 
 def _language(lang: str) -> Lang:
@@ -479,7 +496,27 @@ def _report_output(ledger: Ledger, result: CheckResult, as_of: date, lang: str, 
     from gendan_xl.write.report import report_name, write_report
 
     data = _report_data(ledger, result, as_of)
-    return [Output("跟单报告", report_name(as_of), lambda p: write_report(p, data, _language(lang), folder))]
+
+    def write(path: Path) -> Path:
+        # Read when written: this run's 变更记录 is written before the report.
+        return write_report(path, data, _language(lang), folder, change_log=_recent_changes(folder, as_of))
+
+    return [Output("跟单报告", report_name(as_of), write)]
+
+
+def _recent_changes(folder: Path, as_of: date) -> Any:
+    """The last 30 days of the cumulative change log, or None when there is none
+    (or it cannot be read: the report is made without that sheet)."""
+    from gendan_xl.changes import recent_log
+    from gendan_xl.read.changelog import read_change_log
+
+    path = folder / load_batch_config(folder).output.folder / CHANGE_LOG
+    if not path.is_file():
+        return None
+    try:
+        return recent_log(read_change_log(path), as_of)
+    except LedgerError:
+        return None
 
 
 def _shipment_plan_output(ledger: Ledger, result: CheckResult, as_of: date, lang: str, folder: Path) -> list[Output]:
@@ -637,6 +674,8 @@ def run_batch(
             log.fail(EXIT_UNUSABLE, failure_line(error.filename or folder, error, "文件操作失败", "file operation failed"))
         else:
             log.fail(EXIT_UNUSABLE, f"内部错误 / internal error: {type(exc).__name__}: {exc}")
+    _plans.clear()  # the run's ledger and plan are not kept past the run
+    _planned.clear()
     log.say(f"结束 / end: exit {log.exit_code}")
     if not dry_run:
         problem = _write_logs(folder, out_dir, log)
@@ -675,7 +714,7 @@ def _run_locked(
             f" / {sum(log.counts.values())} rows; {log.issues['error']} errors, {log.issues['warning']} warnings"
         )
         has_errors = result.has_errors or bool(log.unreadable)
-        outputs: list[Output] = []
+        outputs: list[Output] = _change_outputs(config, folder, out_dir, snapshot, ledger, as_of, log, dry_run)
         flags = config.produce.model_dump()
         for flag, producer in PRODUCERS:
             if flags.get(flag, True):
@@ -714,7 +753,135 @@ def _run_locked(
             for p in prune(out_dir, kind, config.output.keep, recorded, folder):
                 log.pruned.append(os.path.relpath(p, folder))
                 log.say(f"已清理旧报表 / pruned: {p.name}")
+        if not _outputs_in_input_folder(folder, out_dir):
+            keep_snapshot(snapshot, out_dir)
         return EXIT_ERRORS if has_errors else EXIT_OK
+
+
+def keep_snapshot(snapshot: Path, out_dir: Path) -> Path:
+    """Keep this run's inputs as the one snapshot the next run compares with
+    (``out_dir/.gendan-snapshot``, beside the outputs, never in the input folder):
+    copied to a temporary folder, then swapped in, so a run killed half way leaves
+    the previous snapshot whole."""
+    final = out_dir / SNAPSHOT_DIR
+    fresh = out_dir / (SNAPSHOT_DIR + ".new")
+    old = out_dir / (SNAPSHOT_DIR + ".old")
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(snapshot, fresh)
+    if final.exists():
+        final.rename(old)
+    fresh.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def _previous_snapshot(out_dir: Path) -> Path | None:
+    """The last run's snapshot; one left as ``.old`` by a run killed between the
+    two renames of ``keep_snapshot`` counts too."""
+    for name in (SNAPSHOT_DIR, SNAPSHOT_DIR + ".old"):
+        if (out_dir / name / CONFIG_NAME).is_file():
+            return out_dir / name
+    return None
+
+
+def _outputs_in_input_folder(folder: Path, out_dir: Path) -> bool:
+    """``[output] folder = "."``: a snapshot there would sit among the inputs."""
+    try:
+        return out_dir.resolve() == folder.resolve()
+    except OSError:
+        return True
+
+
+def _same_files(a: Path, b: Path) -> bool:
+    """Both folders hold the same files with the same bytes."""
+    def files(root: Path) -> dict[str, str]:
+        return {p.relative_to(root).as_posix(): sha256_of(p) for p in sorted(root.rglob("*")) if p.is_file()}
+
+    try:
+        return files(a) == files(b)
+    except OSError:
+        return False
+
+
+def _change_outputs(
+    config: BatchConfig,
+    folder: Path,
+    out_dir: Path,
+    snapshot: Path,
+    ledger: Ledger,
+    as_of: date,
+    log: RunLog,
+    dry_run: bool,
+) -> list[Output]:
+    """Compare this run's ledger with the last run's snapshot: append the changes to
+    变更记录.xlsx and, when anything changed, write a 变更通知单 (numbered
+    BG{YYYYMMDD}{SEQ:3} in the ledger's journal). No change, no output."""
+    from gendan_xl.changes import (
+        append_log,
+        change_notice,
+        compare_ledgers,
+        log_rows,
+        notice_source,
+    )
+    from gendan_xl.documents.common import company
+    from gendan_xl.documents.numbers import allocate, source_key
+    from gendan_xl.documents.statement import journal_name
+    from gendan_xl.read.changelog import read_change_log
+    from gendan_xl.write.changes_book import write_change_log, write_change_notice
+
+    if _outputs_in_input_folder(folder, out_dir):
+        log.say("输出文件夹就是输入文件夹,不保存快照,不比较变更 / the output folder is the input folder:"
+                " no snapshot kept, changes not compared")
+        return []
+    previous = _previous_snapshot(out_dir)
+    if previous is None:
+        log.say("没有上次运行的快照,本次不比较变更 / no snapshot of an earlier run: changes not compared")
+        return []
+    if _same_files(previous, snapshot):  # nothing saved since: no need to read the old copy
+        log.say("与上次运行相比没有变更 / no changes since the last run")
+        return []
+    try:
+        old = read_ledger(previous, as_of, config.settings, shown_as=folder)
+    except LedgerError as exc:
+        log.say(f"上次运行的快照无法读取,本次不比较变更 / the last snapshot cannot be read: {exc.message('zh')}")
+        return []
+    result = compare_ledgers(old, ledger, as_of, new_plan=_plan(ledger, as_of))
+    if not result.changes:
+        log.say("与上次运行相比没有变更 / no changes since the last run")
+        return []
+    slipping = sum(1 for e in result.effects if e.slips)
+    log.say(f"与上次运行相比有 {len(result.changes)} 项变更,{slipping} 个订单行推迟"
+            f" / {len(result.changes)} changes since the last run, {slipping} order lines slip")
+    outputs: list[Output] = []
+    log_path = out_dir / CHANGE_LOG
+    try:
+        earlier = read_change_log(log_path)
+    except LedgerError as exc:
+        log.say(f"注意 / warning: {exc.message('zh')} / {exc.reason_en}")
+    else:
+        merged = append_log(earlier, log_rows(result, as_of))
+        outputs.append(Output("变更记录", CHANGE_LOG, lambda p: write_change_log(p, merged)))
+    since = _snapshot_date(previous)
+    if dry_run:
+        outputs.append(Output("变更通知单", f"变更通知单_BG{as_of:%Y%m%d}nnn.xlsx",
+                              lambda p: p))
+        return outputs
+    journal = (folder / config.ledger.workbook).parent if config.ledger.workbook else folder
+    (number,) = allocate(journal, "bg", None, as_of, 1, ledger=journal_name(folder),
+                         sources=[[source_key("bg", notice_source(result, as_of))]])
+    doc = change_notice(result, number, as_of, company(ledger).name, since)
+    outputs.append(Output("变更通知单", f"变更通知单_{number}.xlsx", lambda p: write_change_notice(p, doc)))
+    return outputs
+
+
+def _snapshot_date(snapshot: Path) -> str:
+    """When the snapshot was taken (its config file's time), for the notice."""
+    try:
+        stamp = (snapshot / CONFIG_NAME).stat().st_mtime
+    except OSError:
+        return ""
+    return datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
 
 
 @contextlib.contextmanager

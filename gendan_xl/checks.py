@@ -93,7 +93,7 @@ def check_duplicate_keys(ledger: Ledger, ctx: Context) -> list[Issue]:
 
 def check_quantities(ledger: Ledger, ctx: Context) -> list[Issue]:
     out: list[Issue] = []
-    for key in ("orders", "work_orders", "shipments", "forecasts", "quality"):
+    for key in ("orders", "work_orders", "shipments", "forecasts", "outsourcing", "quality"):
         table = ledger.table(key)
         df = table.df
         bad = df["qty"].notna() & (df["qty"] <= 0)
@@ -145,8 +145,14 @@ def check_unknown_orders(ledger: Ledger, ctx: Context) -> list[Issue]:
     out: list[Issue] = []
     if not ledger.table("orders").present:
         return out
-    for key, codes in (("work_orders", ctx.book.wo_codes), ("shipments", ctx.book.ship_codes)):
+    for key, codes in (
+        ("work_orders", ctx.book.wo_codes),
+        ("shipments", ctx.book.ship_codes),
+        ("outsourcing", ctx.book.out_codes),
+    ):
         table = ledger.table(key)
+        if len(codes) != len(table.df):
+            continue
         df = table.df
         bad = (codes < 0) & df["order_no"].notna().to_numpy()
         if bad.any():
@@ -718,6 +724,20 @@ def check_late_purchases(ledger: Ledger, ctx: Context) -> list[Issue]:
     return table.issues_at("late-purchase", rows, "due", po_no="@po_no", material="@material", open_qty="@_open")
 
 
+def check_late_outsourcing(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """外协 lots still out (数量 > 已回数量) whose 预计回厂 is before the as-of date."""
+    from gendan_xl.orderbook import outsourced_quantities
+
+    table = ledger.table("outsourcing")
+    df = table.df
+    if df.empty:
+        return []
+    _returned, open_qty = outsourced_quantities(df)
+    bad = (df["due"] < pd.Timestamp(ctx.as_of)).to_numpy() & (open_qty > 1e-9)
+    rows = df[bad].assign(_open=[_qty_text(v) for v in open_qty[bad]])
+    return table.issues_at("late-outsourcing", rows, "due", out_no="@out_no", open_qty="@_open")
+
+
 def check_price_mismatch(ledger: Ledger, ctx: Context) -> list[Issue]:
     """A purchase's 单价 that differs from its supplier's price in force on its 下单日期."""
     if not ledger.table("supplier_prices").present:
@@ -767,6 +787,7 @@ CHECKS: list[Check] = [
     check_late_purchases,
     check_price_mismatch,
     check_forecasts,
+    check_late_outsourcing,
 ]
 
 

@@ -45,6 +45,8 @@ class LedgerParts(BaseModel):
     supplier_prices: str | None = None
     # customer forecasts (optional sheet)
     forecasts: str | None = None
+    # outsourcing lots (optional sheet)
+    outsourcing: str | None = None
     # quality holds (optional sheet)
     quality: str | None = None
 

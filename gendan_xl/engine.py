@@ -15,6 +15,7 @@ from gendan_xl.model import Issue, Lang, Severity, sort_issues
 from gendan_xl.read import read_ledger
 
 if TYPE_CHECKING:
+    from gendan_xl.plan import PlanResult
     from gendan_xl.write.report_data import ReportData
 
 
@@ -52,13 +53,13 @@ def check_ledger(ledger: Ledger, as_of: date) -> CheckResult:
     return CheckResult(ledger, as_of, issues)
 
 
-def report_data(ledger: Ledger, checked: CheckResult, as_of: date) -> ReportData:
-    """Plan the ledger and gather what the report shows (the check's and the
-    plan's issues together, each once)."""
+def report_data(ledger: Ledger, checked: CheckResult, as_of: date, plan: PlanResult | None = None) -> ReportData:
+    """Plan the ledger (unless ``plan`` is the ledger's plan at ``as_of`` already) and
+    gather what the report shows (the check's and the plan's issues together, each once)."""
     from gendan_xl.plan import plan_ledger
     from gendan_xl.write.report_data import build_report_data
 
-    plan = plan_ledger(ledger, as_of)
+    plan = plan or plan_ledger(ledger, as_of)
     seen = {(i.code, i.ref, i.value) for i in checked.issues}
     extra = [i for i in plan.issues if (i.code, i.ref, i.value) not in seen]
     return build_report_data(ledger, plan, sort_issues(checked.issues + extra), as_of)

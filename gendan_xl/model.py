@@ -242,6 +242,11 @@ ISSUE_TYPES: dict[str, IssueType] = {
         "采购单 {po_no} 物料 {material} 预计到货 {value} 已过,还有 {open_qty} 未到",
         "Purchase {po_no}, material {material}: due {value}, {open_qty} not yet arrived",
     ),
+    "late-outsourcing": IssueType(
+        Severity.WARNING,
+        "外协单 {out_no} 预计回厂 {value} 已过,还有 {open_qty} 未回",
+        "Outsourcing {out_no}: expected back {value}, {open_qty} not yet back",
+    ),
     "bad-period": IssueType(
         Severity.ERROR,
         "「{header}」无法识别:{value}({hint})",
@@ -440,6 +445,7 @@ class LateReason(StrEnum):
     NO_RATE = "no_rate"
     MATERIAL_SHORTAGE = "material_shortage"
     QUALITY = "quality"
+    OUTSOURCING = "outsourcing"  # an open 外协 lot decides the forecast finish
 
 
 REASON_LABEL: dict[str, dict[LateReason, str]] = {
@@ -450,6 +456,7 @@ REASON_LABEL: dict[str, dict[LateReason, str]] = {
         LateReason.NO_RATE: "无产能数据",
         LateReason.MATERIAL_SHORTAGE: "欠料",
         LateReason.QUALITY: "品质异常",
+        LateReason.OUTSOURCING: "外协回厂",
     },
     "en": {r: r.value.replace("_", " ") for r in LateReason},
 }

@@ -15,7 +15,12 @@ Quantities, per order line (DESIGN §5 and "Order fate a clerk can trust"):
 - ``active_balance``: what its active work orders still have to make (a 暂停 work
   order still covers its balance, ``held_balance`` says how much of it is held);
 - ``uncovered_qty``: for an open line, ``max(0, qty - max(produced, shipped) -
-  active_balance)``: pieces no work order covers (有单无工单, partly).
+  active_balance - out_open)``: pieces no work order covers (有单无工单, partly).
+
+Outsourcing (the optional 外协 sheet, rows matched to order lines like shipments):
+``out_returned`` (已回数量 of its lots) counts in ``produced``; ``out_open`` (数量 -
+已回数量 of its lots, never below 0) covers the line like a work order does;
+``out_due`` is the latest 预计回厂 of its open lots (the plan's forecast for them).
 
 Quality holds (optional 品质异常 sheet, ``quality``): a work order's ``produced`` is
 its reported good pieces less its open 返工 (until 结案日期) and all its 报废;
@@ -27,7 +32,7 @@ an item without 结案日期.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -121,6 +126,30 @@ def _line_rows(df: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _add_outsourcing(out: pd.DataFrame, lots: pd.DataFrame, codes: np.ndarray) -> None:
+    """外协 lots per order line (in place): returned good pieces count as produced,
+    the open pieces cover the line, their latest 预计回厂 is ``out_due``."""
+    n = len(out)
+    if lots.empty or not len(codes):
+        out["out_returned"] = 0.0
+        out["out_open"] = 0.0
+        out["out_due"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+        return
+    returned, open_qty = outsourced_quantities(lots)
+    out["out_returned"] = _sum(codes, returned, n)
+    out["out_open"] = _sum(codes, open_qty, n)
+    out["produced"] = out["produced"].to_numpy() + out["out_returned"].to_numpy()
+    out["out_due"] = _max_date(np.where(open_qty > EPS, codes, -1), lots["due"], n)
+
+
+def outsourced_quantities(lots: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per 外协 row: the pieces back (已回数量, blank 0) and still out (数量 - 已回数量,
+    never below 0; a qty that cannot be read counts 0)."""
+    qty = np.nan_to_num(lots["qty"].to_numpy(dtype="float64"))
+    returned = np.clip(np.nan_to_num(lots["returned"].to_numpy(dtype="float64")), 0.0, None)
+    return returned, np.clip(qty - returned, 0.0, None)
+
+
 @dataclass(frozen=True)
 class OrderBook:
     """Order lines (``lines``, position = code), distinct work orders
@@ -132,7 +161,10 @@ class OrderBook:
     wo_codes: np.ndarray  # per 工单 row: its order line (-1: none matches)
     ship_codes: np.ndarray  # per 出货 row: its order line (-1: none matches)
     daily_wo: np.ndarray  # per 生产日报 row: its work order (-1: unknown 工单号)
-    quality: pd.DataFrame  # per 品质异常 row: its work order, order line, open state
+    # per 外协 row: its order line (-1: none matches)
+    out_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # per 品质异常 row: its work order, order line, open state
+    quality: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     # --- building ---------------------------------------------------------------
 
@@ -169,8 +201,11 @@ class OrderBook:
         )
         quality = cls._quality(ledger["quality"], wo, wo_codes[wo_first], lines)
         work_orders = cls._work_orders(wo, wo_codes[wo_first], lines, ledger, daily, daily_wo, quality)
-        lines = cls._totals(lines, work_orders, ship_codes, ledger["shipments"], quality)
-        return cls(lines, work_orders, order_codes, wo_codes, ship_codes, daily_wo, quality)
+        out_codes = codes_of(ledger["outsourcing"])
+        lines = cls._totals(
+            lines, work_orders, ship_codes, ledger["shipments"], (ledger["outsourcing"], out_codes), quality
+        )
+        return cls(lines, work_orders, order_codes, wo_codes, ship_codes, daily_wo, out_codes, quality)
 
     @staticmethod
     def _quality(q: pd.DataFrame, wo: pd.DataFrame, codes: np.ndarray, lines: pd.DataFrame) -> pd.DataFrame:
@@ -275,7 +310,8 @@ class OrderBook:
         wo: pd.DataFrame,
         ship_codes: np.ndarray,
         shipments: pd.DataFrame,
-        quality: pd.DataFrame,
+        outsourced: tuple[pd.DataFrame, np.ndarray] | None = None,
+        quality: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         n = len(lines)
         codes = wo["code"].to_numpy()
@@ -296,8 +332,11 @@ class OrderBook:
         out["rejects"] = _sum(codes, wo["rejects"], n)
         out["rework_open"] = _sum(codes, wo["rework_open"], n)
         out["scrapped"] = _sum(codes, wo["scrapped"], n)
-        qcodes = quality["code"].to_numpy()
-        out["quality_open"] = np.bincount(qcodes[(qcodes >= 0) & quality["open"].to_numpy()], minlength=n)[:n] > 0
+        if quality is not None and len(quality):
+            qcodes = quality["code"].to_numpy()
+            out["quality_open"] = np.bincount(qcodes[(qcodes >= 0) & quality["open"].to_numpy()], minlength=n)[:n] > 0
+        else:
+            out["quality_open"] = np.zeros(n, dtype=bool)
         # Returns (类型 退货) net off what was shipped; the last delivery date ignores them.
         out["shipped"] = _sum(ship_codes, signed_ship_qty(shipments), n)
         out["last_ship"] = _max_date(np.where(return_rows(shipments).to_numpy(), -1, ship_codes),
@@ -310,6 +349,7 @@ class OrderBook:
         wo_line = np.full(n, np.nan, dtype=object)
         wo_line[first_line["code"].to_numpy()] = first_line["line"].to_numpy(dtype=object)
         out["wo_line"] = wo_line
+        _add_outsourcing(out, *(outsourced or (pd.DataFrame(), np.zeros(0, dtype=np.int64))))
         return OrderBook._derived(out)
 
     @staticmethod
@@ -323,7 +363,8 @@ class OrderBook:
         )
         out["balance"] = np.nan_to_num(np.clip(qty - out["produced"].to_numpy(), 0.0, None))
         done = np.maximum(out["produced"].to_numpy(), out["shipped"].to_numpy())
-        uncovered = np.nan_to_num(np.clip(qty - done - out["active_balance"].to_numpy(), 0.0, None))
+        covered = out["active_balance"].to_numpy() + out["out_open"].to_numpy()
+        uncovered = np.nan_to_num(np.clip(qty - done - covered, 0.0, None))
         uncovered[uncovered < EPS] = 0.0
         out["uncovered_qty"] = np.where(out["open"].to_numpy() & ~out["wo_qty_unknown"].to_numpy(), uncovered, 0.0)
         return out
@@ -333,8 +374,9 @@ class OrderBook:
         have no work orders, reports or shipments yet."""
         rows = _line_rows(extra)
         for column in ("wo_total", "issued", "active_balance", "held_balance", "produced", "rejects", "shipped",
-                       "rework_open", "scrapped"):
+                       "out_returned", "out_open", "rework_open", "scrapped"):
             rows[column] = 0.0
+        rows["out_due"] = pd.NaT
         rows["quality_open"] = False
         rows["last_ship"] = pd.NaT
         rows["last_report"] = pd.NaT
@@ -362,4 +404,4 @@ class OrderBook:
         return pd.Series(self.line_of(self.ship_codes, "key"), dtype=object)
 
 
-__all__ = ["OrderBook", "norm_line"]
+__all__ = ["OrderBook", "norm_line", "outsourced_quantities"]

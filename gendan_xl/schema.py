@@ -151,6 +151,8 @@ ITEMS = SheetSpec(
           note_zh="印在制造命令单上(可空)", note_en="Quality standard (work orders)"),
         C("sample_no", "样品号", aliases=("sample", "sample no", "样板号", "封样号"),
           note_zh="印在制造命令单上(可空)", note_en="Approved sample number (work orders)"),
+        C("out_supplier", "外协供应商", aliases=("outsourcing supplier", "外协厂商", "委外厂商"),
+          note_zh="外协申请单上的建议外协厂(可空)", note_en="Suggested subcontractor (外协申请单)"),
     ),
     aliases=("items", "产品资料", "产品表"),
     required=True,
@@ -460,9 +462,34 @@ QUALITY = SheetSpec(
 # Purchases that no longer bring anything.
 PURCHASE_CLOSED_STATES = ("已到", "取消", "关闭")
 
+# --- outsourcing (optional sheet; without it nothing changes) ---------------------------
+
+OUTSOURCING = SheetSpec(
+    "outsourcing",
+    "外协",
+    (
+        C("out_no", "外协单号", required=True, aliases=("outsourcing no", "外协单", "委外单号", "外发单号"),
+          note_zh="外协单号(如 gendan docs outsourcing 开出的 WX 单号)", note_en="Outsourcing order number"),
+        C("order_no", "订单号", required=True, aliases=("order no", "order", "单号"),
+          note_zh="外协的货属于哪个订单", note_en="The customer order the outsourced goods belong to"),
+        C("line_no", "行号", aliases=("line no", "项次"), note_zh="订单行号(可空)"),
+        C("item", "产品编码", required=True, aliases=("item", "item code", "料号")),
+        C("qty", "数量", "number", required=True, aliases=("qty", "quantity", "外协数量", "发出数量"),
+          note_zh="外协(委外加工)数量,大于 0", note_en="Quantity made outside, > 0"),
+        C("sent_date", "发出日期", "date", aliases=("sent", "sent date", "发外日期", "外发日期")),
+        C("due", "预计回厂", "date", required=True, aliases=("expected back", "due", "回厂日期", "预计回货"),
+          note_zh="外协厂回复的回厂日期;未回数量以此为完工预测", note_en="Expected back (the open qty's forecast)"),
+        C("returned", "已回数量", "number", aliases=("returned", "received", "回厂数量", "已回"), default=0,
+          note_zh="已回厂的良品数,计入订单行的生产数", note_en="Good pieces back; count as produced"),
+        C("supplier", "供应商", aliases=("supplier", "vendor", "外协厂", "外协供应商")),
+    ),
+    aliases=("outsourcing", "委外", "外协记录", "外发加工"),
+    note_zh="外协(委外加工):已回数量计入生产,未回数量按预计回厂预测",
+)
+
 SHEETS: tuple[SheetSpec, ...] = (
     ORDERS, ITEMS, LINES, CALENDAR, WORK_ORDERS, DAILY, SHIPMENTS, CUSTOMERS, RECEIPTS, SETTINGS, *MATERIAL_SHEETS,
-    FORECASTS, QUALITY,
+    FORECASTS, OUTSOURCING, QUALITY,
 )
 SHEET_BY_KEY = {s.key: s for s in SHEETS}
 
@@ -493,6 +520,7 @@ SETTING_KEYS: dict[str, tuple[str, object]] = {
     "jq_pattern": ("交期变更通知单号规则", "JQ{YYYYMMDD}{SEQ:3}"),
     "delivery_lead_days": ("送货提前期", 1),
     "max_overtime_hours": ("每日加班上限", 3),
+    "wx_pattern": ("外协申请单号规则", "WX{YYYYMMDD}{SEQ:3}"),
 }
 
 # What gendan calls the files it writes: ``output_name("report", "20261126")`` ->
@@ -510,6 +538,7 @@ OUTPUT_STEMS: dict[str, str] = {
     "review": "订单评审表",
     "delay_notices": "交期变更通知",
     "rush_brief": "插单说明",
+    "outsourcing": "外协申请单",
 }
 
 

@@ -49,6 +49,7 @@ class Settings(BaseModel):
     jq_pattern: str = str(SETTING_KEYS["jq_pattern"][1])  # 交期变更通知单号
     delivery_lead_days: int = 1  # 送货提前期: working days from finish to delivery at the customer
     max_overtime_hours: float = 3.0  # 每日加班上限: most overtime hours per line per working day (插单说明)
+    wx_pattern: str = str(SETTING_KEYS["wx_pattern"][1])  # 外协申请单号
 
 
 def _text(value: object) -> str:

@@ -28,7 +28,7 @@ def run(*args: str | Path) -> int:
 
 
 def test_every_docs_command_has_help_with_an_example(capsys: pytest.CaptureFixture[str]) -> None:
-    import gendan_xl.cli_docs  # noqa: F401  (registers the commands)
+    import gendan_xl.cli.docs  # noqa: F401  (registers the commands)
 
     parser = build_parser()
     for kind in ("work-orders", "delivery-notes", "statement"):

@@ -267,8 +267,15 @@ def test_material_issue_notes(ledger_path: Path, tmp_path: Path) -> None:
                                               ws["K9"].value]
     assert ws["K9"].value.date() == date(2026, 11, 17)
     assert wb["FL20261116004"]["K9"].value == "未知"
+    # --json: each number with its work order's 工单 row (WA..WD are rows 2..5).
+    numbers = result.to_json()["numbers"]
+    assert [(n["number"], n["kind"], n["qty"], n["rows"][0]["sheet"], n["rows"][0]["row"]) for n in numbers] == [
+        ("FL20261116001", "fl", 1000.0, "工单", 2), ("FL20261116002", "fl", 1000.0, "工单", 3),
+        ("FL20261116003", "fl", 1000.0, "工单", 4), ("FL20261116004", "fl", 500.0, "工单", 5),
+    ]
     again = run_material_issues(target, tmp_path, AS_OF, ["WB", "W?"])
     assert again.reused == ["FL20261116002"]
+    assert [n["reused"] for n in again.to_json()["numbers"]] == [True]
     assert again.warnings == ["工单「W?」不是需要发料的未完工工单"]
     reprint = run_reprint(["FL20261116004"], tmp_path / "r", folder / "台账.xlsx")
     assert reprint.output is not None and load_workbook(reprint.output).sheetnames == ["FL20261116004"]

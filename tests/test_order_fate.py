@@ -265,7 +265,7 @@ def test_the_report_shows_the_overload_in_red(ledger_path: Path, soffice: Any, t
     import openpyxl
     from xlsx_lint import lint_xlsx
 
-    from gendan_xl.cli_report import report_data, write_report_file
+    from gendan_xl.cli.report import report_data, write_report_file
 
     checked = check(ledger_path, AS_OF)
     path = write_report_file(tmp_path / "report.xlsx", report_data(checked.ledger, checked, AS_OF), "zh")

@@ -33,7 +33,7 @@ from test_plan_props import PROPS, ledgers
 from xlsx_lint import lint_xlsx
 
 from gendan_xl import cli
-from gendan_xl.cli_report import report_data, write_report_file
+from gendan_xl.cli.report import report_data, write_report_file
 from gendan_xl.engine import check
 from gendan_xl.ledger import ROW, Ledger, Source, make_table
 from gendan_xl.plan import PlanResult, plan_ledger

@@ -18,8 +18,8 @@ from snapshot import assert_snapshot
 from xlsx_lint import lint_xlsx
 
 from gendan_xl import cli
-from gendan_xl.cli_report import report_data, write_report_file
-from gendan_xl.demo_run import demo_report, demo_steps
+from gendan_xl.cli.report import report_data, write_report_file
+from gendan_xl.demo.run import demo_report, demo_steps
 from gendan_xl.engine import check
 from gendan_xl.write.report import SHEET_NAMES, report_name
 
@@ -348,7 +348,7 @@ def test_cli_unusable_ledger(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_cli_help_has_an_example() -> None:
-    cli._load_extra_commands()
+    cli.load_commands()
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
     choices: Any = sub.choices
@@ -369,8 +369,9 @@ def test_demo_writes_the_report(tmp_path: Path) -> None:
     assert out.is_file() and str(out) in said[0]
     assert lint_xlsx(out) == []
     wb = openpyxl.load_workbook(out, read_only=True)
-    # The demo has a BOM and a 品质异常 sheet: 欠料表, 采购跟踪 and 品质异常 come before 检查结果.
-    assert wb.sheetnames == [*SHEETS_ZH[:-1], "欠料表", "采购跟踪", "品质异常", SHEETS_ZH[-1]]
+    # The demo has a BOM, a 外协 and a 品质异常 sheet: 欠料表, 采购跟踪, 外协跟踪 and 品质异常
+    # come before 检查结果.
+    assert wb.sheetnames == [*SHEETS_ZH[:-1], "欠料表", "采购跟踪", "外协跟踪", "品质异常", SHEETS_ZH[-1]]
     assert wb["交期预警"].max_row > 20
 
 
@@ -396,7 +397,7 @@ def test_output_follows_open_work(tmp_path: Path) -> None:
 def test_batch_writes_the_report(ledger_path: Path, tmp_path: Path) -> None:
     from gendan_xl import batch
 
-    cli._load_extra_commands()  # registers the report producer, as `gendan batch` does
+    cli.load_commands()  # registers the report producer, as `gendan batch` does
     folder = tmp_path / "shared"
     folder.mkdir()
     (folder / "台账.xlsx").write_bytes(ledger_path.read_bytes())

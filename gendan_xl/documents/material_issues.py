@@ -17,15 +17,28 @@ from typing import Any
 import pandas as pd
 
 from gendan_xl.documents import common
-from gendan_xl.documents.models import MaterialIssueDoc, MaterialIssueLine
+from gendan_xl.documents.models import Assignment, LedgerRow, MaterialIssueDoc, MaterialIssueLine
 from gendan_xl.documents.work_orders import Allocator
-from gendan_xl.ledger import Ledger
+from gendan_xl.ledger import ROW, SRC, Ledger
 
 
 @dataclass
 class MaterialIssueRun:
     docs: list[MaterialIssueDoc] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # --wo numbers with no open work order needing material
+    rows: dict[str, LedgerRow] = field(default_factory=dict)  # number -> the work order's 工单 row
+
+    @property
+    def assignments(self) -> list[Assignment]:
+        """Each note's number with its work order's 工单 row (``--json``, 分配结果)."""
+        return [
+            Assignment(
+                kind="fl", number=d.number, day=d.issue_date, order_no=d.order, qty=d.qty,
+                rows=[self.rows[d.number]] if d.number in self.rows else [],
+                note=f"{d.wo_no} {len(d.lines)} 种物料",
+            )
+            for d in self.docs
+        ]
 
 
 def build_material_issues(
@@ -90,6 +103,8 @@ def build_material_issues(
                 ready=common.day(rec["ready_date"]),
                 ready_known=bool(rec["ready_known"]),
             ))
+        if pd.notna(w.get(SRC)) and pd.notna(w.get(ROW)):
+            run.rows[number] = common.ledger_row(ledger, "work_orders", w)
         run.docs.append(MaterialIssueDoc(
             number=number,
             issue_date=as_of,

@@ -67,6 +67,8 @@ DEFAULT_PATTERNS: dict[str, str] = {
     "st": str(SETTING_KEYS["st_pattern"][1]),  # 对账单
     "fl": str(SETTING_KEYS["fl_pattern"][1]),
     "jq": str(SETTING_KEYS["jq_pattern"][1]),  # 交期变更通知
+    "wx": str(SETTING_KEYS["wx_pattern"][1]),  # 外协申请单
+    "bg": "BG{YYYYMMDD}{SEQ:3}",  # 变更通知单 (gendan batch)
 }
 
 _TOKEN = re.compile(r"\{([A-Za-z]+)(?::(\d+))?\}")

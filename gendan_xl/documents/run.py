@@ -409,6 +409,7 @@ def run_material_issues(
         if not run.docs:
             return result
         numbers = result.numbers = [d.number for d in run.docs]
+        result.assignments = run.assignments
         result.reused = [n for n in numbers if n in session.issued_before]
         if result.reused:
             result.notes.append(f"沿用今天为同一工单分配的单号 {_span(result.reused)}(要作废重开请加 --reissue)")
@@ -497,6 +498,7 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
     notes: list[tuple[DeliveryNote, dict[str, object]]] = []
     fls: list[tuple[MaterialIssueDoc, dict[str, object]]] = []
     jqs: list[DelayNotice] = []
+    wxs: list[dict[str, object]] = []  # 外协申请单 records
     for number in dict.fromkeys(n.strip() for n in numbers):
         if number in journal.voided:
             why = journal.voided[number].get("why", "")
@@ -512,6 +514,8 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
             fls.append((MaterialIssueDoc.model_validate(record["doc"]), record))
         elif record.get("kind") == "jq":
             jqs.append(DelayNotice.model_validate(record["doc"]))
+        elif record.get("kind") == "wx":
+            wxs.append(record)
         else:
             notes.append((DeliveryNote.model_validate(record["doc"]), record))
     if wos:
@@ -559,6 +563,19 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
             out_dir / output_name("delay_notices", "重印", jqs[0].number),
             lambda p: write_delay_notices(p, jqs),
             [d.number for d in jqs],
+        )
+        if result.output is not None:
+            result.notes.append(f"已写出:{result.output}")
+        result.output = path
+    if wxs:
+        from gendan_xl.documents.outsourcing import OutsourcingRequest
+        from gendan_xl.write.outsourcing_book import write_outsourcing
+
+        wdocs = [OutsourcingRequest.model_validate(r["doc"]) for r in wxs]
+        path = _write_documents(
+            out_dir / output_name("outsourcing", "重印", wdocs[0].number),
+            lambda p: write_outsourcing(p, wdocs),
+            [d.number for d in wdocs],
         )
         if result.output is not None:
             result.notes.append(f"已写出:{result.output}")
@@ -637,3 +654,42 @@ def run_delay_notices(
             for d in run.docs
         ]
     return result
+
+
+def run_outsourcing(
+    target: Path, out_dir: Path, as_of: date, orders: Sequence[str] = (), *, reissue: bool = False,
+    wait: float | None = None,
+) -> DocsResult:
+    """外协申请单 for the outsourcing proposals of the ledger's overloads
+    (``plan.outsource``; only ``orders`` when given), numbered under the ledger's lock
+    and journal (the same line, qty and needed-by date keep their number unless
+    ``reissue``). Nothing is written into the ledger."""
+    from gendan_xl.documents.outsourcing import build_outsourcing
+    from gendan_xl.write.outsourcing_book import write_outsourcing
+
+    with locked_ledger(target, wait) as session:
+        ledger = _read(session.real, as_of)
+        result = DocsResult(cautions=read_journal(session.folder).warnings)
+        run = build_outsourcing(ledger, as_of, _allocator(session, "wx", reissue), orders)
+        result.assignments = run.assignments
+        if not run.docs:
+            result.notes.append("没有产能缺口造成的延误订单行,无需外协申请单")
+            return result
+        _note_reuse(session, result)
+        numbers = [d.number for d in run.docs]
+        result.numbers = numbers
+        record_documents(session.folder, [
+            {"kind": "wx", "number": d.number, "ledger": session.name, "doc": d.model_dump(mode="json")}
+            for d in run.docs
+        ])
+        result.output = _write_documents(
+            out_dir / output_name("outsourcing", f"{as_of:%Y%m%d}", numbers[0]),
+            lambda p: write_outsourcing(p, run.docs),
+            numbers,
+        )
+        _write_assignment_file(result, False)
+        result.notes += [
+            f"  {d.number}  {d.label} {d.item} × {d.qty:,.0f},{d.needed_by.isoformat()} 前回厂" for d in run.docs
+        ]
+    return result
+

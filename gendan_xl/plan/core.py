@@ -39,6 +39,7 @@ from gendan_xl.plan.progress import (
 from gendan_xl.plan.result import PlanResult, WhatIfResult
 from gendan_xl.plan.schedule import (
     MAX_HORIZON_DAYS,
+    Placement,
     forward_schedule,
     index_to_dates,
     release_schedule,
@@ -109,6 +110,7 @@ def plan_ledger(
         issues=_calendar_issues(ledger, calendar, orders, forecasts),
         materials=materials,
         forecasts=forecasts,
+        jobs=jobs,
     )
 
 
@@ -267,29 +269,38 @@ def _schedule(
     held_until = jobs["release"].to_numpy(dtype="datetime64[D]")
     bound = np.zeros(len(jobs), dtype=bool)
 
-    def days_after(start: date, when: np.ndarray) -> np.ndarray:
-        delay = when - np.datetime64(start, "D")
-        return np.where(np.isnat(delay), 0, delay.astype("timedelta64[D]").astype(np.int64))
-
     for line in calendar.lines:
         start = prog.starts[line]
         available = calendar.hours_array(line, start, MAX_HORIZON_DAYS)
         idx = np.flatnonzero(ok & (line_values == line))
-        by_material = days_after(start, ready[idx])
-        release = np.maximum(by_material, days_after(start, held_until[idx]))
+        by_material = release_days(ready[idx], start)
+        release = np.maximum(by_material, release_days(held_until[idx], start))
+        placed = place_line(hours[idx], available, release)
         if (release > 0).any():
-            placed = release_schedule(hours[idx], available, release)
             # Pushed by material: ready after the day it would start without it.
             blind = forward_schedule(hours[idx], available).first_day
             bound[idx] = (by_material > 0) & ((by_material > blind) | (blind < 0))
-        else:
-            placed = forward_schedule(hours[idx], available)
         first[idx] = index_to_dates(start, placed.first_day)
         last[idx] = index_to_dates(start, placed.last_day)
         loads[line] = LineLoad(line, start, available, placed.scheduled)
     jobs = jobs.assign(forecast_start=first, forecast_finish=last, material_bound=bound)
     jobs["beyond"] = ok & jobs["forecast_finish"].isna()
     return jobs, loads
+
+
+def release_days(ready: np.ndarray, start: date) -> np.ndarray:
+    """Days from a line's start until each job's material is ready (0: none to wait for)."""
+    delay = ready.astype("datetime64[D]") - np.datetime64(start, "D")
+    return np.where(np.isnat(delay), 0, delay.astype("timedelta64[D]").astype(np.int64))
+
+
+def place_line(hours: np.ndarray, available: np.ndarray, release: np.ndarray) -> Placement:
+    """One line's jobs (in schedule order) on its days: dispatched with release days
+    when some job waits for material, else one forward pass (the plan's scheduler,
+    also used to re-plan a line with some work moved out, ``plan.outsource``)."""
+    if (release > 0).any():
+        return release_schedule(hours, available, release)
+    return forward_schedule(hours, available)
 
 
 # --- order lines -------------------------------------------------------------------
@@ -337,7 +348,14 @@ def _order_status(
     # Nothing left to make: production finished on the day of its last report.
     finish = finish.where(pending, ol["last_report"])
     ol["forecast_start"] = lookup(ol["key"], job_start).where(pending)
+    in_house = pd.to_datetime(finish)
+    out_back, pending_out = _outsourced_back(ol, calendar, as_of)
+    # The later of the in-house and the outsourced parts (an in-house part that
+    # cannot be placed keeps the line without a forecast).
+    finish = in_house.where(~pending_out | (pending & (in_house >= out_back)), out_back)
+    finish = finish.where(~(pending_out & pending & in_house.isna()), pd.NaT)
     ol["forecast_finish"] = pd.to_datetime(finish)
+    by_outsourcing = pending_out & ~(pending & (in_house >= out_back))
     ol["has_work_order"] = ol["has_wo"]
     ol["ready_qty"] = (ol[["produced", "qty"]].min(axis=1) - ol["shipped"]).clip(lower=0.0)
 
@@ -361,7 +379,7 @@ def _order_status(
             past_due,
             ol["forecast_finish"].isna().to_numpy(),
             (ol["forecast_finish"] > commit).to_numpy(),
-            ((pending & (ol["slack_workdays"] <= risk_days)) | uncovered | f_unknown_material).to_numpy(),
+            (((pending | pending_out) & (ol["slack_workdays"] <= risk_days)) | uncovered | f_unknown_material).to_numpy(),
     ]
     status_choices = [S.CANCELLED, S.HOLD, S.DONE, S.HOLD, S.OVERDUE, S.UNSCHEDULABLE, S.LATE, S.AT_RISK]
     status = _first_true(status_conditions, [s.value for s in status_choices], S.ON_TRACK.value)
@@ -376,7 +394,7 @@ def _order_status(
 
     needs_reason = np.isin(status, [S.OVERDUE, S.LATE, S.AT_RISK, S.UNSCHEDULABLE])
     making = pending | (ol["balance"] > 0)
-    awaiting = (ol["produced"] >= ol["qty"]) & (ol["shipped"] < ol["qty"]) & ~pending
+    awaiting = (ol["produced"] >= ol["qty"]) & (ol["shipped"] < ol["qty"]) & ~pending & ~pending_out
     reason_conditions: list[np.ndarray] = [
             awaiting.to_numpy(),
             (f_no_rate | (~pending & making & np.isnan(rate))).to_numpy(),
@@ -384,14 +402,15 @@ def _order_status(
             (f_material | f_unknown_material).to_numpy(),
             f_hold_open.to_numpy(),
             f_beyond.to_numpy(),
+            by_outsourcing.to_numpy(),
             (uncovered | (~ol["has_wo"] & making)).to_numpy(),
             f_short.to_numpy(),
             f_quality.to_numpy(),
             pending.to_numpy(),
     ]
     reason_choices = [
-        R.AWAITING_SHIPMENT, R.NO_RATE, None, R.MATERIAL_SHORTAGE, R.QUALITY, R.CAPACITY, R.NO_WORK_ORDER,
-        R.MATERIAL_SHORTAGE, R.QUALITY, R.CAPACITY,
+        R.AWAITING_SHIPMENT, R.NO_RATE, None, R.MATERIAL_SHORTAGE, R.QUALITY, R.CAPACITY, R.OUTSOURCING,
+        R.NO_WORK_ORDER, R.MATERIAL_SHORTAGE, R.QUALITY, R.CAPACITY,
     ]
     reason = _first_true(reason_conditions, [r.value if r else None for r in reason_choices], None)
     reason[~needs_reason] = None
@@ -405,9 +424,24 @@ def _order_status(
         "order_date", "qty", "issued", "produced", "rejects", "shipped", "ready_qty", "balance",
         "uncovered_qty", "due_date", "commitment_date", "has_work_order", "line", "rate", "rate_source",
         "forecast_start", "forecast_finish", "days_late", "workdays_late", "slack_workdays", "status",
-        "reason", "last_ship", SRC, ROW,
+        "reason", "last_ship", "out_returned", "out_open", SRC, ROW,
     ]
     return ol[columns].reset_index(drop=True)
+
+
+def _outsourced_back(ol: pd.DataFrame, calendar: WorkCalendar, as_of: date) -> tuple[pd.Series, pd.Series]:
+    """Per order line: when its open 外协 pieces are back (the latest 预计回厂 of its
+    open lots; one already past counts as back on the first working day after the
+    as-of date, like a late purchase) and whether it has open 外协 pieces at all."""
+    pending_out = (ol["out_open"] > 0) & ol["open"]
+    back = pd.to_datetime(ol["out_due"]).where(pending_out)
+    late = pending_out & (back < pd.Timestamp(as_of))
+    if late.any():
+        line = ol["line"].where(ol["line"].isin(list(calendar.lines)))
+        for name in line[late].drop_duplicates():
+            rows = late & (line.eq(name) if isinstance(name, str) else line.isna())
+            back[rows] = pd.Timestamp(calendar.add_workdays(as_of, 1, name if isinstance(name, str) else None))
+    return back, pending_out
 
 
 def _first_true(conditions: list[np.ndarray], choices: list[str | None], default: str | None) -> np.ndarray:

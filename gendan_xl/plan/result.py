@@ -103,6 +103,10 @@ class PlanResult:
     materials: MaterialPlan | None = None
     # Open customer forecasts placed as soft load (empty without a 预测 sheet).
     forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The scheduled jobs (open work orders and uncovered quantities) in schedule order,
+    # with hours, rate, material_ready, forecast_start/finish: re-planning a line
+    # with some work moved out (``plan.outsource``) starts from them.
+    jobs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def alerts(self) -> pd.DataFrame:
         """Overdue, late, unschedulable and at-risk order lines, most urgent first."""

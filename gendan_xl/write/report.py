@@ -69,6 +69,10 @@ MATERIAL_SHEET_NAMES: dict[str, dict[Lang, str]] = {
     "shortages": {"zh": "欠料表", "en": "Material shortages"},
     "purchases": {"zh": "采购跟踪", "en": "Purchases"},
 }
+# Written only when the ledger has a 外协 sheet (after the material sheets).
+OUTSOURCING_SHEET_NAMES: dict[str, dict[Lang, str]] = {
+    "outsourcing": {"zh": "外协跟踪", "en": "Outsourcing"},
+}
 # Written only when the ledger has a 品质异常 sheet (after the material sheets).
 QUALITY_SHEET_NAMES: dict[str, dict[Lang, str]] = {
     "quality": {"zh": "品质异常", "en": "Quality holds"},
@@ -194,6 +198,20 @@ PURCHASE_COLS = (
     Col("days_late", "逾期天数", "Days late", "int"),
     Col("wo_text", "影响工单", "Work orders", max_width=30, wrap=True),
     Col("order_text", "影响订单行", "Order lines", max_width=30, wrap=True),
+)
+OUTSOURCING_COLS = (
+    Col("out_no", "外协单号", "Outsourcing no"),
+    Col("supplier", "供应商", "Supplier"),
+    Col("label", "订单行", "Order line"),
+    Col("customer", "客户", "Customer"),
+    Col("item", "产品编码", "Item"),
+    Col("qty", "数量", "Qty", "num"),
+    Col("returned", "已回", "Back", "num"),
+    Col("open_qty", "未回", "Still out", "num"),
+    Col("sent_date", "发出日期", "Sent", "date"),
+    Col("due", "预计回厂", "Expected back", "date"),
+    Col("days_left", "距回厂天数", "Days to go", "int"),
+    Col("days_late", "逾期天数", "Days late", "int"),
 )
 SHIPPING_COLS = (
     Col("ship_date", "计划出货", "Ship date", "date"),
@@ -382,7 +400,9 @@ class _Book:
         return found
 
     def sheet(self, key: str) -> Any:
-        ws = self.wb.add_worksheet((SHEET_NAMES | MATERIAL_SHEET_NAMES | QUALITY_SHEET_NAMES)[key][self.lang])
+        ws = self.wb.add_worksheet(
+            (SHEET_NAMES | MATERIAL_SHEET_NAMES | OUTSOURCING_SHEET_NAMES | QUALITY_SHEET_NAMES)[key][self.lang]
+        )
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
@@ -1007,13 +1027,39 @@ def _quality(book: _Book, data: ReportData) -> None:
     book.frame_sheet(ws, 2)
 
 
+def _outsourcing(book: _Book, data: ReportData) -> None:
+    df = data.outsourcing
+    if df is None:
+        return
+    lang = book.lang
+    ws = book.sheet("outsourcing")
+    late = int(df["late"].sum()) if len(df) else 0
+    note = (f"未回厂外协 {len(df)} 批,逾期 {late} 批" if lang == "zh"
+            else f"{len(df)} outsourced lots still out, {late} late")
+    book.titles(ws, OUTSOURCING_SHEET_NAMES["outsourcing"][lang], _subtitle(data, lang, note))
+    book.table(ws, 2, OUTSOURCING_COLS, df, ["late" if x else "plain" for x in df["late"]])
+    book.frame_sheet(ws, 2)
+
+
+def _change_log(book: _Book, data: ReportData, log: pd.DataFrame) -> None:
+    from gendan_xl.changes import LOG_DAYS, LOG_SHEET
+    from gendan_xl.write.changes_book import add_change_log_sheet
+
+    zh = book.lang == "zh"
+    title = (f"{LOG_SHEET}(最近 {LOG_DAYS} 天,{len(log)} 项)" if zh
+             else f"Change log (last {LOG_DAYS} days, {len(log)} changes)")
+    add_change_log_sheet(book.wb, LOG_SHEET if zh else "Change log", log, title)
+
+
 def write_report(
     path: Path,
     data: ReportData,
     lang: Lang = "zh",
     ledger_root: Path | None = None,
+    change_log: pd.DataFrame | None = None,
 ) -> Path:
-    """Write the report workbook for ``data`` to ``path``; return the path."""
+    """Write the report workbook for ``data`` to ``path``; return the path.
+    ``change_log``: the last 30 days of batch's 变更记录 (a 变更记录 sheet when given)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     book = _Book(path, lang, f"{REPORT_TITLE[lang]} {_date_text(data.as_of)}")
     _overview(book, data)
@@ -1025,7 +1071,10 @@ def write_report(
     _otd(book, data)
     _shortages(book, data)
     _purchases(book, data)
+    _outsourcing(book, data)
     _quality(book, data)
+    if change_log is not None:
+        _change_log(book, data, change_log)
     add_issue_sheet(book.wb, book.fmt, data.issues, lang, link_base=path.parent, ledger_root=ledger_root)
     book.close()
     return path

@@ -80,6 +80,8 @@ class ReportData:
     # the first STACK_WEEKS weeks of ``capacity``, for the stacked firm + forecast chart
     # (empty when the plan has no forecasts: 产能负荷 then shows no forecast rows)
     load_stack: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # 外协跟踪: open outsourced lots (None without a 外协 sheet: the sheet is not written)
+    outsourcing: pd.DataFrame | None = None
     # 品质异常 items with their order line and its forecast (None without the sheet)
     quality: pd.DataFrame | None = None
 
@@ -303,6 +305,8 @@ def build_report_data(ledger: Ledger, plan: PlanResult, issues: list[Issue], as_
         load_stack=load_stack(capacity) if len(plan.forecasts) else pd.DataFrame(),
     )
     data.figures = figures(data)
+    if ledger.table("outsourcing").present:
+        data.outsourcing = outsourcing_table(ledger, as_of)
     if ledger.table("quality").present:
         data.quality = quality_table(ledger, plan, as_of)
     if plan.materials is not None:
@@ -376,6 +380,30 @@ def material_tables(ledger: Ledger, materials: MaterialPlan) -> tuple[pd.DataFra
     p["order_text"] = ["、".join(str(labels.get(k, k)) for k in ks) for ks in p["keys"]]
     p["late"] = p["days_late"] > 0
     return short.reset_index(drop=True), p.reset_index(drop=True)
+
+
+def outsourcing_table(ledger: Ledger, as_of: date) -> pd.DataFrame:
+    """外协跟踪: the 外协 lots still out (数量 > 已回数量), by 预计回厂, with their order
+    line (from the order book) and the days to 预计回厂 (``days_left``, from the as-of
+    date) or past it (``days_late``)."""
+    from gendan_xl.orderbook import outsourced_quantities
+
+    lots = ledger["outsourcing"]
+    codes = ledger.book.out_codes
+    returned, open_qty = outsourced_quantities(lots)
+    df = lots.assign(
+        returned=returned,
+        open_qty=open_qty,
+        label=ledger.book.line_of(codes, "label") if len(codes) == len(lots) else None,
+        customer=ledger.book.line_of(codes, "customer") if len(codes) == len(lots) else None,
+    )
+    df = df[df["open_qty"] > 1e-9].copy()
+    days = (df["due"] - pd.Timestamp(as_of)).dt.days.astype("float64")
+    df["days_left"] = days.where(days >= 0)
+    df["days_late"] = (-days).where(days < 0)
+    df["late"] = days < 0
+    df = df.sort_values(["due", "out_no"], kind="stable", na_position="last")
+    return df.reset_index(drop=True)
 
 
 def window_end(as_of: date) -> date:

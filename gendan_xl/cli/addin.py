@@ -16,12 +16,12 @@ def cmd_addin(args: argparse.Namespace) -> int:
     try:
         if args.action == "build":
             path = build_addin(Path(args.out or "gendan_xl.xlam"), lang=args.lang)
-            cli._out(("已生成加载项:" if args.lang == "zh" else "Add-in written: ") + str(path))
+            cli.out(("已生成加载项:" if args.lang == "zh" else "Add-in written: ") + str(path))
         elif args.action == "doctor":
             from gendan_xl.addin.doctor import FAIL, diagnose, report
 
             findings = diagnose()
-            cli._out(report(findings, args.lang))
+            cli.out(report(findings, args.lang))
             return cli.EXIT_ERRORS if any(f.status == FAIL for f in findings) else cli.EXIT_OK
         elif args.action == "smoketest":
             import sys
@@ -30,11 +30,11 @@ def cmd_addin(args: argparse.Namespace) -> int:
 
             code, out, err = command(Path(args.out or "."), args.lang)
             if out:
-                cli._out(out)
+                cli.out(out)
             sys.stderr.write(err)
             return code
         else:
-            cli._out(install_addin())
+            cli.out(install_addin())
     except AddinError as exc:
         import sys
 

@@ -15,14 +15,14 @@ def cmd_batch(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
     if args.init:
         if args.dry_run:
-            cli._out(("将写出示例配置:" if args.lang == "zh" else "Would write the example config: ") + str(folder))
+            cli.out(("将写出示例配置:" if args.lang == "zh" else "Would write the example config: ") + str(folder))
             return cli.EXIT_OK
         path = write_example_config(folder)
-        cli._out(("已写出示例配置:" if args.lang == "zh" else "Example config written: ") + str(path))
+        cli.out(("已写出示例配置:" if args.lang == "zh" else "Example config written: ") + str(path))
         return cli.EXIT_OK
     tty = sys.stdout.isatty()
     # --dry-run exists to show its list: print it even into a pipe or a file.
-    echo = cli._out if tty or args.verbose or args.dry_run else None
+    echo = cli.out if tty or args.verbose or args.dry_run else None
     return run_batch(
         folder,
         args.as_of,
@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction, common: Callable[[argparse.Argumen
     )
     p.add_argument("folder", help="含 gendan.toml 的文件夹 / folder holding gendan.toml")
     p.add_argument("--init", action="store_true", help="写出带注释的示例配置 / write a commented example config")
-    p.add_argument("--as-of", type=cli._date, default=None, help="计算日期 / as-of date (default today)")
+    p.add_argument("--as-of", type=cli.date_arg, default=None, help="计算日期 / as-of date (default today)")
     p.add_argument("--dry-run", action="store_true", help="只列出将写出的文件 / list outputs, write nothing")
     p.add_argument("--verbose", action="store_true", help="非终端时也打印日志 / echo the log when not a terminal")
     common(p)

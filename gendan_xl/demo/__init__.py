@@ -33,6 +33,7 @@ from gendan_xl.schema import (
     ITEMS,
     LINES,
     ORDERS,
+    OUTSOURCING,
     QUALITY,
     RECEIPTS,
     RETURN_KIND,
@@ -909,7 +910,7 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
         ITEMS, ITEMS.name, ikeys,
         _headers(ITEMS, ikeys, {"std_rate": "pcs/h", "gross_weight": "kg", "net_weight": "kg"}),
         [[i.code, i.name, i.spec, i.unit, i.line, i.rate, i.pcs_per_carton, i.gross, i.net,
-          i.carton, i.price, None, *_work_order_notes(i)] for i in f.items],
+          i.carton, i.price, None, *_work_order_notes(i), OUT_SUPPLIERS.get(i.line)] for i in f.items],
     ))
     ckeys = _all_keys(CUSTOMERS)
     sheets.append(DemoSheet(CUSTOMERS, CUSTOMERS.name, ckeys, _headers(CUSTOMERS, ckeys, {}),
@@ -953,6 +954,7 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
 
     sheets += _material_sheets(f, as_of, marks)
     sheets.append(_forecast_sheet(f, as_of, marks))
+    sheets.append(_outsourcing_sheet(f, as_of, marks))
     sheets.append(_quality_sheet(f, as_of))
 
     # Resolve planted marks to cell addresses now that every row has its place.
@@ -1129,6 +1131,38 @@ def _forecast_sheet(f: _Factory, as_of: date, marks: list[tuple[str, object, str
         marks.append(("forecasts", bad, "month", "bad-period", "月份写成「下旬」,不是一个月份"))
     keys = _all_keys(FORECASTS)
     return DemoSheet(FORECASTS, FORECASTS.name, keys, _headers(FORECASTS, keys, {}), rows)
+
+
+# --- outsourcing ----------------------------------------------------------------------
+
+OUT_SUPPLIERS = {"注塑一线": "东莞市协力塑胶厂", "注塑二线": "东莞市协力塑胶厂", "组装线": "长安镇永兴电子组装部"}
+
+
+def _outsourcing_sheet(f: _Factory, as_of: date, marks: list[tuple[str, object, str, str, str]]) -> DemoSheet:
+    """外协: two lots sent out a week ago for open order lines with no work order
+    (the earliest due ones): a third of the first line, half of it back, due in four
+    days; a quarter of the second, nothing back, due two days ago (planted:
+    late-outsourcing). No random draws: the rest of the demo is unchanged."""
+    open_lines = sorted(
+        (ol for ol in f.order_lines if ol.status == "正常" and not ol.wo_no and ol.commitment >= as_of),
+        key=lambda ol: (ol.commitment, ol.order_no, ol.line_no),
+    )
+    sent = _weekday_on_or_before(as_of - timedelta(days=7))
+    rows: list[list[Value]] = []
+    for n, ol in enumerate(open_lines[:2]):
+        step = ol.item.pcs_per_carton or 1
+        qty = _round_up(ol.qty / (3 if n == 0 else 4), step)
+        due = _weekday_on_or_after(as_of + timedelta(days=4)) if n == 0 else _weekday_on_or_before(
+            as_of - timedelta(days=2))
+        back = qty // 2 if n == 0 else 0
+        supplier = OUT_SUPPLIERS.get(ol.item.line, "东莞市协力塑胶厂")
+        row: list[Value] = [f"WX{sent:%Y%m%d}{n + 1:03d}", ol.order_no, ol.line_no, ol.item.code, qty, sent, due,
+                            back, supplier]
+        rows.append(row)
+        if n == 1:
+            marks.append(("outsourcing", row, "due", "late-outsourcing", "外协厂过了预计回厂日期还没交货"))
+    keys = _all_keys(OUTSOURCING)
+    return DemoSheet(OUTSOURCING, OUTSOURCING.name, keys, _headers(OUTSOURCING, keys, {}), rows)
 
 
 # --- quality holds ----------------------------------------------------------------

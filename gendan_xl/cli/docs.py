@@ -91,7 +91,7 @@ def cmd_work_orders(args: argparse.Namespace) -> int:
             reissue=args.reissue, wait=args.wait,
         )
     )
-    return _render(result, "制造命令单", cli._out, args.json)
+    return _render(result, "制造命令单", cli.out, args.json)
 
 
 def cmd_material_issues(args: argparse.Namespace) -> int:
@@ -100,7 +100,7 @@ def cmd_material_issues(args: argparse.Namespace) -> int:
         lambda: run_material_issues(Path(args.ledger), Path(args.out), as_of, args.wo or (), reissue=args.reissue,
                                     wait=args.wait)
     )
-    return _render(result, "发料通知单", cli._out, args.json)
+    return _render(result, "发料通知单", cli.out, args.json)
 
 
 def cmd_delivery_notes(args: argparse.Namespace) -> int:
@@ -111,7 +111,7 @@ def cmd_delivery_notes(args: argparse.Namespace) -> int:
             reissue=args.reissue, wait=args.wait,
         )
     )
-    return _render(result, "送货单", cli._out, args.json)
+    return _render(result, "送货单", cli.out, args.json)
 
 
 def cmd_delay_notices(args: argparse.Namespace) -> int:
@@ -122,13 +122,24 @@ def cmd_delay_notices(args: argparse.Namespace) -> int:
             reissue=args.reissue, wait=args.wait,
         )
     )
-    return _render(result, "交期变更通知", cli._out, args.json)
+    return _render(result, "交期变更通知", cli.out, args.json)
+
+
+def cmd_outsourcing(args: argparse.Namespace) -> int:
+    from gendan_xl.documents.run import run_outsourcing
+
+    as_of = args.as_of or date.today()
+    result = _guarded(
+        lambda: run_outsourcing(Path(args.ledger), Path(args.out), as_of, args.order or (), reissue=args.reissue,
+                                wait=args.wait)
+    )
+    return _render(result, "外协申请单", cli.out, args.json)
 
 
 def cmd_reprint(args: argparse.Namespace) -> int:
     ledger = Path(args.ledger) if args.ledger else None
     result = _guarded(lambda: run_reprint(args.numbers, Path(args.out), ledger))
-    return _render(result, "单据", cli._out, args.json)
+    return _render(result, "单据", cli.out, args.json)
 
 
 def cmd_statement(args: argparse.Namespace) -> int:
@@ -136,7 +147,7 @@ def cmd_statement(args: argparse.Namespace) -> int:
     result = _guarded(
         lambda: run_statement(Path(args.ledger), Path(args.out), as_of, args.customer, args.period, wait=args.wait)
     )
-    return _render(result, "对账单", cli._out, args.json)
+    return _render(result, "对账单", cli.out, args.json)
 
 
 def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.ArgumentParser], None]) -> None:  # type: ignore[type-arg]
@@ -170,7 +181,7 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
                    help="只为这些订单下工单(可重复)/ only these orders (repeatable)")
     p.add_argument("--out", default=".", metavar="DIR", help=out_help)
     p.add_argument("--write-back", action="store_true", help=wb_help)
-    p.add_argument("--as-of", type=cli._date, default=None, help="下达日期 / issue date (default today)")
+    p.add_argument("--as-of", type=cli.date_arg, default=None, help="下达日期 / issue date (default today)")
     p.add_argument("--reissue", action="store_true", help=reissue_help)
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
     p.add_argument("--json", action="store_true", help=json_help)
@@ -189,7 +200,7 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("ledger", help=ledger_help)
     p.add_argument("--wo", action="append", metavar="WO_NO", help="只开这些工单(可重复)/ only these work orders")
     p.add_argument("--out", default=".", metavar="DIR", help=out_help)
-    p.add_argument("--as-of", type=cli._date, default=None, help="开单日期 / issue date (default today)")
+    p.add_argument("--as-of", type=cli.date_arg, default=None, help="开单日期 / issue date (default today)")
     p.add_argument("--reissue", action="store_true", help=reissue_help)
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
     p.add_argument("--json", action="store_true", help=json_help)
@@ -205,12 +216,12 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
         ),
     )
     p.add_argument("ledger", help=ledger_help)
-    p.add_argument("--date", type=cli._date, default=None, help="只开这一天的出货 / only this ship date")
+    p.add_argument("--date", type=cli.date_arg, default=None, help="只开这一天的出货 / only this ship date")
     p.add_argument("--customer", default=None, metavar="NAME", help="只开这个客户 / only this customer")
     p.add_argument("--prices", action="store_true", help="显示单价和金额 / print unit prices and amounts")
     p.add_argument("--out", default=".", metavar="DIR", help=out_help)
     p.add_argument("--write-back", action="store_true", help=wb_help)
-    p.add_argument("--as-of", type=cli._date, default=None, help=as_of_help)
+    p.add_argument("--as-of", type=cli.date_arg, default=None, help=as_of_help)
     p.add_argument("--reissue", action="store_true", help=reissue_help)
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
     p.add_argument("--json", action="store_true", help=json_help)
@@ -231,12 +242,31 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("--out", default=".", metavar="DIR", help=out_help)
     p.add_argument("--write-back", action="store_true",
                    help="把新交期写入订单表空白的「回复交期」(先备份)/ write the new dates into empty 回复交期 cells")
-    p.add_argument("--as-of", type=cli._date, default=None, help=as_of_help)
+    p.add_argument("--as-of", type=cli.date_arg, default=None, help=as_of_help)
     p.add_argument("--reissue", action="store_true", help=reissue_help)
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
     p.add_argument("--json", action="store_true", help=json_help)
     common_opts(p)
     p.set_defaults(func=cmd_delay_notices)
+
+    p = kinds.add_parser(
+        "outsourcing",
+        help="外协申请单 / outsourcing requests from the overloads (gendan outsource)",
+        description=(
+            "为产能缺口中预计延误的订单行开外协申请单(A4):产品、外协数量(整箱)、需回厂日期、建议外协厂、"
+            "原因(缺口工时),编号 WX{YYYYMMDD}{SEQ:3}。"
+            "例 / example: gendan docs outsourcing 台账.xlsx --order SO1"
+        ),
+    )
+    p.add_argument("ledger", help=ledger_help)
+    p.add_argument("--order", nargs="+", metavar="ORDER", help="只开这些订单(订单号或订单行)/ only these orders")
+    p.add_argument("--out", default=".", metavar="DIR", help=out_help)
+    p.add_argument("--as-of", type=cli.date_arg, default=None, help=as_of_help)
+    p.add_argument("--reissue", action="store_true", help=reissue_help)
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
+    p.add_argument("--json", action="store_true", help=json_help)
+    common_opts(p)
+    p.set_defaults(func=cmd_outsourcing)
 
     p = kinds.add_parser(
         "statement",
@@ -250,7 +280,7 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("--customer", required=True, metavar="NAME", help="客户简称或全称 / customer")
     p.add_argument("--period", required=True, metavar="YYYY-MM", help="对账月份 / period, e.g. 2026-11")
     p.add_argument("--out", default=".", metavar="DIR", help=out_help)
-    p.add_argument("--as-of", type=cli._date, default=None, help=as_of_help)
+    p.add_argument("--as-of", type=cli.date_arg, default=None, help=as_of_help)
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
     p.add_argument("--json", action="store_true", help=json_help)
     common_opts(p)

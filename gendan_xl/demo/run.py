@@ -5,13 +5,14 @@ fixed so the outputs are the same on every machine and every day."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 
 from gendan_xl.demo import build_demo
 from gendan_xl.engine import check_ledger
+from gendan_xl.files import write_new
 from gendan_xl.ledger import Ledger
 from gendan_xl.model import Lang, Severity
 from gendan_xl.read import read_ledger
@@ -20,6 +21,7 @@ from gendan_xl.write.demo_book import write_demo
 from gendan_xl.write.issues_book import write_issue_report
 
 DEMO_LEDGER = "演示台账.xlsx"
+RUSH_QTY = 2000  # the demo's rush order (插单说明)
 Say = Callable[[str], None]
 
 
@@ -48,7 +50,7 @@ def run_demo(folder: Path, lang: Lang, say: Callable[[str], None]) -> int:
 
 def demo_steps() -> list[Callable[..., None]]:
     """The steps after the check: the follow-up report, then the documents."""
-    return [demo_report, demo_docs]
+    return [demo_report, demo_docs, demo_promises]
 
 
 def demo_report(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang: Lang, say: Say) -> None:
@@ -92,3 +94,35 @@ def demo_docs(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang
         period = period_of(as_of, customer_info(written, name).statement_day)
         st = run_statement(ledger_path, folder, as_of, name, period, ledger=written)
         say(f"对账单 -> {st.output}")
+
+
+def demo_promises(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang: str, say: Say) -> None:
+    """The papers around a promise, from the ledger as the documents left it: the
+    发料通知单 of the open work orders, the 订单评审表 of the week's new order lines, the
+    交期变更通知 to customers with late lines (nothing written back), and the 插单说明
+    of a rush order of the item with the most open order lines."""
+    from gendan_xl.documents.review_run import run_review
+    from gendan_xl.documents.run import run_delay_notices, run_material_issues
+    from gendan_xl.plan import whatif
+    from gendan_xl.plan.rush import rush_brief
+    from gendan_xl.write.notices_book import write_rush_brief
+
+    del lang
+    written = read_ledger(ledger_path, as_of)
+    issues = run_material_issues(ledger_path, folder, as_of, ledger=written)
+    if issues.output is not None:
+        say(f"发料通知单 {len(issues.assignments)} 张 -> {issues.output}")
+    review = run_review(ledger_path, as_of, ledger=written, sheet=folder / output_name("review", f"{as_of:%Y%m%d}"))
+    if review.sheet is not None:
+        say(f"订单评审表 {len(review.result.lines)} 行 -> {review.sheet}")
+    notices = run_delay_notices(ledger_path, folder, as_of)
+    if notices.output is not None:
+        say(f"交期变更通知 {len(notices.assignments)} 份 -> {notices.output}")
+    lines = written.book.lines
+    open_items = lines.loc[lines["open"], "item"].dropna().astype(str).value_counts()
+    if len(open_items):
+        item, due = str(open_items.index[0]), as_of + timedelta(days=14)
+        result = whatif(written, item, RUSH_QTY, due, as_of)
+        brief = rush_brief(written, result, item, RUSH_QTY, due)
+        path = write_new(folder / output_name("rush_brief", f"{as_of:%Y%m%d}", item), lambda p: write_rush_brief(p, brief))
+        say(f"插单说明 {item} × {RUSH_QTY:,} -> {path}")

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gendan_xl import cli
-from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, _date, _out
+from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, date_arg, out
 from gendan_xl.model import Lang
 from gendan_xl.termtext import markup_safe as _esc
 from gendan_xl.termtext import visible
@@ -48,7 +48,7 @@ TEXT: dict[str, dict[str, str]] = {
 COLOUR = {"可按期": "green", "需协商": "yellow", "无法排产": "red"}
 
 
-def _d(value: object) -> str:
+def fmt_day(value: object) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else "-"
 
 
@@ -67,9 +67,9 @@ def cmd_review(args: argparse.Namespace) -> int:
         raise cli.Locked(exc.message(lang)) from None
     result = run.result
     if args.json:
-        out = result.to_json(lang)
-        out["written_back"] = [{"order_line": k, "cell": c, "date": d.isoformat()} for k, c, d in run.filled]
-        _out(json.dumps(out, ensure_ascii=False))
+        data = result.to_json(lang)
+        data["written_back"] = [{"order_line": k, "cell": c, "date": d.isoformat()} for k, c, d in run.filled]
+        out(json.dumps(data, ensure_ascii=False))
     else:
         _render(run, lang, args.ledger)
     for warning in run.warnings:
@@ -78,14 +78,14 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def _render(run: object, lang: Lang, name: str) -> None:
-    from gendan_xl.cli_plan import _console, _table
+    from gendan_xl.cli.plan import make_console, new_table
     from gendan_xl.documents.review_run import ReviewRun
     from gendan_xl.write.review_book import PUSHES_SHOWN, pushes_text
 
     assert isinstance(run, ReviewRun)
     t = TEXT[lang]
     result = run.result
-    console = _console()
+    console = make_console()
     console.print(f"[bold]{t['title']}[/bold]  {_esc(name)}  " + t["window"].format(
         as_of=result.as_of.isoformat(), since=result.since.isoformat(), lead=result.lead_days))
     if run.errors:
@@ -93,18 +93,18 @@ def _render(run: object, lang: Lang, name: str) -> None:
     if not result.lines:
         console.print(t["none"])
     else:
-        table = _table("", t["cols"])
+        table = new_table("", t["cols"])
         for ln in result.lines:
             colour = COLOUR[ln.verdict]
             verdict = ln.verdict if lang == "zh" else {"可按期": "OK", "需协商": "negotiate"}.get(ln.verdict, "no")
-            ready = _d(ln.material_ready) if ln.material_ready else (ln.material_note or "-")
+            ready = fmt_day(ln.material_ready) if ln.material_ready else (ln.material_note or "-")
             pushes = pushes_text(ln, PUSHES_SHOWN) if lang == "zh" else "\n".join(
-                f"{p.key} {_d(p.old_finish)} -> {_d(p.new_finish)}" + (f" ({t['late']})" if p.becomes_late else "")
+                f"{p.key} {fmt_day(p.old_finish)} -> {fmt_day(p.new_finish)}" + (f" ({t['late']})" if p.becomes_late else "")
                 for p in ln.pushes
             )
             table.add_row(
-                _esc(ln.key), _esc(ln.customer), _esc(ln.item), f"{ln.qty:,.0f}", _d(ln.due_date),
-                _d(ln.earliest_finish), _d(ln.promise_date), _esc(ready), f"[{colour}]{verdict}[/{colour}]",
+                _esc(ln.key), _esc(ln.customer), _esc(ln.item), f"{ln.qty:,.0f}", fmt_day(ln.due_date),
+                fmt_day(ln.earliest_finish), fmt_day(ln.promise_date), _esc(ready), f"[{colour}]{verdict}[/{colour}]",
                 _esc(ln.reason(lang)), _esc(pushes),
             )
         console.print(table)
@@ -133,9 +133,9 @@ def register(
         ),
     )
     p.add_argument("ledger", help="台账工作簿,或含 gendan.toml 的文件夹 / ledger workbook or folder with gendan.toml")
-    p.add_argument("--since", type=_date, default=None,
+    p.add_argument("--since", type=date_arg, default=None,
                    help="评审这一天及以后下单的订单行(默认评审日前 7 天)/ ordered on or after (default: 7 days back)")
-    p.add_argument("--as-of", type=_date, default=None, help="评审日期 / as-of date (default today)")
+    p.add_argument("--as-of", type=date_arg, default=None, help="评审日期 / as-of date (default today)")
     p.add_argument("--json", action="store_true", help="输出 JSON / print one JSON object")
     p.add_argument("--sheet", default=None, metavar="FILE.xlsx",
                    help="写出可打印的订单评审表 / write the printable 订单评审表 to this file")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gendan_xl import cli
-from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, _date, _out, write_output_file
+from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, date_arg, out, write_output_file
 from gendan_xl.engine import report_data
 from gendan_xl.files import ledger_parts, refuse_inputs
 from gendan_xl.model import Lang
@@ -61,15 +61,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     path = write_report_file(target, data, lang, ledger_root=Path.cwd())
     f = data.figures
     if lang == "zh":
-        _out(f"已写出跟单报告:{path}")
-        _out(
+        out(f"已写出跟单报告:{path}")
+        out(
             f"未完成订单行 {f.open_lines}:已逾期 {f.by_status.get('overdue', 0)},"
             f"将延误 {f.by_status.get('late', 0)},有风险 {f.by_status.get('at_risk', 0)};"
             f"检查错误 {f.errors} 个,警告 {f.warnings} 个"
         )
     else:
-        _out(f"Report written: {path}")
-        _out(
+        out(f"Report written: {path}")
+        out(
             f"{f.open_lines} open order lines: {f.by_status.get('overdue', 0)} overdue, "
             f"{f.by_status.get('late', 0)} late, {f.by_status.get('at_risk', 0)} at risk; "
             f"{f.errors} check errors, {f.warnings} warnings"
@@ -90,7 +90,7 @@ def register(
         ),
     )
     p.add_argument("ledger", help="台账工作簿,或含 gendan.toml 的文件夹 / ledger workbook or folder with gendan.toml")
-    p.add_argument("--as-of", type=_date, default=None, help="计划日期 / as-of date (default today)")
+    p.add_argument("--as-of", type=date_arg, default=None, help="计划日期 / as-of date (default today)")
     p.add_argument(
         "--out", metavar="FILE.xlsx",
         help="输出文件或文件夹(默认当前文件夹的 跟单报告_YYYYMMDD.xlsx)/ output file or folder",

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from gendan_xl import cli
-from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, _date, _out
-from gendan_xl.cli_plan import _console, _d, _error_count, _n, _table
+from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, date_arg, out
+from gendan_xl.cli.plan import error_count, fmt_day, fmt_num, make_console, new_table
 from gendan_xl.model import Lang
 from gendan_xl.termtext import markup_safe as _esc
 
@@ -68,15 +68,15 @@ def cmd_materials(args: argparse.Namespace) -> int:
     plan = result.materials
     if args.json:
         empty = {"as_of": checked.as_of.isoformat(), "requirements": [], "purchases": [], "prices": []}
-        _out(json.dumps(plan.to_json() if plan is not None else empty, ensure_ascii=False))
+        out(json.dumps(plan.to_json() if plan is not None else empty, ensure_ascii=False))
     else:
-        render_materials(plan, args.lang, checked.ledger.name, checked.as_of.isoformat(), _error_count(checked))
+        render_materials(plan, args.lang, checked.ledger.name, checked.as_of.isoformat(), error_count(checked))
     return EXIT_ERRORS if checked.has_errors else EXIT_OK
 
 
 def render_materials(plan: Any, lang: Lang, name: str, as_of: str, errors: int = 0) -> None:
     t = TEXT[lang]
-    console = _console()
+    console = make_console()
     console.print(f"[bold]{t['title']}[/bold]  {_esc(name)}  {t['as_of']} {as_of}")
     if errors:
         console.print(f"[red]{t['errors'].format(n=errors)}[/red]")
@@ -87,15 +87,15 @@ def render_materials(plan: Any, lang: Lang, name: str, as_of: str, errors: int =
     if short.empty:
         console.print(t["no_short"])
     else:
-        table = _table(t["short"], t["cols_short"])
+        table = new_table(t["short"], t["cols_short"])
         from_po = plan.from_po()
         for i, rec in enumerate(short.head(LIMIT).itertuples()):
-            pos = "; ".join(f"{p['po_no']} {_n(p['qty'])}" for p in from_po[short.index[i]])
-            ready = _d(rec.ready_date) if rec.ready_known else f"[red]{t['unknown']}[/red]"
+            pos = "; ".join(f"{p['po_no']} {fmt_num(p['qty'])}" for p in from_po[short.index[i]])
+            ready = fmt_day(rec.ready_date) if rec.ready_known else f"[red]{t['unknown']}[/red]"
             table.add_row(
-                _d(rec.wo_no), _d(rec.order_no), _d(rec.item), _d(rec.material), _n(rec.need), _n(rec.issued),
-                _n(rec.open_need), _n(rec.from_stock), _esc(pos) or "-",
-                f"[red]{_n(rec.short)}[/red]" if rec.short > 0 else "0", ready,
+                fmt_day(rec.wo_no), fmt_day(rec.order_no), fmt_day(rec.item), fmt_day(rec.material), fmt_num(rec.need), fmt_num(rec.issued),
+                fmt_num(rec.open_need), fmt_num(rec.from_stock), _esc(pos) or "-",
+                f"[red]{fmt_num(rec.short)}[/red]" if rec.short > 0 else "0", ready,
             )
         console.print(table)
         if len(short) > LIMIT:
@@ -104,18 +104,18 @@ def render_materials(plan: Any, lang: Lang, name: str, as_of: str, errors: int =
     if late.empty:
         console.print(t["no_late"])
     else:
-        table = _table(t["late"], t["cols_late"])
+        table = new_table(t["late"], t["cols_late"])
         for rec in late.sort_values("due").head(LIMIT).itertuples():
             table.add_row(
-                _d(rec.po_no), _d(rec.supplier), _d(rec.material), _n(rec.open_qty), _d(rec.due),
+                fmt_day(rec.po_no), fmt_day(rec.supplier), fmt_day(rec.material), fmt_num(rec.open_qty), fmt_day(rec.due),
                 f"[red]{rec.days_late}[/red]", _esc("、".join(rec.wo_nos)) or "-",
                 _esc("、".join(k.replace("#", "-") for k in rec.keys)) or "-",
             )
         console.print(table)
     if len(plan.prices):
-        table = _table(t["prices"], t["cols_prices"])
+        table = new_table(t["prices"], t["cols_prices"])
         for rec in plan.prices.head(LIMIT).itertuples():
-            table.add_row(_d(rec.supplier), _d(rec.material), _n(rec.price), _d(rec.since), _n(rec.previous),
+            table.add_row(fmt_day(rec.supplier), fmt_day(rec.material), fmt_num(rec.price), fmt_day(rec.since), fmt_num(rec.previous),
                           f"{rec.change_pct:+.2f}%")
         console.print(table)
 
@@ -135,7 +135,7 @@ def register(
         ),
     )
     p.add_argument("ledger", help="台账工作簿,或含 gendan.toml 的文件夹 / ledger workbook or folder with gendan.toml")
-    p.add_argument("--as-of", type=_date, default=None, help="计算日期 / as-of date (default today)")
+    p.add_argument("--as-of", type=date_arg, default=None, help="计算日期 / as-of date (default today)")
     p.add_argument("--json", action="store_true", help="输出 JSON / print one JSON object")
     common(p)
     p.set_defaults(func=cmd_materials)

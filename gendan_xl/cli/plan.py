@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from gendan_xl import cli
-from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, _date, _out
+from gendan_xl.cli import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, date_arg, out
 from gendan_xl.model import (
     LOAD_HIGH,
     LOAD_OVER,
@@ -128,9 +128,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     result = plan_ledger(checked.ledger, checked.as_of)
     lang: Lang = args.lang
     if args.json:
-        _out(json.dumps(result.to_json(), ensure_ascii=False))
+        out(json.dumps(result.to_json(), ensure_ascii=False))
     else:
-        render_plan(result, lang, checked.ledger.name, _error_count(checked))
+        render_plan(result, lang, checked.ledger.name, error_count(checked))
     return EXIT_ERRORS if checked.has_errors else EXIT_OK
 
 
@@ -149,10 +149,10 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
     lang: Lang = args.lang
     if args.json:
-        _out(json.dumps(result.to_json(), ensure_ascii=False))
+        out(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         known = set(checked.ledger["items"]["item"].dropna())
-        render_whatif(result, lang, args, _error_count(checked), args.item in known)
+        render_whatif(result, lang, args, error_count(checked), args.item in known)
     if args.sheet:
         _write_brief(checked.ledger, result, args, as_json=args.json)
     return EXIT_ERRORS if checked.has_errors else EXIT_OK
@@ -170,13 +170,13 @@ def _write_brief(ledger: Any, result: Any, args: argparse.Namespace, as_json: bo
     if target.suffix.lower() != ".xlsx":
         target = target.with_name(target.name + ".xlsx")
     written = write_new(target, lambda p: write_rush_brief(p, brief))
-    say = sys.stderr.write if as_json else (lambda text: _out(text.rstrip("\n")))
+    say = sys.stderr.write if as_json else (lambda text: out(text.rstrip("\n")))
     for line in overtime_text(brief):
         say(line + "\n")
     say(f"已写出插单说明:{written}\n")
 
 
-def _error_count(checked: Any) -> int:
+def error_count(checked: Any) -> int:
     from gendan_xl.model import Severity
 
     return int(checked.count(Severity.ERROR))
@@ -202,7 +202,7 @@ def _priority(text: str) -> str:
 # ---------------------------------------------------------------- rendering
 
 
-def _d(value: object) -> str:
+def fmt_day(value: object) -> str:
     if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return "-"
     if hasattr(value, "strftime"):
@@ -210,7 +210,7 @@ def _d(value: object) -> str:
     return _esc(value)
 
 
-def _n(value: object) -> str:
+def fmt_num(value: object) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return "-"
     if isinstance(value, float) and value.is_integer():
@@ -232,7 +232,7 @@ def _reason(value: object, lang: Lang) -> str:
     return REASON_LABEL[lang][LateReason(value)]
 
 
-def _console() -> Any:
+def make_console() -> Any:
     from rich.console import Console
 
     console = Console(highlight=False, soft_wrap=True)
@@ -241,7 +241,7 @@ def _console() -> Any:
     return console
 
 
-def _table(title: str, columns: str) -> Any:
+def new_table(title: str, columns: str) -> Any:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", show_lines=False)
@@ -256,7 +256,7 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
     from gendan_xl.plan import SEVERITY_RANK
 
     t = TEXT[lang]
-    console = _console()
+    console = make_console()
     console.print(f"[bold]{t['title']}[/bold]  {_esc(name)}  {t['as_of']} {result.as_of.isoformat()}")
     counts = sorted(result.status_counts().items(), key=lambda kv: SEVERITY_RANK[kv[0]])
     console.print("  ".join(f"{_status(s, lang)} {n}" for s, n in counts if n))
@@ -269,13 +269,13 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
     if alerts.empty:
         console.print(t["no_alerts"])
     else:
-        table = _table(t["alerts"], t["cols_alert"])
+        table = new_table(t["alerts"], t["cols_alert"])
         for rec in alerts.head(ALERT_LIMIT).itertuples(index=False):
             late = rec.days_late is not pd.NA and (rec.days_late or 0) > 0
             table.add_row(
-                _esc(rec.label), _d(rec.customer), _esc(rec.item), _n(rec.balance), _n(rec.uncovered_qty or None),
-                _d(rec.commitment_date), _d(rec.forecast_finish), _n(rec.days_late if late else None),
-                _n(None if late else rec.slack_workdays),
+                _esc(rec.label), fmt_day(rec.customer), _esc(rec.item), fmt_num(rec.balance), fmt_num(rec.uncovered_qty or None),
+                fmt_day(rec.commitment_date), fmt_day(rec.forecast_finish), fmt_num(rec.days_late if late else None),
+                fmt_num(None if late else rec.slack_workdays),
                 _status(rec.status, lang), _reason(rec.reason, lang),
             )
         console.print(table)
@@ -285,7 +285,7 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
     weeks = result.capacity_weekly
     if not weeks.empty:
         shown = list(dict.fromkeys(weeks.sort_values("week_start")["week"]))[:WEEKS_SHOWN]
-        table = _table(t["load"], "|".join([t["line"], *map(_esc, shown)]))
+        table = new_table(t["load"], "|".join([t["line"], *map(_esc, shown)]))
         for line, part in weeks[weeks["week"].isin(shown)].groupby("line", sort=False):
             cells = {rec.week: rec for rec in part.itertuples(index=False)}
             row = [_esc(line)]
@@ -297,13 +297,13 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
 
     over = result.overloads
     if not over.empty:
-        table = _table(t["overloads"], t["cols_over"])
+        table = new_table(t["overloads"], t["cols_over"])
         for ep in over.head(ALERT_LIMIT).to_dict("records"):
             keys = list(ep["order_keys"])
             shown_keys = _esc("、".join(map(str, keys[:5]))) + (" …" if len(keys) > 5 else "")
-            items = _esc("、".join(f"{i['item']} × {_n(float(i['qty']))}" for i in ep["items"]))
+            items = _esc("、".join(f"{i['item']} × {fmt_num(float(i['qty']))}" for i in ep["items"]))
             table.add_row(
-                _esc(ep["line"]), _d(ep["from"]), _d(ep["by_date"]), f"[red]{_h(ep['shortfall_hours'])}[/red]",
+                _esc(ep["line"]), fmt_day(ep["from"]), fmt_day(ep["by_date"]), f"[red]{_h(ep['shortfall_hours'])}[/red]",
                 items, shown_keys,
             )
         console.print(table)
@@ -312,20 +312,20 @@ def render_plan(result: Any, lang: Lang, name: str, errors: int = 0) -> None:
 
     fc = result.forecasts
     if len(fc):
-        table = _table(t["forecasts"], t["cols_fc"])
+        table = new_table(t["forecasts"], t["cols_fc"])
         for rec in fc.head(ALERT_LIMIT).itertuples(index=False):
             in_period = t["yes"] if rec.in_period else f"[red]{t['no']}[/red]"
             table.add_row(
-                _esc(rec.customer), _esc(rec.item), _esc(rec.period), _n(rec.forecast_qty), _n(rec.firm_qty),
-                _n(rec.open_qty), _d(rec.line), _h(float(rec.hours)) if rec.hours == rec.hours else "",
-                _d(rec.forecast_start), _d(rec.forecast_finish), in_period if rec.open_qty > 0 else "",
+                _esc(rec.customer), _esc(rec.item), _esc(rec.period), fmt_num(rec.forecast_qty), fmt_num(rec.firm_qty),
+                fmt_num(rec.open_qty), fmt_day(rec.line), _h(float(rec.hours)) if rec.hours == rec.hours else "",
+                fmt_day(rec.forecast_start), fmt_day(rec.forecast_finish), in_period if rec.open_qty > 0 else "",
             )
         console.print(table)
         if len(fc) > ALERT_LIMIT:
             console.print(t["more"].format(n=len(fc) - ALERT_LIMIT))
 
     if not result.otd.empty:
-        table = _table(t["otd"], t["cols_otd"])
+        table = new_table(t["otd"], t["cols_otd"])
         for rec in result.otd.sort_values(["month", "customer"], ascending=[False, True]).head(24).itertuples(
             index=False
         ):
@@ -354,7 +354,7 @@ def _load_cell(required: float, scheduled: float, available: float) -> str:
 
 def render_whatif(result: Any, lang: Lang, args: argparse.Namespace, errors: int, item_known: bool) -> None:
     t = TEXT[lang]
-    console = _console()
+    console = make_console()
     console.print(f"[bold]{t['whatif']}[/bold]  {_esc(args.ledger)}  {t['as_of']} {result.as_of.isoformat()}")
     if errors:
         console.print(f"[red]{t['errors'].format(n=errors)}[/red]")
@@ -362,7 +362,7 @@ def render_whatif(result: Any, lang: Lang, args: argparse.Namespace, errors: int
         console.print(f"[yellow]{t['unknown_item'].format(item=_esc(args.item))}[/yellow]")
     new = result.new
     console.print(
-        t["new"].format(item=_esc(args.item), qty=_n(float(args.qty)), due=args.due.isoformat(),
+        t["new"].format(item=_esc(args.item), qty=fmt_num(float(args.qty)), due=args.due.isoformat(),
                         priority=PRIORITY_NAMES[args.priority])
     )
     if new.get("forecast_finish") is None:
@@ -372,20 +372,20 @@ def render_whatif(result: Any, lang: Lang, args: argparse.Namespace, errors: int
         late = (t["days_late"] if days > 0 else t["days_early"] if days < 0 else t["on_due"]).format(n=abs(days))
         console.print(
             "  → " + t["new_result"].format(
-                finish=_d(new["forecast_finish"]), late=late, status=_status(new["status"], lang)
+                finish=fmt_day(new["forecast_finish"]), late=late, status=_status(new["status"], lang)
             )
         )
     moved = result.moved
     if moved.empty:
         console.print(t["no_moved"])
         return
-    table = _table(t["moved"], t["cols_moved"])
+    table = new_table(t["moved"], t["cols_moved"])
     for rec in moved.head(ALERT_LIMIT).itertuples(index=False):
         late = f"[red]{t['yes']}[/red]" if rec.becomes_late else ""
-        after = f"[red]{t['short']}[/red]" if getattr(rec, "material_lost", False) else _d(rec.after)
+        after = f"[red]{t['short']}[/red]" if getattr(rec, "material_lost", False) else fmt_day(rec.after)
         table.add_row(
-            _esc(rec.label), _d(rec.customer), _d(rec.commitment_date), _d(rec.before), after,
-            _n(rec.delta_days), late,
+            _esc(rec.label), fmt_day(rec.customer), fmt_day(rec.commitment_date), fmt_day(rec.before), after,
+            fmt_num(rec.delta_days), late,
         )
     console.print(table)
     if "material_lost" in moved and moved["material_lost"].any():
@@ -413,7 +413,7 @@ def register(
         ),
     )
     p.add_argument("ledger", help="台账工作簿,或含 gendan.toml 的文件夹 / ledger workbook or folder with gendan.toml")
-    p.add_argument("--as-of", type=_date, default=None, help="计划日期 / as-of date (default today)")
+    p.add_argument("--as-of", type=date_arg, default=None, help="计划日期 / as-of date (default today)")
     p.add_argument("--json", action="store_true", help="输出 JSON / print one JSON object")
     common(p)
     p.set_defaults(func=cmd_plan)
@@ -430,13 +430,13 @@ def register(
     p.add_argument("ledger", help="台账工作簿,或含 gendan.toml 的文件夹 / ledger workbook or folder with gendan.toml")
     p.add_argument("--item", required=True, help="产品编码 / item code")
     p.add_argument("--qty", required=True, type=_positive, help="数量 / quantity")
-    p.add_argument("--due", required=True, type=_date, help="要求交期 / due date")
+    p.add_argument("--due", required=True, type=date_arg, help="要求交期 / due date")
     p.add_argument("--line", default=None, help="产线(默认取产品的产线)/ line (default: the item's line)")
     p.add_argument(
         "--priority", type=_priority, default="特急",
         help="优先级 特急/急/普通 (urgent/rush/normal),默认 特急 / priority (default 特急)",
     )
-    p.add_argument("--as-of", type=_date, default=None, help="计划日期 / as-of date (default today)")
+    p.add_argument("--as-of", type=date_arg, default=None, help="计划日期 / as-of date (default today)")
     p.add_argument("--json", action="store_true", help="输出 JSON / print one JSON object")
     p.add_argument(
         "--sheet", default=None, metavar="FILE.xlsx",

@@ -28,7 +28,7 @@ class Locked(Exception):
     """Raised by commands when a file or run lock is held by someone else."""
 
 
-def _date(text: str) -> date:
+def date_arg(text: str) -> date:
     from gendan_xl.read.values import parse_date
 
     value = parse_date(text, date.today())
@@ -37,7 +37,7 @@ def _date(text: str) -> date:
     return value
 
 
-def _out(text: str = "") -> None:
+def out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
 
@@ -61,11 +61,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             Path(args.report), lambda p: write_issue_report(p, result.issues, lang, ledger_root=Path.cwd())
         )
     if args.json:
-        _out(json.dumps(result.to_json(lang), ensure_ascii=False))
+        out(json.dumps(result.to_json(lang), ensure_ascii=False))
     else:
         render_issues(result.issues, lang, result.ledger.name, result.ledger.row_counts)
         if report is not None:
-            _out(("已写出检查结果:" if lang == "zh" else "Issue report written: ") + str(report))
+            out(("已写出检查结果:" if lang == "zh" else "Issue report written: ") + str(report))
     return EXIT_ERRORS if result.has_errors else EXIT_OK
 
 
@@ -137,14 +137,14 @@ def cmd_template(args: argparse.Namespace) -> int:
             "the file exists; the blank ledger never replaces a file, choose another name",
         )
     path = write_output_file(target, lambda p: write_template(p, lang=args.lang), new_only=True)
-    _out(("已写出空白台账:" if args.lang == "zh" else "Blank ledger written: ") + str(path))
+    out(("已写出空白台账:" if args.lang == "zh" else "Blank ledger written: ") + str(path))
     return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from gendan_xl.demo_run import run_demo
+    from gendan_xl.demo.run import run_demo
 
-    return run_demo(Path(args.dir), args.lang, _out)
+    return run_demo(Path(args.dir), args.lang, out)
 
 
 # ---------------------------------------------------------------- parser
@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="检查台账,逐个单元格指出问题。例 / example: gendan check 台账.xlsx --report 检查结果.xlsx",
     )
     p.add_argument("ledger", help="台账工作簿,或含 gendan.toml 的文件夹 / ledger workbook or folder with gendan.toml")
-    p.add_argument("--as-of", type=_date, default=None, help="检查日期 / as-of date (default today)")
+    p.add_argument("--as-of", type=date_arg, default=None, help="检查日期 / as-of date (default today)")
     p.add_argument("--json", action="store_true", help="输出 JSON / print one JSON object")
     p.add_argument("--report", metavar="FILE.xlsx", help="写出检查结果工作簿 / write the issue workbook")
     common(p)
@@ -210,7 +210,7 @@ EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction, Callable[[argparse.Ar
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    _load_extra_commands()
+    load_commands()
     parser = build_parser()
     args = parser.parse_args(argv)
     lang: Lang = getattr(args, "lang", "zh")
@@ -240,12 +240,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNUSABLE
 
 
-def _load_extra_commands() -> None:
+def load_commands() -> None:
     """Import the modules that add command groups (kept out of the import path of `check`)."""
     import importlib
 
-    for name in ("gendan_xl.cli_plan", "gendan_xl.cli_report", "gendan_xl.cli_docs", "gendan_xl.cli_addin", "gendan_xl.cli_batch",
-                 "gendan_xl.cli_materials", "gendan_xl.cli_review"):
+    for name in ("gendan_xl.cli.plan", "gendan_xl.cli.report", "gendan_xl.cli.docs", "gendan_xl.cli.addin", "gendan_xl.cli.batch",
+                 "gendan_xl.cli.materials", "gendan_xl.cli.review", "gendan_xl.cli.outsource",
+                 "gendan_xl.cli.changes"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:

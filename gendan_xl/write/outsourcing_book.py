@@ -1,0 +1,89 @@
+"""The 外协申请单 workbook: one A4 portrait form per proposal, laid out like the
+other forms (company, title and number, a two-column table of facts, the reason
+with the shortfall hours, sign-offs 跟单/计划/生产/外协跟单员)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from gendan_xl.documents.outsourcing import OutsourcingRequest
+from gendan_xl.write.docs_book import (
+    DATE,
+    LATE_RED,
+    _Fmt,
+    _page_setup,
+    _set_widths,
+    _signoff_boxes,
+    _write_forms,
+    merge,
+)
+
+WX_WIDTHS = (14, 20, 14, 20, 14, 18)
+
+
+def _qty(value: float, unit: str) -> str:
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3f}".rstrip("0")
+    return f"{text} {unit}".strip()
+
+
+def add_outsourcing_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: OutsourcingRequest) -> Any:
+    ws = wb.add_worksheet(name)
+    _set_widths(ws, WX_WIDTHS)
+    last = len(WX_WIDTHS) - 1
+    ws.set_row(0, 28)
+    merge(ws, 0, 0, 0, last, doc.company.name, f(bold=True, font_size=16, align="center"))
+    ws.set_row(1, 34)
+    merge(ws, 1, 0, 1, last, "外 协 申 请 单", f(bold=True, font_size=20, align="center"))
+    ws.set_row(2, 20)
+    merge(ws, 2, 0, 2, 2, f"申请日期:{doc.issue_date.isoformat()}", f(font_size=11))
+    merge(ws, 2, 3, 2, last, f"编号:{doc.number}", f(font_size=11, bold=True, align="right"))
+    cartons = ""
+    if doc.carton:
+        cartons = f"({doc.qty / doc.carton:,.0f} 箱 × {doc.carton:,.0f})"
+    facts: list[tuple[str, object, str, object]] = [
+        ("订单行", doc.label, "客户", doc.customer),
+        ("产品编码", doc.item, "品名规格", " ".join(x for x in (doc.item_name, doc.spec) if x)),
+        ("订单数量", _qty(doc.order_qty, doc.unit), "产线", doc.line),
+        ("外协数量", _qty(doc.qty, doc.unit) + cartons, "折合工时", f"{doc.hours:g} 小时"),
+        ("需回厂日期", doc.needed_by, "建议外协厂", doc.supplier or "(待外协跟单员选定)"),
+        ("原预计完工", doc.forecast_finish or "-", "外协后厂内完工", doc.in_house_finish or "全部外协"),
+    ]
+    row = 4
+    for k1, v1, k2, v2 in facts:
+        ws.set_row(row, 26)
+        merge(ws, row, 0, row, 0, k1, f.label())
+        strong = k1 in ("外协数量", "需回厂日期")
+        fmt1 = f.cell(DATE, align="center", bold=True, font_color=LATE_RED) if hasattr(v1, "isoformat") else (
+            f.cell(bold=strong, text_wrap=True))
+        merge(ws, row, 1, row, 2, v1, fmt1)  # type: ignore[arg-type]
+        merge(ws, row, 3, row, 3, k2, f.label())
+        fmt2 = f.cell(DATE, align="center") if hasattr(v2, "isoformat") else f.cell(text_wrap=True)
+        merge(ws, row, 4, row, last, v2, fmt2)  # type: ignore[arg-type]
+        row += 1
+    ws.set_row(row, 26)
+    merge(ws, row, 0, row, last, "申请原因", f.label())
+    row += 1
+    ws.set_row(row, 66)
+    merge(ws, row, 0, row, last, "    " + doc.reason, f(font_size=11, text_wrap=True, valign="top", border=1))
+    row += 1
+    ws.set_row(row, 26)
+    merge(ws, row, 0, row, last, "外协要求:按本公司图纸、样品及品质标准加工;分批回厂须事先通知;回厂时附送货单及检验记录。",
+          f(font_size=10, text_wrap=True))
+    row += 2
+    row = _signoff_boxes(ws, f, row, ((0, 0, "跟单"), (1, 2, "计划"), (3, 3, "生产"), (4, last, "外协跟单员")), 44)
+    _page_setup(ws, "A4", landscape=False)
+    ws.set_margins(left=0.5, right=0.5, top=0.5, bottom=0.7)
+    ws.set_footer(f"&L外协申请单 {doc.number.replace('&', '&&')}&C第 &P 页", {"margin": 0.3})
+    ws.print_area(0, 0, row, last)
+    ws.fit_to_pages(1, 0)
+    return ws
+
+
+def write_outsourcing(path: Path, docs: Sequence[OutsourcingRequest]) -> Path:
+    """The 外协申请单 workbook: one sheet (form) per proposal."""
+    return _write_forms(path, "外协申请单", [(doc.number, partial(add_outsourcing_sheet, doc=doc)) for doc in docs])
