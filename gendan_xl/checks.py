@@ -93,7 +93,7 @@ def check_duplicate_keys(ledger: Ledger, ctx: Context) -> list[Issue]:
 
 def check_quantities(ledger: Ledger, ctx: Context) -> list[Issue]:
     out: list[Issue] = []
-    for key in ("orders", "work_orders", "shipments", "forecasts", "outsourcing"):
+    for key in ("orders", "work_orders", "shipments", "forecasts", "outsourcing", "quality"):
         table = ledger.table(key)
         df = table.df
         bad = df["qty"].notna() & (df["qty"] <= 0)
@@ -133,6 +133,10 @@ def check_references(ledger: Ledger, ctx: Context) -> list[Issue]:
         df = daily.df
         bad = df["wo_no"].notna() & ~member(df["wo_no"], wos.df["wo_no"])
         out += daily.issues_at("unknown-work-order", df[bad], "wo_no")
+        quality = ledger.table("quality")  # 品质异常 (optional): a hold on a work order nobody issued
+        qdf = quality.df
+        bad = qdf["wo_no"].notna() & ~member(qdf["wo_no"], wos.df["wo_no"])
+        out += quality.issues_at("unknown-work-order", qdf[bad], "wo_no")
     return out
 
 
@@ -272,7 +276,10 @@ def check_shipped_before_produced(ledger: Ledger, ctx: Context) -> list[Issue]:
 def check_future_dates(ledger: Ledger, ctx: Context) -> list[Issue]:
     out: list[Issue] = []
     limit = pd.Timestamp(ctx.as_of)
-    for key, column in (("daily", "date"), ("shipments", "ship_date"), ("shipments", "signed_date")):
+    for key, column in (
+        ("daily", "date"), ("shipments", "ship_date"), ("shipments", "signed_date"), ("quality", "date"),
+        ("quality", "closed_date"),
+    ):
         table = ledger.table(key)
         df = table.df
         bad = df[column] > limit

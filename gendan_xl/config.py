@@ -47,6 +47,8 @@ class LedgerParts(BaseModel):
     forecasts: str | None = None
     # outsourcing lots (optional sheet)
     outsourcing: str | None = None
+    # quality holds (optional sheet)
+    quality: str | None = None
 
 
 class LedgerConfig(BaseModel):

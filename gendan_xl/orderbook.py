@@ -21,6 +21,13 @@ Outsourcing (the optional 外协 sheet, rows matched to order lines like shipmen
 ``out_returned`` (已回数量 of its lots) counts in ``produced``; ``out_open`` (数量 -
 已回数量 of its lots, never below 0) covers the line like a work order does;
 ``out_due`` is the latest 预计回厂 of its open lots (the plan's forecast for them).
+
+Quality holds (optional 品质异常 sheet, ``quality``): a work order's ``produced`` is
+its reported good pieces less its open 返工 (until 结案日期) and all its 报废;
+``rework_balance`` is the part of its balance that waits for rework (planned again
+on its line from 预计完成, ``rework_release``), and stays covered even when the work
+order is closed. 让步接受 changes no quantity. ``quality_open``: the order line has
+an item without 结案日期.
 """
 
 from __future__ import annotations
@@ -47,6 +54,8 @@ from gendan_xl.model import PRIORITY_RANK
 from gendan_xl.schema import (
     ORDER_CLOSED_STATES,
     ORDER_HOLD_STATES,
+    REWORK,
+    SCRAP,
     WO_CLOSED_STATES,
     WO_HOLD_STATES,
 )
@@ -154,6 +163,8 @@ class OrderBook:
     daily_wo: np.ndarray  # per 生产日报 row: its work order (-1: unknown 工单号)
     # per 外协 row: its order line (-1: none matches)
     out_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # per 品质异常 row: its work order, order line, open state
+    quality: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     # --- building ---------------------------------------------------------------
 
@@ -188,10 +199,44 @@ class OrderBook:
             if len(wo) and len(daily)
             else np.full(len(daily), -1, dtype=np.int64)
         )
-        work_orders = cls._work_orders(wo, wo_codes[wo_first], lines, ledger, daily, daily_wo)
+        quality = cls._quality(ledger["quality"], wo, wo_codes[wo_first], lines)
+        work_orders = cls._work_orders(wo, wo_codes[wo_first], lines, ledger, daily, daily_wo, quality)
         out_codes = codes_of(ledger["outsourcing"])
-        lines = cls._totals(lines, work_orders, ship_codes, ledger["shipments"], (ledger["outsourcing"], out_codes))
-        return cls(lines, work_orders, order_codes, wo_codes, ship_codes, daily_wo, out_codes)
+        lines = cls._totals(
+            lines, work_orders, ship_codes, ledger["shipments"], (ledger["outsourcing"], out_codes), quality
+        )
+        return cls(lines, work_orders, order_codes, wo_codes, ship_codes, daily_wo, out_codes, quality)
+
+    @staticmethod
+    def _quality(q: pd.DataFrame, wo: pd.DataFrame, codes: np.ndarray, lines: pd.DataFrame) -> pd.DataFrame:
+        """品质异常 rows with their work order (``wo_code``), order line (``code``,
+        ``key``, ``label``) and ``open`` (no 结案日期)."""
+        wo_code = (
+            positions(q["wo_no"], wo["wo_no"]) if len(q) and len(wo) else np.full(len(q), -1, dtype=np.int64)
+        )
+        code = np.where(wo_code >= 0, codes[np.clip(wo_code, 0, None)] if len(codes) else -1, -1)
+        keys = lines["key"].to_numpy(dtype=object)
+        labels = lines["label"].to_numpy(dtype=object)
+        has = code >= 0
+        pick = np.clip(code, 0, None)
+        return pd.DataFrame(
+            {
+                "date": q["date"],
+                "wo_no": q["wo_no"],
+                "wo_code": wo_code,
+                "code": code,
+                "key": np.where(has, keys[pick] if len(keys) else None, None),
+                "label": np.where(has, labels[pick] if len(labels) else None, None),
+                "problem": q["problem"],
+                "action": q["action"],
+                "qty": q["qty"].astype("float64"),
+                "expected": q["expected"],
+                "closed_date": q["closed_date"],
+                "open": q["closed_date"].isna().to_numpy(),
+                SRC: q[SRC],
+                ROW: q[ROW],
+            }
+        )
 
     @staticmethod
     def _work_orders(
@@ -201,6 +246,7 @@ class OrderBook:
         ledger: Ledger,
         daily: pd.DataFrame,
         daily_wo: np.ndarray,
+        quality: pd.DataFrame,
     ) -> pd.DataFrame:
         n = len(wo)
         items = ledger["items"]
@@ -208,13 +254,23 @@ class OrderBook:
         item_line = pd.Series(norm_line(items["line"]).to_numpy(), index=items["item"].to_numpy(), dtype=object)
         own_line = norm_line(wo["line"])
         line = own_line.where(own_line.notna(), wo["item"].map(item_line))
-        produced = _sum(daily_wo, daily["good_qty"], n)
+        reported = _sum(daily_wo, daily["good_qty"], n)
         rejects = _sum(daily_wo, daily["bad_qty"], n)
+        # Quality holds: open rework and all scrap are not good output.
+        qwo = quality["wo_code"].to_numpy()
+        action = quality["action"]
+        rework = (action == REWORK).to_numpy() & quality["open"].to_numpy()
+        rework_open = _sum(np.where(rework, qwo, -1), quality["qty"], n)
+        scrapped = _sum(np.where((action == SCRAP).to_numpy(), qwo, -1), quality["qty"], n)
+        produced = np.clip(reported - rework_open - scrapped, 0.0, None)
         qty = wo["qty"].astype("float64").to_numpy()
         state = wo["status"]
         closed = state.isin(WO_CLOSED_STATES).to_numpy()
         held = state.isin(WO_HOLD_STATES).to_numpy()
         balance = np.nan_to_num(np.clip(qty - produced, 0.0, None))
+        # The part of the balance that waits for rework: covered by the work order
+        # even when it is closed (the rework is planned again on its line).
+        rework_balance = np.minimum(rework_open, balance)
         keys = lines["key"].to_numpy(dtype=object)
         return pd.DataFrame(
             {
@@ -230,11 +286,16 @@ class OrderBook:
                 "held": held,
                 "own_line": own_line,
                 "line": line,
+                "reported": reported,
                 "produced": produced,
                 "rejects": rejects,
-                "yield": _share(produced, produced + rejects),
+                "yield": _share(reported, reported + rejects),
+                "rework_open": rework_open,
+                "scrapped": scrapped,
+                "rework_balance": rework_balance,
+                "rework_release": _max_date(np.where(rework, qwo, -1), quality["expected"], n),
                 "balance": balance,
-                "active_balance": np.where(closed, 0.0, balance),
+                "active_balance": np.where(closed, rework_balance, balance),
                 "last_report": _max_date(daily_wo, daily["date"], n),
                 "plan_start": wo["plan_start"],
                 "plan_finish": wo["plan_finish"],
@@ -250,6 +311,7 @@ class OrderBook:
         ship_codes: np.ndarray,
         shipments: pd.DataFrame,
         outsourced: tuple[pd.DataFrame, np.ndarray] | None = None,
+        quality: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         n = len(lines)
         codes = wo["code"].to_numpy()
@@ -268,6 +330,13 @@ class OrderBook:
         out["wo_qty_unknown"] = unknown
         out["produced"] = _sum(codes, wo["produced"], n)
         out["rejects"] = _sum(codes, wo["rejects"], n)
+        out["rework_open"] = _sum(codes, wo["rework_open"], n)
+        out["scrapped"] = _sum(codes, wo["scrapped"], n)
+        if quality is not None and len(quality):
+            qcodes = quality["code"].to_numpy()
+            out["quality_open"] = np.bincount(qcodes[(qcodes >= 0) & quality["open"].to_numpy()], minlength=n)[:n] > 0
+        else:
+            out["quality_open"] = np.zeros(n, dtype=bool)
         # Returns (类型 退货) net off what was shipped; the last delivery date ignores them.
         out["shipped"] = _sum(ship_codes, signed_ship_qty(shipments), n)
         out["last_ship"] = _max_date(np.where(return_rows(shipments).to_numpy(), -1, ship_codes),
@@ -305,9 +374,10 @@ class OrderBook:
         have no work orders, reports or shipments yet."""
         rows = _line_rows(extra)
         for column in ("wo_total", "issued", "active_balance", "held_balance", "produced", "rejects", "shipped",
-                       "out_returned", "out_open"):
+                       "out_returned", "out_open", "rework_open", "scrapped"):
             rows[column] = 0.0
         rows["out_due"] = pd.NaT
+        rows["quality_open"] = False
         rows["last_ship"] = pd.NaT
         rows["last_report"] = pd.NaT
         rows["has_wo"] = False

@@ -426,6 +426,39 @@ FORECASTS = SheetSpec(
     aliases=("forecast", "forecasts", "客户预测", "预测表", "销售预测", "预产"),
     note_zh="客户预测(FORECAST):未被订单覆盖的预测数量按最低优先级排入剩余产能(软负荷)",
 )
+
+# --- quality holds (optional sheet; without it nothing changes) -------------------------
+
+REWORK, CONCESSION, SCRAP = "返工", "让步接受", "报废"
+QUALITY_ACTIONS = (REWORK, CONCESSION, SCRAP)
+
+QUALITY = SheetSpec(
+    "quality",
+    "品质异常",
+    (
+        C("date", "日期", "date", required=True, aliases=("date", "发现日期", "异常日期"),
+          note_zh="发现问题的日期", note_en="Date the problem was found"),
+        C("wo_no", "工单号", required=True, aliases=("work order", "wo", "wo no", "工单编号"),
+          note_zh="与工单表一致", note_en="Work order, as on the work-order sheet"),
+        C("problem", "问题", aliases=("problem", "issue", "不良描述", "异常描述", "问题描述"),
+          note_zh="不良现象,如「缩水」「毛边」", note_en="What is wrong"),
+        C("action", "处理", "choice", required=True, aliases=("action", "disposition", "处理方式", "处置"),
+          choices=QUALITY_ACTIONS,
+          note_zh="返工/让步接受/报废:返工数量结案前不算良品,按预计完成日重新排产;"
+                  "报废数量从良品中扣除;让步接受只记录",
+          note_en="rework / concession / scrap: rework is out of good output until closed and planned again"
+                  " from 预计完成; scrap reduces good output; concession is recorded only"),
+        C("qty", "数量", "number", required=True, aliases=("qty", "quantity", "异常数量", "不良数量"),
+          note_zh="涉及的数量,大于 0", note_en="Pieces concerned, > 0"),
+        C("expected", "预计完成", "date", aliases=("expected", "eta", "预计完成日期", "预计返工完成"),
+          note_zh="返工可以重新上线的日期(空白 = 检查日)", note_en="When the rework may go back on the line (blank: as-of date)"),
+        C("closed_date", "结案日期", "date", aliases=("closed", "closed date", "结案", "关闭日期"),
+          note_zh="处理完毕的日期;空白 = 未结案", note_en="Date the item was closed; blank: open"),
+    ),
+    aliases=("quality", "quality holds", "品质异常单", "品质记录", "品质异常记录", "异常处理"),
+    note_zh="品质异常:返工、让步接受、报废,影响良品数量和排产",
+)
+
 # Purchases that no longer bring anything.
 PURCHASE_CLOSED_STATES = ("已到", "取消", "关闭")
 
@@ -456,7 +489,7 @@ OUTSOURCING = SheetSpec(
 
 SHEETS: tuple[SheetSpec, ...] = (
     ORDERS, ITEMS, LINES, CALENDAR, WORK_ORDERS, DAILY, SHIPMENTS, CUSTOMERS, RECEIPTS, SETTINGS, *MATERIAL_SHEETS,
-    FORECASTS, OUTSOURCING,
+    FORECASTS, OUTSOURCING, QUALITY,
 )
 SHEET_BY_KEY = {s.key: s for s in SHEETS}
 

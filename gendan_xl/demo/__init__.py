@@ -34,6 +34,7 @@ from gendan_xl.schema import (
     LINES,
     ORDERS,
     OUTSOURCING,
+    QUALITY,
     RECEIPTS,
     RETURN_KIND,
     SETTING_KEYS,
@@ -954,6 +955,7 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
     sheets += _material_sheets(f, as_of, marks)
     sheets.append(_forecast_sheet(f, as_of, marks))
     sheets.append(_outsourcing_sheet(f, as_of, marks))
+    sheets.append(_quality_sheet(f, as_of))
 
     # Resolve planted marks to cell addresses now that every row has its place.
     by_key = {s.spec.key: s for s in sheets}
@@ -1161,6 +1163,55 @@ def _outsourcing_sheet(f: _Factory, as_of: date, marks: list[tuple[str, object, 
             marks.append(("outsourcing", row, "due", "late-outsourcing", "外协厂过了预计回厂日期还没交货"))
     keys = _all_keys(OUTSOURCING)
     return DemoSheet(OUTSOURCING, OUTSOURCING.name, keys, _headers(OUTSOURCING, keys, {}), rows)
+
+
+# --- quality holds ----------------------------------------------------------------
+
+
+def _quality_sheet(f: _Factory, as_of: date) -> DemoSheet:
+    """品质异常: an open 返工 on a work order in production whose order line is due
+    soon, back on the line only after that date (so the line is late, reason
+    quality); a closed 报废 on another one in production (its balance grows); a
+    closed 让步接受 and a closed 返工 on finished work orders (no effect). Only lines
+    with nothing shipped yet. No random draws: the rest of the demo is unchanged."""
+    shipped = {id(s.line) for s in f.shipments if s.line is not None}
+    running = sorted(
+        (ol for ol in f.order_lines if ol.wo_no and ol.wo_status == "生产中" and ol.status == "正常"
+         and id(ol) not in shipped and ol.good_total >= 100),
+        key=lambda ol: (ol.commitment, ol.wo_no or ""),
+    )
+    soon = [ol for ol in running if as_of + timedelta(days=3) <= ol.commitment <= as_of + timedelta(days=15)]
+    finished = sorted(
+        (ol for ol in f.order_lines if ol.wo_no and ol.wo_status == "完成" and ol.produced
+         and ol.produced[-1][0] <= as_of - timedelta(days=10)),
+        key=lambda ol: (ol.produced[-1][0], ol.wo_no or ""),
+    )
+    def _tens(qty: float) -> int:
+        return max(10, int(qty // 10 * 10))
+
+    rows: list[list[Value]] = []
+    found = _weekday_on_or_before(as_of - timedelta(days=2))
+    if finished:
+        ol = finished[-1]
+        day = ol.produced[-1][0]
+        rows.append([day, ol.wo_no, "外观轻微色差,客户同意接收", "让步接受", _tens(ol.qty * 0.05), None,
+                     _weekday_on_or_after(day + timedelta(days=1))])
+    if len(finished) > 1:
+        ol = finished[-2]
+        day = ol.produced[-1][0]
+        rows.append([day, ol.wo_no, "毛边", "返工", _tens(ol.qty * 0.1), _weekday_on_or_after(day + timedelta(days=2)),
+                     _weekday_on_or_after(day + timedelta(days=2))])
+    rework = soon[0] if soon else (running[0] if running else None)
+    if rework is not None:
+        rows.append([found, rework.wo_no, "缩水,尺寸超差", "返工", _tens(rework.good_total * 0.4),
+                     _weekday_on_or_after(rework.commitment + timedelta(days=3)), None])
+    scrap = next((ol for ol in running if ol is not rework), None)
+    if scrap is not None:
+        rows.append([found, scrap.wo_no, "压伤,无法修复", "报废", _tens(scrap.good_total * 0.05), None,
+                     _weekday_on_or_after(found + timedelta(days=1))])
+    rows.sort(key=lambda r: (r[0] if isinstance(r[0], date) else as_of, str(r[1])))
+    keys = _all_keys(QUALITY)
+    return DemoSheet(QUALITY, QUALITY.name, keys, _headers(QUALITY, keys, {}), rows)
 
 
 __all__ = [

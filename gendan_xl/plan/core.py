@@ -47,6 +47,7 @@ from gendan_xl.plan.schedule import (
 )
 
 WHATIF_ORDER_NO = "插单"
+EPS = 1e-9
 S = OrderStatus
 R = LateReason
 
@@ -81,8 +82,10 @@ def plan_ledger(
     flags = signals(prog, recent_reports(daily, prog, calendar, as_of, SIGNAL_WINDOW_WORKDAYS))
 
     jobs = _jobs(prog, actual, calendar)
-    materials = material_plan(ledger, jobs, as_of, calendar)
-    jobs = _with_material(jobs, materials)
+    # Rework (品质异常 返工) re-runs pieces already made: it needs no new material.
+    made = ~jobs["rework"].to_numpy()
+    materials = material_plan(ledger, jobs[made].reset_index(drop=True), as_of, calendar)
+    jobs = _with_material(jobs, materials, made)
     jobs, loads = _schedule(jobs, prog, calendar)
     orders = _order_status(prog, jobs, actual, flags, calendar, as_of, risk)
     work_orders = _work_orders(prog, jobs, orders)
@@ -174,32 +177,41 @@ def _rate_table(prog: Progress, actual: pd.DataFrame) -> pd.DataFrame:
 def _jobs(prog: Progress, actual: pd.DataFrame, calendar: WorkCalendar) -> pd.DataFrame:
     """What still has to be made, in schedule order: open work orders (not closed,
     not held), and each open order line's quantity no work order covers (on the
-    item's line, as planned work)."""
+    item's line, as planned work).
+
+    A work order's open rework (品质异常 返工, the order book's ``rework_balance``)
+    is a job of its own on the work order's line (``rework``), released on its
+    ``rework_release`` date (预计完成), also when the work order is closed."""
     ol = prog.lines
     open_keys = set(ol.loc[ol["open"], "key"])
     wo = prog.work_orders
-    wo_open = (
-        ~wo["closed"]
-        & ~wo["held"]
-        & (wo["balance"] > 0)
-        # object dtype: isin on Arrow text builds one scalar per wanted value (slow for 100k)
-        & (wo["key"].isna() | wo["key"].astype(object).isin(open_keys))
-    )
-    w = wo[wo_open]
+    # object dtype: isin on Arrow text builds one scalar per wanted value (slow for 100k)
+    wanted = ~wo["held"] & (wo["key"].isna() | wo["key"].astype(object).isin(open_keys))
+    fresh = wo["balance"] - wo["rework_balance"]
     by_key = ol.set_index("key")
-    of_line = lookup_many(w["key"], by_key, ("priority_rank", "commitment_date", "order_date"))
-    wo_jobs = pd.DataFrame(
-        {
-            "key": w["key"],
-            "wo_no": w["wo_no"],
-            "item": w["item"],
-            "line": w["line"],
-            "balance": w["balance"],
-            "priority_rank": of_line["priority_rank"].fillna(PRIORITY_RANK["普通"]),
-            "commitment_date": of_line["commitment_date"],
-            "order_date": of_line["order_date"],
-            "from_wo": True,
-        }
+
+    def wo_part(w: pd.DataFrame, balance: pd.Series, rework: bool) -> pd.DataFrame:
+        of_line = lookup_many(w["key"], by_key, ("priority_rank", "commitment_date", "order_date"))
+        return pd.DataFrame(
+            {
+                "key": w["key"],
+                "wo_no": w["wo_no"],
+                "item": w["item"],
+                "line": w["line"],
+                "balance": balance,
+                "priority_rank": of_line["priority_rank"].fillna(PRIORITY_RANK["普通"]),
+                "commitment_date": of_line["commitment_date"],
+                "order_date": of_line["order_date"],
+                "from_wo": True,
+                "rework": rework,
+                "release": w["rework_release"] if rework else pd.NaT,
+            }
+        )
+
+    new_work = wanted & ~wo["closed"] & (fresh > EPS)
+    redo = wanted & (wo["rework_balance"] > EPS)
+    wo_jobs = pd.concat(
+        [wo_part(wo[new_work], fresh[new_work], False), wo_part(wo[redo], wo["rework_balance"][redo], True)]
     )
     o = ol[ol["uncovered_qty"] > 0]
     line = o["line_override"].where(o["line_override"].notna(), o["item"].map(prog.item_line))
@@ -214,14 +226,19 @@ def _jobs(prog: Progress, actual: pd.DataFrame, calendar: WorkCalendar) -> pd.Da
             "commitment_date": o["commitment_date"],
             "order_date": o["order_date"],
             "from_wo": False,
+            "rework": False,
+            "release": pd.NaT,
         }
     )
     jobs = pd.concat([wo_jobs, order_jobs], ignore_index=True)
     jobs["wo_no"] = jobs["wo_no"].astype(object)
+    jobs["rework"] = jobs["rework"].astype(bool)
+    jobs["release"] = pd.to_datetime(jobs["release"])
     jobs["commitment_date"] = pd.to_datetime(jobs["commitment_date"])
     jobs["order_date"] = pd.to_datetime(jobs["order_date"])
     jobs = jobs.sort_values(
-        ["priority_rank", "commitment_date", "order_date", "key", "wo_no"], na_position="last", kind="stable"
+        ["priority_rank", "commitment_date", "order_date", "key", "wo_no", "rework"], na_position="last",
+        kind="stable",
     ).reset_index(drop=True)
     rate, source = _lookup_rate(jobs["item"], jobs["line"], actual, prog.std_rate)
     jobs["rate"] = rate
@@ -233,25 +250,25 @@ def _jobs(prog: Progress, actual: pd.DataFrame, calendar: WorkCalendar) -> pd.Da
     return jobs
 
 
-def _with_material(jobs: pd.DataFrame, materials: MaterialPlan | None) -> pd.DataFrame:
-    """Each job's material_ready (NaT: none needed, or unknown) and material_unknown."""
-    if materials is None:
-        return jobs.assign(
-            material_ready=np.full(len(jobs), np.datetime64("NaT"), dtype="datetime64[ns]"), material_unknown=False
-        )
-    return jobs.assign(
-        material_ready=materials.jobs["material_ready"].to_numpy(),
-        material_unknown=materials.jobs["material_unknown"].to_numpy(),
-    )
+def _with_material(jobs: pd.DataFrame, materials: MaterialPlan | None, made: np.ndarray) -> pd.DataFrame:
+    """Each job's material_ready (NaT: none needed, or unknown) and material_unknown;
+    ``materials`` covers the jobs ``made`` marks (in order), the others need none."""
+    ready = np.full(len(jobs), np.datetime64("NaT"), dtype="datetime64[ns]")
+    unknown = np.zeros(len(jobs), dtype=bool)
+    if materials is not None:
+        ready[made] = materials.jobs["material_ready"].to_numpy(dtype="datetime64[ns]")
+        unknown[made] = materials.jobs["material_unknown"].to_numpy(dtype=bool)
+    return jobs.assign(material_ready=ready, material_unknown=unknown)
 
 
 def _schedule(
     jobs: pd.DataFrame, prog: Progress, calendar: WorkCalendar
 ) -> tuple[pd.DataFrame, dict[str, LineLoad]]:
     """Forward-schedule every line's jobs over its calendar from its start. A line
-    where some job's material is ready only after the line's start is dispatched
-    with release days (``release_schedule``); ``material_bound`` marks the jobs
-    whose material is ready only after the day they would start without it."""
+    where some job's material is ready (or its rework released, ``release``) only
+    after the line's start is dispatched with release days (``release_schedule``);
+    ``material_bound`` marks the jobs whose material is ready only after the day
+    they would start without it."""
     first = np.full(len(jobs), np.datetime64("NaT"), dtype="datetime64[ns]")
     last = first.copy()
     ok = ~(jobs["no_line"] | jobs["no_rate"]).to_numpy()
@@ -259,6 +276,7 @@ def _schedule(
     line_values = jobs["line"].to_numpy(dtype=object)
     hours = jobs["hours"].to_numpy(dtype="float64")
     ready = jobs["material_ready"].to_numpy(dtype="datetime64[D]")
+    held_until = jobs["release"].to_numpy(dtype="datetime64[D]")
     bound = np.zeros(len(jobs), dtype=bool)
     # The jobs of each line, in job order: one grouping for all lines (comparing every
     # job's line with each line in turn costs lines x jobs).
@@ -272,12 +290,13 @@ def _schedule(
         start = prog.starts[line]
         available = calendar.hours_array(line, start, MAX_HORIZON_DAYS)
         idx = of_line.get(line, none)
-        release = release_days(ready[idx], start)
+        by_material = release_days(ready[idx], start)
+        release = np.maximum(by_material, release_days(held_until[idx], start))
         placed = place_line(hours[idx], available, release)
         if (release > 0).any():
             # Pushed by material: ready after the day it would start without it.
             blind = forward_schedule(hours[idx], available).first_day
-            bound[idx] = (release > 0) & ((release > blind) | (blind < 0))
+            bound[idx] = (by_material > 0) & ((by_material > blind) | (blind < 0))
         first[idx] = index_to_dates(start, placed.first_day)
         last[idx] = index_to_dates(start, placed.last_day)
         loads[line] = LineLoad(line, start, available, placed.scheduled)
@@ -385,6 +404,7 @@ def _order_status(
     f_material, f_unknown_material = flag_of(any_of(keyed["material_bound"])), flag_of(any_of(keyed["material_unknown"]))
     f_short = flag(flags["shortage"]) if len(flags) else pd.Series(False, index=ol.index)
     f_quality = flag(flags["quality"]) if len(flags) else pd.Series(False, index=ol.index)
+    f_hold_open = ol["quality_open"].astype(bool)  # 品质异常 without 结案日期
     wo_hold = ol["held_balance"] > 0
     uncovered = ol["uncovered_qty"] > 0
 
@@ -421,6 +441,7 @@ def _order_status(
             (f_no_rate | (~pending & making & np.isnan(rate))).to_numpy(),
             f_no_line.to_numpy(),
             (f_material | f_unknown_material).to_numpy(),
+            f_hold_open.to_numpy(),
             f_beyond.to_numpy(),
             by_outsourcing.to_numpy(),
             (uncovered | (~ol["has_wo"] & making)).to_numpy(),
@@ -429,8 +450,8 @@ def _order_status(
             pending.to_numpy(),
     ]
     reason_choices = [
-        R.AWAITING_SHIPMENT, R.NO_RATE, None, R.MATERIAL_SHORTAGE, R.CAPACITY, R.OUTSOURCING, R.NO_WORK_ORDER,
-        R.MATERIAL_SHORTAGE, R.QUALITY, R.CAPACITY,
+        R.AWAITING_SHIPMENT, R.NO_RATE, None, R.MATERIAL_SHORTAGE, R.QUALITY, R.CAPACITY, R.OUTSOURCING,
+        R.NO_WORK_ORDER, R.MATERIAL_SHORTAGE, R.QUALITY, R.CAPACITY,
     ]
     reason = _first_true(reason_conditions, [r.value if r else None for r in reason_choices], None)
     reason[~needs_reason] = None
@@ -524,6 +545,18 @@ def _workdays_from(calendar: WorkCalendar, line: str | None, a: np.ndarray, b: n
 def _work_orders(prog: Progress, jobs: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
     wo = prog.work_orders.copy()
     placed = jobs[jobs["from_wo"]].set_index("wo_no")
+    if placed.index.duplicated().any():  # a work order with rework: its jobs as one
+        g = placed.groupby(level=0, sort=False)
+        finish = g["forecast_finish"].max().where(~placed["forecast_finish"].isna().groupby(level=0).any())
+        placed = pd.DataFrame(
+            {
+                "rate": g["rate"].first(),
+                "rate_source": g["rate_source"].first(),
+                "forecast_start": g["forecast_start"].min(),
+                "forecast_finish": finish,
+                "material_ready": g["material_ready"].max(),
+            }
+        )
     wo["scheduled"] = wo["wo_no"].astype(object).isin(placed.index[placed["forecast_finish"].notna()].astype(object))
     cols = ("rate", "rate_source", "forecast_start", "forecast_finish", "material_ready")
     for col, values in lookup_many(wo["wo_no"], placed, cols).items():

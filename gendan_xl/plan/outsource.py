@@ -85,6 +85,8 @@ def outsourcing_proposals(ledger: Ledger, plan: PlanResult, calendar: WorkCalend
         hours = sub["hours"].to_numpy(dtype="float64").copy()
         rate = sub["rate"].to_numpy(dtype="float64")
         release = release_days(sub["material_ready"].to_numpy(dtype="datetime64[ns]"), start)
+        if "release" in sub:  # rework (品质异常 返工) waits for its 预计完成, as in the plan
+            release = np.maximum(release, release_days(sub["release"].to_numpy(dtype="datetime64[ns]"), start))
         keys = sub["key"].to_numpy(dtype=object)
         # The episode's lines forecast late (not those past due), in schedule order.
         first_job: dict[str, int] = {}

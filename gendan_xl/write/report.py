@@ -4,8 +4,9 @@ Sheets, Chinese first (``lang="en"`` gives English names, headers and labels):
 概览 (key figures and charts), 交期预警 (open order lines, most severe first,
 coloured by status), 工单进度 (open work orders), 产能负荷 (line x ISO week heat
 map, hours, chart, overloads), 出货计划 (the next 14 days), 回单跟踪 (delivery
-notes not signed back), 准时交货率 (OTD per customer and month), 检查结果 (the
-issues, each linking to its cell).
+notes not signed back), 准时交货率 (OTD per customer and month), 欠料表 and 采购跟踪
+(with a BOM sheet), 品质异常 (with a 品质异常 sheet: each item, days open, its order
+line and the effect on the forecast), 检查结果 (the issues, each linking to its cell).
 
 Written with xlsxwriter in constant-memory mode, row by row, cell by cell with
 the typed ``write_number`` / ``write_string`` calls (dates as serial numbers
@@ -48,6 +49,7 @@ from gendan_xl.write.report_data import (
     SHIP_WINDOW_DAYS,
     STACK_WEEKS,
     ReportData,
+    number_text,
     window_end,
 )
 
@@ -70,6 +72,10 @@ MATERIAL_SHEET_NAMES: dict[str, dict[Lang, str]] = {
 # Written only when the ledger has a 外协 sheet (after the material sheets).
 OUTSOURCING_SHEET_NAMES: dict[str, dict[Lang, str]] = {
     "outsourcing": {"zh": "外协跟踪", "en": "Outsourcing"},
+}
+# Written only when the ledger has a 品质异常 sheet (after the material sheets).
+QUALITY_SHEET_NAMES: dict[str, dict[Lang, str]] = {
+    "quality": {"zh": "品质异常", "en": "Quality holds"},
 }
 REPORT_TITLE: dict[Lang, str] = {"zh": "跟单报告", "en": "Order follow-up report"}
 PRIORITY_EN = {"普通": "normal", "急": "rush", "特急": "urgent"}
@@ -264,6 +270,26 @@ YIELD_COLS = (
     Col("rejects", "不良数", "Rejects", "int"),
     Col("yield", "良率", "Yield", "pct"),
 )
+QUALITY_COLS = (
+    Col("date", "日期", "Date", "date"),
+    Col("wo_no", "工单号", "Work order"),
+    Col("label", "订单行", "Order line"),
+    Col("customer", "客户", "Customer"),
+    Col("item", "产品编码", "Item"),
+    Col("problem", "问题", "Problem", max_width=24),
+    Col("action_text", "处理", "Action"),
+    Col("qty", "数量", "Qty", "int"),
+    Col("expected", "预计完成", "Expected", "date"),
+    Col("closed_date", "结案日期", "Closed", "date"),
+    Col("days_open", "已开天数", "Days open", "int"),
+    Col("commitment_date", "承诺交期", "Commitment", "date"),
+    Col("forecast_finish", "预计完工", "Forecast finish", "date"),
+    Col("days_late", "延误天数", "Days late", "int"),
+    Col("order_status", "订单行状态", "Order status", "status"),
+    Col("order_reason", "原因", "Reason", "reason"),
+    Col("effect", "对交期的影响", "Effect on the forecast", max_width=40, wrap=True),
+)
+ACTION_EN = {"返工": "rework", "让步接受": "concession", "报废": "scrap"}
 OVER = "#C00000"  # over 100% in charts
 RECEIPT_WARN_DAYS, RECEIPT_BAD_DAYS = 14, 30
 MIN_WIDTH = 6  # bold two-character titles (品名, 行号) need a little room
@@ -374,7 +400,9 @@ class _Book:
         return found
 
     def sheet(self, key: str) -> Any:
-        ws = self.wb.add_worksheet((SHEET_NAMES | MATERIAL_SHEET_NAMES | OUTSOURCING_SHEET_NAMES)[key][self.lang])
+        ws = self.wb.add_worksheet(
+            (SHEET_NAMES | MATERIAL_SHEET_NAMES | OUTSOURCING_SHEET_NAMES | QUALITY_SHEET_NAMES)[key][self.lang]
+        )
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
@@ -951,6 +979,54 @@ def _purchases(book: _Book, data: ReportData) -> None:
     book.frame_sheet(ws, 2)
 
 
+def _quality_effect(row: dict[Any, Any], lang: Lang) -> str:
+    """What a 品质异常 item does to its work order and the forecast, in words."""
+    zh = lang == "zh"
+    qty = number_text(row["qty"]) if row["qty"] == row["qty"] else ""
+    if row["wo_code"] < 0:
+        return "工单不在工单表中,不影响排产" if zh else "work order not on the 工单 sheet: no effect"
+    action, is_open = row["action"], bool(row["open"])
+    if action == "返工" and is_open:
+        day = _date_text(row["release"].date()) if not pd.isna(row["release"]) else ""
+        line = row["line"] if isinstance(row["line"], str) else ""
+        return (f"{qty} 件不计良品,{day} 起在 {line} 重新排产" if zh
+                else f"{qty} pcs out of good output, planned again on {line} from {day}")
+    if action == "返工":
+        return "已结案:数量计回良品" if zh else "closed: counted as good output again"
+    if action == "报废":
+        if row["wo_closed"]:
+            return (f"良品减少 {qty} 件;工单已结,补产数量未下工单" if zh
+                    else f"{qty} pcs less good output; work order closed: the replacement has no work order")
+        return (f"良品减少 {qty} 件,补产计入工单未完成数" if zh
+                else f"{qty} pcs less good output; the replacement is on the work order's balance")
+    if action == "让步接受":
+        return "只记录,数量不变" if zh else "recorded only: quantities unchanged"
+    return "处理方式无法识别,不影响排产" if zh else "action not recognised: no effect"
+
+
+def _quality(book: _Book, data: ReportData) -> None:
+    df = data.quality
+    if df is None:
+        return
+    lang = book.lang
+    zh = lang == "zh"
+    ws = book.sheet("quality")
+    n_open = int(df["open"].sum()) if len(df) else 0
+    note = (f"未结案 {n_open} 项,已结案 {len(df) - n_open} 项;返工结案前不计良品,报废不计良品" if zh
+            else f"{n_open} open, {len(df) - n_open} closed; rework is not good output until closed, scrap never")
+    book.titles(ws, QUALITY_SHEET_NAMES["quality"][lang], _subtitle(data, lang, note))
+    actions = df["action"].astype(object)
+    shown = df.assign(
+        action_text=actions if zh else actions.map(lambda v: ACTION_EN.get(v, v) if isinstance(v, str) else v),
+        effect=[_quality_effect(r, lang) for r in df.to_dict("records")],
+    )
+    # Open items: red when their order line is late or overdue, yellow otherwise.
+    late = df["order_status"].isin([OrderStatus.LATE.value, OrderStatus.OVERDUE.value]).to_numpy()
+    styles = ["bad" if o and x else "warn" if o else "plain" for o, x in zip(df["open"], late, strict=True)]
+    book.table(ws, 2, QUALITY_COLS, shown, styles)
+    book.frame_sheet(ws, 2)
+
+
 def _outsourcing(book: _Book, data: ReportData) -> None:
     df = data.outsourcing
     if df is None:
@@ -996,6 +1072,7 @@ def write_report(
     _shortages(book, data)
     _purchases(book, data)
     _outsourcing(book, data)
+    _quality(book, data)
     if change_log is not None:
         _change_log(book, data, change_log)
     add_issue_sheet(book.wb, book.fmt, data.issues, lang, link_base=path.parent, ledger_root=ledger_root)

@@ -82,6 +82,8 @@ class ReportData:
     load_stack: pd.DataFrame = field(default_factory=pd.DataFrame)
     # 外协跟踪: open outsourced lots (None without a 外协 sheet: the sheet is not written)
     outsourcing: pd.DataFrame | None = None
+    # 品质异常 items with their order line and its forecast (None without the sheet)
+    quality: pd.DataFrame | None = None
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -305,12 +307,56 @@ def build_report_data(ledger: Ledger, plan: PlanResult, issues: list[Issue], as_
     data.figures = figures(data)
     if ledger.table("outsourcing").present:
         data.outsourcing = outsourcing_table(ledger, as_of)
+    if ledger.table("quality").present:
+        data.quality = quality_table(ledger, plan, as_of)
     if plan.materials is not None:
         data.shortages, data.purchases = material_tables(ledger, plan.materials)
         wo_short = data.shortages.loc[data.shortages["short"] > 0, "wo_no"]
         data.figures.short_work_orders = int(wo_short.dropna().nunique())
         data.figures.late_purchases = int((data.purchases["days_late"] > 0).sum())
     return data
+
+
+def quality_table(ledger: Ledger, plan: PlanResult, as_of: date) -> pd.DataFrame:
+    """品质异常 items, open ones first (oldest first), then closed ones (latest
+    first): the order book's facts of each (its work order, order line, open
+    state), days open (to the as-of date, or to 结案日期), the date an open rework
+    goes back on the line (``release``: 预计完成, not before the as-of date) and
+    the order line's plan (status, reason, forecast finish, days late)."""
+    book = ledger.book
+    q = book.quality.copy()
+    ts = pd.Timestamp(as_of)
+    wo = book.work_orders
+    pick = np.clip(q["wo_code"].to_numpy(), 0, None)
+    known = q["wo_code"].to_numpy() >= 0
+
+    def of_wo(column: str) -> np.ndarray:
+        values = wo[column].to_numpy(dtype=object)
+        out = values[pick] if len(values) else np.full(len(q), None, dtype=object)
+        out[~known] = None
+        return out
+
+    q["item"] = of_wo("item")
+    q["line"] = of_wo("line")
+    q["wo_closed"] = of_wo("closed")
+    end = q["closed_date"].where(~q["open"], ts)
+    q["days_open"] = (end - q["date"]).dt.days.astype("float64")
+    expected = q["expected"]
+    q["release"] = expected.where(expected > ts, ts).where(q["open"])
+    orders = plan.orders.drop_duplicates("key").set_index("key")
+    keys = q["key"].astype(object).to_numpy()
+    for column in ("customer", "status", "reason", "commitment_date", "forecast_finish", "days_late"):
+        # reindex, not map: map casts a date table to float when no key matches
+        values = orders[column].reindex(keys).to_numpy() if len(q) else np.array([], dtype=object)
+        q["order_" + column if column in ("status", "reason") else column] = values
+    q["forecast_finish"] = pd.to_datetime(q["forecast_finish"])
+    q["commitment_date"] = pd.to_datetime(q["commitment_date"])
+    late = q["days_late"].astype("float64")
+    q["days_late"] = late.where(late > 0)
+    day = q["date"].fillna(ts).to_numpy(dtype="datetime64[D]").astype(np.int64)
+    q["_order"] = np.where(q["open"], day, -day)
+    q = q.sort_values(["open", "_order", "wo_no"], ascending=[False, True, True], kind="stable")
+    return q.drop(columns="_order").reset_index(drop=True)
 
 
 def material_tables(ledger: Ledger, materials: MaterialPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
