@@ -78,7 +78,12 @@ def test_calls_do_not_grow_with_rows(pristine: FakeBook, demo_path: Path, tmp_pa
     assert small <= 5 * len(pristine.sheets) + 10  # a few calls per sheet read, whatever the rows
 
 
-def test_appending_work_orders_costs_a_call_per_column(pristine: FakeBook, tmp_path: Path) -> None:
+def test_appending_work_orders_costs_a_call_per_column(pristine: FakeBook, demo_path: Path, tmp_path: Path) -> None:
+    # The ribbon makes documents for a saved workbook: its file is on disk (lock,
+    # journal) while the rows come from the open workbook.
+    for folder in (tmp_path / "demo", tmp_path / "big"):
+        folder.mkdir()
+        (folder / pristine.name).write_bytes(demo_path.read_bytes())
     small_book = copy.deepcopy(pristine)
     small = calls(small_book, "work_orders", tmp_path / "demo")
     big_book = grown(pristine, 600)  # about 300 more open lines: as many more work orders

@@ -237,8 +237,10 @@ def test_order_book_and_plan_invariants(case: tuple[Ledger, date]) -> None:
     # What the finite schedule places is also required by the due dates: never less.
     required = result.capacity_daily.groupby("line")["required_hours"].sum()
     scheduled = result.capacity_daily.groupby("line")["scheduled_hours"].sum()
+    days = result.capacity_daily.groupby("line").size()
     for line, hours in required.items():
-        assert hours >= scheduled[line] - 1e-6
+        # Daily hours are kept to 6 decimals: allow that rounding on every day summed.
+        assert hours >= scheduled[line] - 1e-6 * (days[line] + 1)
 
 
 @given(
