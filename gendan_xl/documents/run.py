@@ -487,6 +487,14 @@ def run_delivery_notes(
     return result
 
 
+def _chain_output(result: DocsResult, path: Path, earlier: str = "") -> None:
+    """A reprint of several kinds writes one workbook per kind: the last is the
+    result's output, the ones before it are named in its notes."""
+    if result.output is not None:
+        result.notes.append(f"已写出{earlier}:{result.output}")
+    result.output = path
+
+
 def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = None) -> DocsResult:
     """Print issued documents again, exactly as recorded when they were made
     (``gendan_documents.jsonl`` beside the ledger; ``ledger`` None: the current folder)."""
@@ -540,9 +548,7 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
             ),
             [n.note_no for n in dns],
         )
-        if result.output is not None:
-            result.notes.append(f"已写出制造命令单:{result.output}")
-        result.output = path
+        _chain_output(result, path, "制造命令单")
     if fls:
         from gendan_xl.write.docs_book import write_material_issues
 
@@ -553,9 +559,7 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
             lambda p: write_material_issues(p, fdocs, company),
             [d.number for d in fdocs],
         )
-        if result.output is not None:
-            result.notes.append(f"已写出:{result.output}")
-        result.output = path
+        _chain_output(result, path)
     if jqs:
         from gendan_xl.write.notices_book import write_delay_notices
 
@@ -564,9 +568,7 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
             lambda p: write_delay_notices(p, jqs),
             [d.number for d in jqs],
         )
-        if result.output is not None:
-            result.notes.append(f"已写出:{result.output}")
-        result.output = path
+        _chain_output(result, path)
     if wxs:
         from gendan_xl.documents.outsourcing import OutsourcingRequest
         from gendan_xl.write.outsourcing_book import write_outsourcing
@@ -577,9 +579,7 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
             lambda p: write_outsourcing(p, wdocs),
             [d.number for d in wdocs],
         )
-        if result.output is not None:
-            result.notes.append(f"已写出:{result.output}")
-        result.output = path
+        _chain_output(result, path)
     return result
 
 
