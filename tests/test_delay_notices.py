@@ -172,6 +172,22 @@ def test_write_back_fills_only_empty_reply_dates(tmp_path: Path) -> None:
     assert again.assignments == [] and again.output is None
 
 
+def test_write_back_leaves_reply_dates_under_a_changed_date(tmp_path: Path) -> None:
+    """SO1 gets a 变更交期 of 12-08 (it outranks 回复交期 as the commitment): SO1-1 finishes
+    12-09, still late, but writing 12-10 into 回复交期 would change nothing and the line
+    would be late again on the next run: K2 stays empty and a warning names the date;
+    SO2 (no 变更交期) still gets its 回复交期 12-14 in K3."""
+    s = sheets()
+    s["订单"] = [[*row, "变更交期" if i == 0 else (D(2026, 12, 8) if i == 1 else None)]
+                 for i, row in enumerate(s["订单"])]
+    path = make_workbook(tmp_path / "台账.xlsx", s)
+    before = _cells(path)
+    result = run_delay_notices(path, tmp_path / "out", AS_OF, write_back=True)
+    changed = {k: v for k, v in _cells(path).items() if before.get(k) != v}
+    assert {k: v.date() for k, v in changed.items()} == {("订单", "K3"): D(2026, 12, 14)}  # type: ignore[attr-defined]
+    assert any("K2" in w and "变更交期 2026-12-08" in w and "2026-12-10" in w for w in result.warnings)
+
+
 def test_write_back_without_the_column_is_a_warning(tmp_path: Path) -> None:
     s = sheets()
     s["订单"] = [row[:10] for row in s["订单"]]

@@ -143,7 +143,10 @@ def build_delay_notices(
 
 def delay_write_back(ledger: Ledger, docs: Sequence[DelayNotice]) -> WriteBackPlan:
     """The 回复交期 cells ``--write-back`` fills with the proposed dates: only empty
-    ones (a 回复交期 already written is the clerk's and is left alone, with a warning)."""
+    ones (a 回复交期 already written is the clerk's and is left alone, with a warning),
+    and only where 变更交期 is blank: 变更交期 outranks 回复交期 as the commitment
+    date, so a reply date under it would change nothing and the line would stay late
+    (a warning names the date to check instead)."""
     table = ledger.table("orders")
     letters = {(s.file, s.sheet): s.columns.get("promised_date", (None, None))[0] for s in table.sources}
     rows = common.order_rows(ledger)
@@ -156,6 +159,13 @@ def delay_write_back(ledger: Ledger, docs: Sequence[DelayNotice]) -> WriteBackPl
                 msg = f"「{line.source.sheet}」表没有「回复交期」列,无法写回;请先在表头加上该列"
                 if msg not in problems:
                     problems.append(msg)
+                continue
+            changed = common.day(rows.loc[line.key, "changed_date"]) if line.key in rows.index else None
+            if changed is not None:
+                problems.append(
+                    f"{line.source.sheet}!{letter}{line.source.row} 未写:该行已填变更交期 {changed.isoformat()},"
+                    f"变更交期优先于回复交期;{line.label} 的新交期 {line.proposed_date.isoformat()} 请核对后改在变更交期"
+                )
                 continue
             had = common.day(rows.loc[line.key, "promised_date"]) if line.key in rows.index else None
             if had is not None:
