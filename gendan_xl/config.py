@@ -49,6 +49,11 @@ class LedgerParts(BaseModel):
     outsourcing: str | None = None
     # quality holds (optional sheet)
     quality: str | None = None
+    # samples, complaints, satisfaction, finished-goods opening stock (optional sheets)
+    samples: str | None = None
+    complaints: str | None = None
+    satisfaction: str | None = None
+    opening_stock: str | None = None
 
 
 class LedgerConfig(BaseModel):

@@ -77,6 +77,8 @@ ORDER_HOLD_STATES = ("暂停",)
 SHIP_KINDS = ("出货", "退货")
 RETURN_KIND = "退货"
 
+YES_NO = ("是", "否")
+
 ORDERS = SheetSpec(
     "orders",
     "订单",
@@ -136,9 +138,15 @@ ITEMS = SheetSpec(
           note_zh="每小时标准产量(pcs/小时)", note_en="Standard output, pcs per hour"),
         C("pcs_per_carton", "每箱数量", "number", aliases=("pcs per carton", "装箱数", "每箱pcs"),
           note_zh="每箱装多少个", note_en="Pieces per carton"),
-        C("gross_weight", "毛重", "number", aliases=("gross weight", "gw"), note_zh="每箱毛重(kg)"),
-        C("net_weight", "净重", "number", aliases=("net weight", "nw"), note_zh="每箱净重(kg)"),
-        C("carton_size", "箱规", aliases=("carton size", "外箱尺寸")),
+        C("gross_weight", "毛重", "number",
+          aliases=("gross weight", "gw", "毛重/箱", "每箱毛重", "毛重(kg)", "g.w."),
+          note_zh="每箱毛重(kg),装箱单用", note_en="Gross weight per carton, kg (packing lists)"),
+        C("net_weight", "净重", "number",
+          aliases=("net weight", "nw", "净重/箱", "每箱净重", "净重(kg)", "n.w."),
+          note_zh="每箱净重(kg),装箱单用", note_en="Net weight per carton, kg (packing lists)"),
+        C("carton_size", "箱规", aliases=("carton size", "外箱尺寸", "纸箱尺寸", "箱规(cm)", "carton dimensions"),
+          note_zh="外箱尺寸 长x宽x高(cm),如 60x40x35;装箱单据此算体积(CBM)",
+          note_en="Carton L x W x H in cm, e.g. 60x40x35 (CBM on packing lists)"),
         C("unit_price", "单价", "number", aliases=("price", "unit price")),
         C("customer_item", "客户料号", aliases=("customer item", "customer part no", "customer part", "客户编码",
                                                "客户物料编码"),
@@ -153,6 +161,9 @@ ITEMS = SheetSpec(
           note_zh="印在制造命令单上(可空)", note_en="Approved sample number (work orders)"),
         C("out_supplier", "外协供应商", aliases=("outsourcing supplier", "外协厂商", "委外厂商"),
           note_zh="外协申请单上的建议外协厂(可空)", note_en="Suggested subcontractor (外协申请单)"),
+        C("new_item", "新品", "choice", aliases=("new item", "new product", "是否新品", "新产品"),
+          choices=YES_NO, default="否",
+          note_zh="是 = 新品:未结订单要有确认合格的样品(样品表)", note_en="是: open orders need an approved sample"),
     ),
     aliases=("items", "产品资料", "产品表"),
     required=True,
@@ -276,6 +287,8 @@ CUSTOMERS = SheetSpec(
         C("tax_rate", "税率", "number", aliases=("tax rate", "tax", "增值税率", "税点"),
           note_zh="如 13%;填写后对账单列出含税/不含税金额,空白 = 不计税",
           note_en="VAT rate, e.g. 13%; blank: no tax on statements"),
+        C("marks", "唛头", aliases=("shipping marks", "marks", "shipping mark", "箱唛"),
+          note_zh="装箱单上的唛头(可空);多行用换行分开", note_en="Shipping marks printed on packing lists"),
     ),
     aliases=("customers", "客户资料", "客户表"),
     note_zh="客户资料",
@@ -487,9 +500,101 @@ OUTSOURCING = SheetSpec(
     note_zh="外协(委外加工):已回数量计入生产,未回数量按预计回厂预测",
 )
 
+# --- samples, complaints, satisfaction, finished-goods opening stock (optional sheets) ----
+
+SAMPLE_PENDING, SAMPLE_PASS, SAMPLE_FAIL, SAMPLE_REVISE = "待确认", "合格", "不合格", "需修改"
+SAMPLE_RESULTS = (SAMPLE_PENDING, SAMPLE_PASS, SAMPLE_FAIL, SAMPLE_REVISE)
+
+SAMPLES = SheetSpec(
+    "samples",
+    "样品",
+    (
+        C("sample_no", "样品单号", required=True, aliases=("sample no", "sample", "样品编号", "样板单号", "试样单号"),
+          note_zh="样品单号(如 gendan docs sample-notices 开出的 YP 单号)", note_en="Sample request number"),
+        C("customer", "客户", required=True, aliases=("customer", "客户简称", "客户名称"),
+          note_zh="客户简称,与客户表一致", note_en="Customer, as in the customer sheet"),
+        C("item", "产品编码", required=True, aliases=("item", "item code", "料号", "产品编号"),
+          note_zh="与产品表一致", note_en="Item code, as in the item sheet"),
+        C("qty", "数量", "number", aliases=("qty", "quantity", "样品数量", "送样数量"),
+          note_zh="样品数量", note_en="Sample quantity"),
+        C("required_date", "要求日期", "date", required=True,
+          aliases=("required date", "due", "要求送样日期", "需求日期", "客户要求日期"),
+          note_zh="客户要求送样的日期", note_en="Date the customer wants the sample"),
+        C("sent_date", "送样日期", "date", aliases=("sent date", "sent", "寄样日期", "送样日"),
+          note_zh="样品送出的日期;空白 = 未送", note_en="Date sent; blank: not sent"),
+        C("result", "确认结果", "choice", aliases=("result", "确认", "客户确认", "承认结果"),
+          choices=SAMPLE_RESULTS, default=SAMPLE_PENDING,
+          note_zh="待确认/合格/不合格/需修改", note_en="pending / approved / rejected / to revise"),
+        C("confirmed_date", "确认日期", "date", aliases=("confirmed date", "approval date", "承认日期"),
+          note_zh="客户确认的日期", note_en="Date the customer answered"),
+        C("seal_no", "封样编号", aliases=("seal no", "approved sample no", "封样号", "承认书编号"),
+          note_zh="合格样品的封样编号,交品质部作生产标准", note_en="Sealed (approved) sample number, QC's standard"),
+        C("remark", "备注", aliases=("remark", "note", "要求")),
+    ),
+    aliases=("samples", "样品记录", "样品登记", "送样记录", "样品管理"),
+    note_zh="客户样品:要求日期、送样、确认结果、封样编号",
+)
+
+COMPLAINT_OPEN, COMPLAINT_CLOSED = "处理中", "已结案"
+COMPLAINT_STATES = (COMPLAINT_OPEN, COMPLAINT_CLOSED)
+
+COMPLAINTS = SheetSpec(
+    "complaints",
+    "客诉",
+    (
+        C("complaint_no", "客诉编号", required=True, aliases=("complaint no", "complaint", "客诉单号", "投诉编号"),
+          note_zh="客诉编号", note_en="Complaint number"),
+        C("date", "日期", "date", required=True, aliases=("date", "客诉日期", "投诉日期", "登记日期"),
+          note_zh="客户投诉的日期", note_en="Date of the complaint"),
+        C("customer", "客户", required=True, aliases=("customer", "客户简称", "客户名称"),
+          note_zh="客户简称,与客户表一致", note_en="Customer, as in the customer sheet"),
+        C("order_no", "订单号", aliases=("order no", "order", "单号"), note_zh="涉及的订单(可空)"),
+        C("item", "产品编码", aliases=("item", "item code", "料号"), note_zh="涉及的产品(可空)"),
+        C("problem", "问题描述", aliases=("problem", "description", "投诉内容", "客诉内容", "问题")),
+        C("qty", "数量", "number", aliases=("qty", "quantity", "不良数量", "投诉数量")),
+        C("dept", "责任部门", aliases=("department", "responsible", "责任单位")),
+        C("action", "处理措施", aliases=("action", "countermeasure", "处理方案", "改善措施")),
+        C("status", "状态", "choice", aliases=("status", "处理状态"), choices=COMPLAINT_STATES,
+          default=COMPLAINT_OPEN, note_zh="处理中/已结案", note_en="open / closed"),
+        C("closed_date", "结案日期", "date", aliases=("closed", "closed date", "结案")),
+    ),
+    aliases=("complaints", "客户投诉", "客诉记录", "客诉登记", "投诉记录"),
+    note_zh="客户投诉:登记、责任部门、处理措施、结案",
+)
+
+SATISFACTION = SheetSpec(
+    "satisfaction",
+    "满意度",
+    (
+        C("customer", "客户", required=True, aliases=("customer", "客户简称", "客户名称")),
+        C("date", "日期", "date", required=True, aliases=("date", "调查日期", "评分日期")),
+        C("delivery", "交期", "number", aliases=("delivery", "交期评分", "交货"), note_zh="评分 1-5"),
+        C("quality", "品质", "number", aliases=("quality", "品质评分", "质量"), note_zh="评分 1-5"),
+        C("service", "服务", "number", aliases=("service", "服务评分"), note_zh="评分 1-5"),
+        C("price", "价格", "number", aliases=("price", "价格评分"), note_zh="评分 1-5"),
+        C("remark", "备注", aliases=("remark", "note", "意见", "客户意见")),
+    ),
+    aliases=("satisfaction", "客户满意度", "满意度调查", "满意度调查表"),
+    note_zh="客户满意度调查:交期、品质、服务、价格,各 1-5 分",
+)
+
+OPENING_STOCK = SheetSpec(
+    "opening_stock",
+    "成品期初",
+    (
+        C("item", "产品编码", required=True, aliases=("item", "item code", "料号", "产品编号")),
+        C("month", "月份", required=True, aliases=("month", "期间", "月"),
+          note_zh="期初所属月份:2026-11、2026年11月,或该月任一日期", note_en="Month: 2026-11, or any date in it"),
+        C("qty", "数量", "number", required=True, aliases=("qty", "quantity", "期初数量", "期初库存"),
+          note_zh="该月月初的成品库存", note_en="Finished-goods stock at the start of the month"),
+    ),
+    aliases=("opening stock", "成品库存期初", "期初库存", "成品期初库存"),
+    note_zh="成品期初库存(成品月结用;空白时取上月期末)",
+)
+
 SHEETS: tuple[SheetSpec, ...] = (
     ORDERS, ITEMS, LINES, CALENDAR, WORK_ORDERS, DAILY, SHIPMENTS, CUSTOMERS, RECEIPTS, SETTINGS, *MATERIAL_SHEETS,
-    FORECASTS, OUTSOURCING, QUALITY,
+    FORECASTS, OUTSOURCING, QUALITY, SAMPLES, COMPLAINTS, SATISFACTION, OPENING_STOCK,
 )
 SHEET_BY_KEY = {s.key: s for s in SHEETS}
 
@@ -521,6 +626,9 @@ SETTING_KEYS: dict[str, tuple[str, object]] = {
     "delivery_lead_days": ("送货提前期", 1),
     "max_overtime_hours": ("每日加班上限", 3),
     "wx_pattern": ("外协申请单号规则", "WX{YYYYMMDD}{SEQ:3}"),
+    "yp_pattern": ("试样通知单号规则", "YP{YYYYMMDD}{SEQ:3}"),
+    "sample_confirm_days": ("样品确认提醒天数", 7),
+    "complaint_open_days": ("客诉结案提醒天数", 14),
 }
 
 # What gendan calls the files it writes: ``output_name("report", "20261126")`` ->
@@ -539,6 +647,10 @@ OUTPUT_STEMS: dict[str, str] = {
     "delay_notices": "交期变更通知",
     "rush_brief": "插单说明",
     "outsourcing": "外协申请单",
+    "sample_notices": "试样通知单",
+    "complaint_forms": "客诉处理单",
+    "packing_lists": "装箱单",
+    "monthly": "成品月结",
 }
 
 

@@ -50,6 +50,9 @@ class Settings(BaseModel):
     delivery_lead_days: int = 1  # 送货提前期: working days from finish to delivery at the customer
     max_overtime_hours: float = 3.0  # 每日加班上限: most overtime hours per line per working day (插单说明)
     wx_pattern: str = str(SETTING_KEYS["wx_pattern"][1])  # 外协申请单号
+    yp_pattern: str = str(SETTING_KEYS["yp_pattern"][1])  # 试样通知单号
+    sample_confirm_days: int = 7  # sample-unconfirmed: sent more than this many days ago, still 待确认
+    complaint_open_days: int = 14  # complaint-open-long: open more than this many days
 
 
 def _text(value: object) -> str:
@@ -139,6 +142,8 @@ PARSERS: dict[str, Callable[[object], object]] = {
     "over_requisition": _share,
     "delivery_lead_days": _whole(0, 60),
     "max_overtime_hours": _hours,
+    "sample_confirm_days": _whole(0, 365),
+    "complaint_open_days": _whole(0, 365),
 }
 
 

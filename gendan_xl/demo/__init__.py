@@ -27,16 +27,20 @@ from gendan_xl.model import ISSUE_TYPES
 from gendan_xl.schema import BOM as BOM_SHEET
 from gendan_xl.schema import (
     CALENDAR,
+    COMPLAINTS,
     CUSTOMERS,
     DAILY,
     FORECASTS,
     ITEMS,
     LINES,
+    OPENING_STOCK,
     ORDERS,
     OUTSOURCING,
     QUALITY,
     RECEIPTS,
     RETURN_KIND,
+    SAMPLES,
+    SATISFACTION,
     SETTING_KEYS,
     SETTINGS,
     SHIPMENTS,
@@ -910,11 +914,11 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
         ITEMS, ITEMS.name, ikeys,
         _headers(ITEMS, ikeys, {"std_rate": "pcs/h", "gross_weight": "kg", "net_weight": "kg"}),
         [[i.code, i.name, i.spec, i.unit, i.line, i.rate, i.pcs_per_carton, i.gross, i.net,
-          i.carton, i.price, None, *_work_order_notes(i), OUT_SUPPLIERS.get(i.line)] for i in f.items],
+          i.carton, i.price, None, *_work_order_notes(i), OUT_SUPPLIERS.get(i.line), "否"] for i in f.items],
     ))
     ckeys = _all_keys(CUSTOMERS)
     sheets.append(DemoSheet(CUSTOMERS, CUSTOMERS.name, ckeys, _headers(CUSTOMERS, ckeys, {}),
-                            [[c[0], c[1], c[2], c[3], c[4], c[5], SHIP_TO.get(c[0]), TAX_RATES.get(c[0])]
+                            [[c[0], c[1], c[2], c[3], c[4], c[5], SHIP_TO.get(c[0]), TAX_RATES.get(c[0]), None]
                              for c in CUSTOMER_DATA]))
     # 收款: a few payments, by short and by full name, before and in the current period.
     rkeys = _all_keys(RECEIPTS)
@@ -956,6 +960,10 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
     sheets.append(_forecast_sheet(f, as_of, marks))
     sheets.append(_outsourcing_sheet(f, as_of, marks))
     sheets.append(_quality_sheet(f, as_of))
+    sheets.append(_samples_sheet(f, as_of, marks))
+    sheets.append(_complaints_sheet(f, as_of, marks))
+    sheets.append(_satisfaction_sheet(f, as_of))
+    sheets.append(_opening_stock_sheet(f, as_of))
 
     # Resolve planted marks to cell addresses now that every row has its place.
     by_key = {s.spec.key: s for s in sheets}
@@ -1212,6 +1220,80 @@ def _quality_sheet(f: _Factory, as_of: date) -> DemoSheet:
     rows.sort(key=lambda r: (r[0] if isinstance(r[0], date) else as_of, str(r[1])))
     keys = _all_keys(QUALITY)
     return DemoSheet(QUALITY, QUALITY.name, keys, _headers(QUALITY, keys, {}), rows)
+
+
+# --- samples, complaints, satisfaction, finished-goods opening stock ----------------------
+# No random draws in these: the rest of the demo is unchanged.
+
+
+def _samples_sheet(f: _Factory, as_of: date, marks: list[tuple[str, object, str, str, str]]) -> DemoSheet:
+    """样品: requests of the last weeks, one per customer, in every state."""
+    items = f.items
+    day = _weekday_on_or_before
+    rows: list[list[Value]] = [
+        # 样品单号, 客户, 产品编码, 数量, 要求日期, 送样日期, 确认结果, 确认日期, 封样编号, 备注
+        [f"YP{day(as_of - timedelta(days=30)):%Y%m%d}001", "华信电子", items[0].code, 5,
+         day(as_of - timedelta(days=24)), day(as_of - timedelta(days=25)), "合格", day(as_of - timedelta(days=20)),
+         "FY-2026-031", None],
+        [f"YP{day(as_of - timedelta(days=21)):%Y%m%d}001", "东晟电器", items[3].code, 3,
+         day(as_of - timedelta(days=14)), day(as_of - timedelta(days=13)), "需修改", day(as_of - timedelta(days=8)),
+         None, "客户要求加强筋加厚"],
+        [f"YP{day(as_of - timedelta(days=18)):%Y%m%d}001", "佳美家居", items[5].code, 4,
+         day(as_of - timedelta(days=12)), day(as_of - timedelta(days=12)), "待确认", None, None, None],
+        [f"YP{day(as_of - timedelta(days=10)):%Y%m%d}001", "立丰科技", items[9].code, 10,
+         day(as_of - timedelta(days=3)), None, "待确认", None, None, "工程部改模中"],
+        [f"YP{day(as_of - timedelta(days=6)):%Y%m%d}001", "恒通五金", items[10].code, 5,
+         day(as_of - timedelta(days=2)), day(as_of - timedelta(days=3)), "待确认", None, None, None],
+        [f"YP{day(as_of - timedelta(days=4)):%Y%m%d}001", "凯达照明", items[8].code, 6,
+         _weekday_on_or_after(as_of + timedelta(days=5)), None, "待确认", None, None, None],
+    ]
+    rows.sort(key=lambda r: str(r[0]))
+    keys = _all_keys(SAMPLES)
+    return DemoSheet(SAMPLES, SAMPLES.name, keys, _headers(SAMPLES, keys, {}), rows)
+
+
+def _complaints_sheet(f: _Factory, as_of: date, marks: list[tuple[str, object, str, str, str]]) -> DemoSheet:
+    """客诉: complaints on shipped order lines; two closed, two still open (one for weeks)."""
+    shipped = sorted({(s.order_no, s.item, s.customer, s.ship_date) for s in f.shipments if s.line is not None},
+                     key=lambda t: (t[3], t[0]))
+    picks = [shipped[len(shipped) * k // 5] for k in (1, 2, 3, 4)] if len(shipped) >= 5 else shipped
+    texts = [("外观刮花", 30, "生产部", "加强包装隔板,全检后补货"), ("尺寸偏大 0.3mm", 120, "品质部", "修模,退货重做"),
+             ("少装 2 箱", 40, "仓库", "补发 2 箱,出货前双人点数"), ("颜色偏黄", 200, "生产部", "更换色粉批次,待客户确认")]
+    rows: list[list[Value]] = []
+    for n, ((order_no, item, customer, shipped_on), (problem, qty, dept, action)) in enumerate(
+            zip(picks, texts, strict=False)):
+        opened = _weekday_on_or_after(shipped_on + timedelta(days=3))
+        if opened > as_of:
+            opened = _weekday_on_or_before(as_of)
+        closed = _weekday_on_or_after(opened + timedelta(days=6)) if n < 2 else None
+        if closed is not None and closed > as_of:
+            closed = None
+        rows.append([f"KS{opened:%Y%m}{n + 1:03d}", opened, customer, order_no, item, problem, qty, dept, action,
+                     "已结案" if closed else "处理中", closed])
+    keys = _all_keys(COMPLAINTS)
+    return DemoSheet(COMPLAINTS, COMPLAINTS.name, keys, _headers(COMPLAINTS, keys, {}), rows)
+
+
+def _satisfaction_sheet(f: _Factory, as_of: date) -> DemoSheet:
+    """满意度: two survey rounds (end of September and of October) for each customer."""
+    scores = ((5, 4, 5, 3), (4, 4, 4, 4), (3, 4, 4, 3), (4, 5, 4, 4), (5, 5, 4, 3), (4, 3, 4, 4))
+    rows: list[list[Value]] = []
+    for month_end, shift in ((date(2026, 9, 30), 0), (date(2026, 10, 30), 1)):
+        for n, customer in enumerate(c[0] for c in CUSTOMER_DATA):
+            d, q, sv, pr = scores[(n + shift) % len(scores)]
+            rows.append([customer, _weekday_on_or_before(month_end), d, q, sv, pr, None])
+    keys = _all_keys(SATISFACTION)
+    return DemoSheet(SATISFACTION, SATISFACTION.name, keys, _headers(SATISFACTION, keys, {}), rows)
+
+
+def _opening_stock_sheet(f: _Factory, as_of: date) -> DemoSheet:
+    """成品期初: the stock counted at the start of the month before the as-of month,
+    a few cartons of each item."""
+    first = (as_of.replace(day=1) - timedelta(days=1)).replace(day=1)
+    rows: list[list[Value]] = [[i.code, f"{first:%Y-%m}", i.pcs_per_carton * (2 + n % 4)]
+                               for n, i in enumerate(f.items)]
+    keys = _all_keys(OPENING_STOCK)
+    return DemoSheet(OPENING_STOCK, OPENING_STOCK.name, keys, _headers(OPENING_STOCK, keys, {}), rows)
 
 
 __all__ = [

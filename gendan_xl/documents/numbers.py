@@ -68,6 +68,7 @@ DEFAULT_PATTERNS: dict[str, str] = {
     "fl": str(SETTING_KEYS["fl_pattern"][1]),
     "jq": str(SETTING_KEYS["jq_pattern"][1]),  # 交期变更通知
     "wx": str(SETTING_KEYS["wx_pattern"][1]),  # 外协申请单
+    "yp": str(SETTING_KEYS["yp_pattern"][1]),  # 试样通知单
     "bg": "BG{YYYYMMDD}{SEQ:3}",  # 变更通知单 (gendan batch)
 }
 
