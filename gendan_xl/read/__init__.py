@@ -17,7 +17,7 @@ import pandas as pd
 from gendan_xl.config import CONFIG_NAME, LedgerConfig, load_ledger_config, owner_of, part_files
 from gendan_xl.ledger import ROW, SRC, Ledger, Source, Table, make_table
 from gendan_xl.model import CellRef, Issue, LedgerError, make_issue
-from gendan_xl.read.tables import find_header, read_table
+from gendan_xl.read.tables import HeaderMatch, find_header, read_table
 from gendan_xl.read.workbook import Book, GridBook, open_book
 from gendan_xl.schema import SETTING_INDEX, SHEET_BY_KEY, SHEETS, match_sheet, normalize
 from gendan_xl.settings import parse_settings
@@ -91,10 +91,10 @@ class _Reader:
         self.files: list[str] = []
         self.main_file = ""
 
-    def _add(self, key: str, book: Book, sheet: str) -> None:
+    def _add(self, key: str, book: Book, sheet: str, header: HeaderMatch | None = None) -> None:
         spec = SHEET_BY_KEY[key]
         src = len(self.frames.get(key, []))
-        frame, source, issues = read_table(book, sheet, spec, self.as_of, src)
+        frame, source, issues = read_table(book, sheet, spec, self.as_of, src, header)
         self.issues += issues
         if frame is not None and source is not None:
             self.frames.setdefault(key, []).append((frame, source))
@@ -107,11 +107,22 @@ class _Reader:
         self.main_file = self.main_file or display
         wanted = set(only) if only is not None else None
         try:
+            # Headers first (cheap: the first rows), so every sheet's load can be
+            # asked for at once and run beside the parsing of the ones before it.
+            todo: list[tuple[str, str, HeaderMatch | None]] = []
+            planned: set[str] = set()
             for sheet in book.sheet_names:
                 key = match_sheet(sheet)
                 if key is None or (wanted is not None and key not in wanted) or key in self.frames:
                     continue
-                self._add(key, book, sheet)
+                header = find_header(book.head(sheet), SHEET_BY_KEY[key])
+                todo.append((key, sheet, header))
+                if header is not None and key not in planned:
+                    planned.add(key)
+                    book.prefetch(sheet, header.row, header.picks)
+            for key, sheet, header in todo:
+                if key not in self.frames:
+                    self._add(key, book, sheet, header)
         finally:
             book.close()
 

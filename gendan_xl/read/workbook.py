@@ -106,6 +106,11 @@ class Book:
     def load(self, sheet: str, header_row: int, picks: list[ColumnPick]) -> Grid:
         raise NotImplementedError
 
+    def prefetch(self, sheet: str, header_row: int, picks: list[ColumnPick]) -> None:
+        """Say that ``load(sheet, header_row, picks)`` will follow: a book may start
+        on it now, beside the caller's work on the sheets before it."""
+        return None
+
     def close(self) -> None:
         return None
 
@@ -191,6 +196,10 @@ class XlsxBook(Book):
         self._careful: dict[str, Cells] = {}  # sheets read cell by cell (no r= attributes)
         self._full: dict[str, Future[SheetScan]] = {}
         self._pool: ThreadPoolExecutor | None = None
+        # Sheets load one at a time in their own thread, in the order asked: the
+        # Rust reader works on the next sheet while this thread parses the last one.
+        self._loader: ThreadPoolExecutor | None = None
+        self._loads: dict[str, tuple[Future[Grid], int, list[ColumnPick]]] = {}
         self._stop = threading.Event()
         # Background scans run while this thread is in the Rust reader (which frees
         # the GIL) or waits for them, not while it works on the tables.
@@ -269,7 +278,7 @@ class XlsxBook(Book):
                 self._full[name] = self._pool.submit(self._scan, name, False, True)
         if fut is None:
             return self._scan(sheet, False)
-        with _opened(self._gate):
+        with _opened(self._gate, self._stop):
             return fut.result()
 
     def _dense_ok(self, sheet: str, scan: SheetScan) -> bool:
@@ -317,7 +326,30 @@ class XlsxBook(Book):
                 raise _fail(self.display, f"文件无法读取({exc})", f"cannot read the file ({exc})") from exc
         return self._reader
 
+    def prefetch(self, sheet: str, header_row: int, picks: list[ColumnPick]) -> None:
+        if sheet not in self._loads:
+            self._loads[sheet] = (self._submit_load(sheet, header_row, picks), header_row, list(picks))
+
     def load(self, sheet: str, header_row: int, picks: list[ColumnPick]) -> Grid:
+        pending = self._loads.pop(sheet, None)
+        if pending is not None and (pending[1], pending[2]) == (header_row, picks):
+            fut = pending[0]
+        else:
+            if pending is not None and not pending[0].cancel():
+                pending[0].exception()  # asked for with other columns: let it finish, unused
+            fut = self._submit_load(sheet, header_row, picks)
+        return fut.result()
+
+    def _submit_load(self, sheet: str, header_row: int, picks: list[ColumnPick]) -> Future[Grid]:
+        # Every load runs in the one loader thread, so the Rust reader is never
+        # entered twice at once.
+        if self._loader is None:
+            self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gendan-load")
+        return self._loader.submit(self._load_now, sheet, header_row, list(picks))
+
+    def _load_now(self, sheet: str, header_row: int, picks: list[ColumnPick]) -> Grid:
+        if self._stop.is_set():
+            raise self._damaged(sheet, "closed")
         if sheet in self._careful or self._careful_all:
             return self._load_careful(sheet, header_row, picks)
         # The extent first: the Rust reader allocates the whole rectangle up to
@@ -332,7 +364,7 @@ class XlsxBook(Book):
             name: "string" for name, p in zip(selected, picks, strict=True) if name and p.type in ("text", "choice")
         }
         try:
-            with _opened(self._gate):
+            with _opened(self._gate, self._stop):
                 sheet_obj = reader.load_sheet(  # type: ignore[attr-defined]
                     sheet,
                     header_row=header_row - 1,  # fastexcel counts physical rows from 0
@@ -382,18 +414,22 @@ class XlsxBook(Book):
     def close(self) -> None:
         self._stop.set()
         self._gate.set()
+        if self._loader is not None:
+            self._loader.shutdown(wait=True, cancel_futures=True)
+        self._gate.set()  # the loader may have closed it on its way out
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
         self._zip.close()
 
 
 @contextmanager
-def _opened(gate: threading.Event) -> Iterator[None]:
+def _opened(gate: threading.Event, stop: threading.Event) -> Iterator[None]:
     gate.set()
     try:
         yield
     finally:
-        gate.clear()
+        if not stop.is_set():  # a closed book's scans must never wait again
+            gate.clear()
 
 
 _EPOCH = datetime(1899, 12, 30)
