@@ -184,3 +184,143 @@ def test_closed_lines_need_no_sample(tmp_path: Path, status: str) -> None:
     s["订单"][3][7] = status  # SC-1
     path = make_workbook(tmp_path / "台账.xlsx", s)
     assert found(path) == []
+
+
+# --- 试样通知单 ----------------------------------------------------------------------
+# Rows to send on 11-16 (送样日期 blank, no answer), in sheet order:
+#   row 2  (no number) ACME P1 5, 要求 11-20            -> a new number
+#   row 3  S-7         BETA P2 3, 要求 11-13 (3 days late) -> the clerk's S-7
+#   row 5  (no number) BETA P2 4, 要求 11-25            -> a new number
+# Not sent: row 4 (sent 11-10, 待确认), row 6 (合格). Row 6's 样品单号 YP20261116001
+# is the pattern's first number of the day, so the new ones are 002 and 003.
+
+
+def notice_rows() -> list[list[Any]]:
+    return [
+        [None, "ACME", "P1", 5, D(2026, 11, 20), None, None, None, None, "颜色按色板 C-12,表面纹理 MT-11020"],
+        ["S-7", "BETA", "P2", 3, D(2026, 11, 13), None, "待确认", None, None, None],
+        [None, "BETA", "P1", 2, D(2026, 11, 18), D(2026, 11, 10), "待确认", None, None, None],
+        [None, "BETA", "P2", 4, D(2026, 11, 25), None, None, None, None, None],
+        ["YP20261116001", "ACME", "P2", 1, D(2026, 11, 3), D(2026, 11, 4), "合格", D(2026, 11, 6), "FY-9", None],
+    ]
+
+
+def notice_ledger(tmp_path: Path, name: str = "台账.xlsx") -> Path:
+    s = sheets(notice_rows())
+    s["设置"] = [["项目", "值"], ["公司名称", "东莞市宏达塑胶制品有限公司"]]
+    return make_workbook(tmp_path / name, s)
+
+
+def test_sample_notices_numbered_once_per_row(tmp_path: Path) -> None:
+    from gendan_xl.documents.run import run_sample_notices
+
+    path = notice_ledger(tmp_path)
+    first = run_sample_notices(path, tmp_path / "out", AS_OF)
+    assert first.numbers == ["YP20261116002", "S-7", "YP20261116003"]
+    assert [(a.customer, a.qty, a.rows[0].row) for a in first.assignments] == [
+        ("ACME", 5, 2), ("BETA", 3, 3), ("BETA", 4, 5)]
+    assert first.output is not None and first.output.name == "试样通知单_20261116_YP20261116002.xlsx"
+    assert not first.warnings
+    again = run_sample_notices(path, tmp_path / "out", AS_OF)
+    assert again.numbers == first.numbers  # the same rows: the same numbers
+    only = run_sample_notices(path, tmp_path / "out", AS_OF, ["YP20261116003"])
+    assert only.numbers == ["YP20261116003"]  # a number the journal gave a row without one
+    clerks = run_sample_notices(path, tmp_path / "out", AS_OF, ["S-7"])
+    assert clerks.numbers == ["S-7"]
+    missing = run_sample_notices(path, tmp_path / "out", AS_OF, ["YP20261116001"])  # 合格, already sent
+    assert missing.numbers == [] and "YP20261116001" in missing.warnings[0]
+    renewed = run_sample_notices(path, tmp_path / "out", AS_OF, reissue=True)
+    assert renewed.numbers == ["YP20261116004", "S-7", "YP20261116005"]
+    assert not list(tmp_path.glob("*.bak-*"))  # the ledger is untouched without --write-back
+
+
+def test_sample_notice_facts(tmp_path: Path) -> None:
+    from gendan_xl.documents.samples import build_sample_notices
+    from gendan_xl.read import read_ledger
+
+    ledger = read_ledger(notice_ledger(tmp_path), AS_OF)
+
+    def alloc(pattern: str, day: date, count: int, existing: Any, sources: Any = None) -> list[str]:
+        from gendan_xl.documents.numbers import next_numbers
+
+        return next_numbers(pattern, day, count, existing)
+
+    docs = build_sample_notices(ledger, AS_OF, alloc).docs
+    first, late = docs[0], docs[1]
+    assert (first.number, first.item_name, first.spec, first.unit, first.qty) == (
+        "YP20261116002", "前盖", "ABS 黑色", "PCS", 5)
+    assert first.customer_full == "ACME Corp" and first.remark.startswith("颜色按色板")
+    assert first.days_overdue is None and late.days_overdue == 3  # 要求 11-13, as of 11-16
+
+
+def test_sample_numbers_written_back_into_empty_cells(tmp_path: Path) -> None:
+    import openpyxl
+
+    from gendan_xl.documents.run import run_sample_notices
+
+    path = notice_ledger(tmp_path)
+    done = run_sample_notices(path, tmp_path / "out", AS_OF, write_back=True)
+    assert done.numbers == ["YP20261116002", "S-7", "YP20261116003"]
+    assert [w.cells_written for w in done.write_back] == [2]
+    ws = openpyxl.load_workbook(path)["样品"]
+    assert [ws.cell(r, 1).value for r in range(2, 7)] == [
+        "YP20261116002", "S-7", None, "YP20261116003", "YP20261116001"]
+    assert len(list(tmp_path.glob("*.bak-*"))) == 1
+    # Run again: every row has its number now; the same notices, nothing written.
+    again = run_sample_notices(path, tmp_path / "out", AS_OF, write_back=True)
+    assert again.numbers == done.numbers and again.write_back == []
+
+
+def test_cli_sample_notices_json(tmp_path: Path, capsys: Any) -> None:
+    import json
+
+    from gendan_xl.cli import main
+
+    path = notice_ledger(tmp_path)
+    code = main(["docs", "sample-notices", str(path), "--as-of", "2026-11-16", "--out", str(tmp_path / "o"),
+                 "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [(n["number"], n["kind"], n["rows"][0]["row"]) for n in out["numbers"]] == [
+        ("YP20261116002", "yp", 2), ("S-7", "yp", 3), ("YP20261116003", "yp", 5)]
+    # A ledger without a 样品 sheet: a clear warning, exit 1, nothing written.
+    bare = make_workbook(tmp_path / "无样品.xlsx", sheets())
+    assert main(["docs", "sample-notices", str(bare), "--as-of", "2026-11-16", "--out", str(tmp_path / "o2")]) == 1
+    assert "样品" in capsys.readouterr().err and not (tmp_path / "o2").exists()
+
+
+def test_sample_notice_reprint(tmp_path: Path) -> None:
+    import openpyxl
+
+    from gendan_xl.documents.run import run_reprint, run_sample_notices
+
+    path = notice_ledger(tmp_path)
+    run_sample_notices(path, tmp_path / "out", AS_OF)
+    again = run_reprint(["S-7"], tmp_path / "reprint", path)
+    assert again.output is not None and not again.warnings
+    texts = {str(c.value) for row in openpyxl.load_workbook(again.output)["S-7"].iter_rows() for c in row if c.value}
+    assert "后壳" in texts and "编号:S-7" in texts
+
+
+@pytest.mark.libreoffice
+def test_sample_notice_prints_on_one_a4_page(tmp_path: Path, soffice: Any) -> None:
+    from xlsx_lint import lint_xlsx
+
+    from gendan_xl.documents.run import run_sample_notices
+
+    out = run_sample_notices(notice_ledger(tmp_path), tmp_path / "out", AS_OF).output
+    assert out is not None and lint_xlsx(out) == []
+    pdf = soffice.convert(out, "pdf", tmp_path / "pdf")
+    assert soffice.pdf_pages(pdf) == 3  # three samples, one A4 page each
+    soffice.assert_cjk_embedded(pdf)
+    pages = soffice.pdf_text(pdf).replace(" ", "").split("\f")
+    for words in ("试样通知单", "YP20261116002", "ACMECorp", "前盖", "ABS黑色", "2026-11-20", "颜色按色板C-12",
+                  "跟单", "工程", "生产", "品质"):
+        assert words in pages[0], words
+    assert "要求送样日期已过3天" in pages[1] and "S-7" in pages[1]
+    png = soffice.png(pdf, 1)
+    assert png.stat().st_size > 10_000
+    keep = Path("/tmp/samples_png")
+    if keep.exists():  # for a person to look at
+        (keep / "yp_page1.png").write_bytes(png.read_bytes())
+        (keep / "yp_page2.png").write_bytes(soffice.png(pdf, 2).read_bytes())
