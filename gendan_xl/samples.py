@@ -64,6 +64,7 @@ def sample_states(ledger: Ledger, as_of: date) -> pd.DataFrame:
     open_ = answered.isna()
     overdue = open_ & ~sent & (df["required_date"] < ts)
     waiting = (ts - df["sent_date"]).dt.days.astype("float64").where(open_ & sent)
+    waiting = waiting.where(waiting >= 0)  # a 送样日期 after the as-of date is future-date
     late = (waiting > ledger.options.sample_confirm_days).fillna(False).astype(bool)
     state = np.select(
         [~open_.to_numpy(), overdue.to_numpy(), late.to_numpy(), (open_ & sent).to_numpy()],

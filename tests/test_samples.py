@@ -324,3 +324,47 @@ def test_sample_notice_prints_on_one_a4_page(tmp_path: Path, soffice: Any) -> No
     if keep.exists():  # for a person to look at
         (keep / "yp_page1.png").write_bytes(png.read_bytes())
         (keep / "yp_page2.png").write_bytes(soffice.png(pdf, 2).read_bytes())
+
+
+# --- 样品跟踪 (report) -----------------------------------------------------------------
+
+
+def test_report_lists_samples_worst_first(tmp_path: Path) -> None:
+    """The rows of ``sample_rows`` as of 11-16, worst first: YP3 逾期未送 3 days; YP5 待确认
+    10 days (beyond 7); YP2 需修改; YP6 待确认 7 days, YP9 待确认 (sent 11-18, after the
+    as-of date: no days); 未送 by 要求日期: YP4 and YP8 (11-20, sheet order), YP5 (11-25);
+    合格: YP1 (确认 11-05), YP7 (no 确认日期) last."""
+    import openpyxl
+
+    from gendan_xl.plan import plan_ledger
+    from gendan_xl.write.report import write_report
+    from gendan_xl.write.report_data import build_report_data
+
+    path = make_workbook(tmp_path / "台账.xlsx", sheets(sample_rows()))
+    checked = check(path, AS_OF)
+    plan = plan_ledger(checked.ledger, AS_OF)
+    out = write_report(tmp_path / "跟单报告.xlsx", build_report_data(checked.ledger, plan, checked.issues, AS_OF))
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames.index("样品跟踪") == wb.sheetnames.index("检查结果") - 1
+    ws = wb["样品跟踪"]
+    assert [c.value for c in ws[3]][:3] == ["状态", "样品单号", "客户"]
+    rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
+    assert [(r[0], r[1], r[8], r[9], r[12]) for r in rows] == [
+        ("逾期未送", "YP3", 3, None, None),
+        ("待确认 10 天", "YP5", None, 10, None),
+        ("需修改", "YP2", None, None, None),
+        ("待确认 7 天", "YP6", None, 7, None),
+        ("待确认", "YP9", None, None, None),
+        ("未送", "YP4", None, None, None),
+        ("未送", "YP8", None, None, None),
+        ("未送", "YP5", None, None, None),
+        ("合格", "YP1", None, None, "FY-1"),
+        ("合格", "YP7", None, None, "FY-2"),
+    ]
+    assert rows[0][4] == "后壳"  # 品名 from 产品
+    # Without a 样品 sheet there is no such sheet.
+    bare = make_workbook(tmp_path / "无样品.xlsx", sheets())
+    checked = check(bare, AS_OF)
+    plan = plan_ledger(checked.ledger, AS_OF)
+    out = write_report(tmp_path / "r2.xlsx", build_report_data(checked.ledger, plan, checked.issues, AS_OF))
+    assert "样品跟踪" not in openpyxl.load_workbook(out).sheetnames
