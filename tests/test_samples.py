@@ -368,3 +368,25 @@ def test_report_lists_samples_worst_first(tmp_path: Path) -> None:
     plan = plan_ledger(checked.ledger, AS_OF)
     out = write_report(tmp_path / "r2.xlsx", build_report_data(checked.ledger, plan, checked.issues, AS_OF))
     assert "样品跟踪" not in openpyxl.load_workbook(out).sheetnames
+
+
+# --- the demo ledger -------------------------------------------------------------------
+
+
+def test_demo_sample_marks_are_reported(tmp_path: Path) -> None:
+    """The demo plants sample-overdue, sample-unconfirmed and one no-approved-sample;
+    `gendan check` reports each at its cell, and 华信电子's new item SJ-1007, whose
+    sample is 合格, has none."""
+    from gendan_xl.demo import DEFAULT_AS_OF, build_demo
+    from gendan_xl.write.demo_book import write_demo
+
+    demo = build_demo()
+    path = write_demo(demo, tmp_path / "demo.xlsx")
+    issues = check(path, DEFAULT_AS_OF).issues
+    got = {(i.ref.sheet, i.ref.cell, i.code) for i in issues}
+    planted = [p for p in demo.planted if p.code in SAMPLE_CODES]
+    assert sorted(p.code for p in planted) == ["no-approved-sample", "sample-overdue", "sample-unconfirmed"]
+    for p in planted:
+        assert (p.sheet, p.cell, p.code) in got, p
+    items = [i.value for i in issues if i.code == "no-approved-sample"]
+    assert "SJ-1010" in items and "SJ-1007" not in items
