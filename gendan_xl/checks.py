@@ -766,7 +766,7 @@ def _known_customers(ledger: Ledger) -> set[str]:
 
 
 def check_samples(ledger: Ledger, ctx: Context) -> list[Issue]:
-    """样品 rows: a 样品单号 entered twice, an item 产品 does not list, a customer
+    """样品 rows: a 样品单号 entered twice, 数量 <= 0, an item 产品 does not list, a customer
     neither 客户 nor 订单 knows, 送样日期 / 确认日期 after the as-of date; a sample not
     sent by its 要求日期 (``sample-overdue``, at 要求日期), sent more than
     样品确认提醒天数 ago and still 待确认 (``sample-unconfirmed``, at 确认结果: the cell
@@ -780,6 +780,7 @@ def check_samples(ledger: Ledger, ctx: Context) -> list[Issue]:
         return []
     s = sample_states(ledger, ctx.as_of)
     out = _duplicates(table, df["sample_no"].astype("string"), "sample_no")
+    out += table.issues_at("non-positive-qty", df[df["qty"].notna() & (df["qty"] <= 0)], "qty")
     items = ledger.table("items")
     if items.present:
         bad = df["item"].notna() & ~member(df["item"], items.df["item"])

@@ -390,3 +390,22 @@ def test_demo_sample_marks_are_reported(tmp_path: Path) -> None:
         assert (p.sheet, p.cell, p.code) in got, p
     items = [i.value for i in issues if i.code == "no-approved-sample"]
     assert "SJ-1010" in items and "SJ-1007" not in items
+
+
+def test_a_sample_row_with_an_error_gets_no_notice(tmp_path: Path) -> None:
+    """Row 3 (S-7) with 数量 -3 (non-positive-qty, an error) and row 5 with 要求日期
+    "下周" (bad-date) are skipped with the reason; row 2 is printed with the number the
+    run would have given it anyway (YP20261116002: row 6's 001 is taken)."""
+    from gendan_xl.documents.run import run_sample_notices
+
+    rows = notice_rows()
+    rows[1][3] = -3
+    rows[3][4] = "下周"
+    s = sheets(rows)
+    path = make_workbook(tmp_path / "台账.xlsx", s)
+    assert ("non-positive-qty", "样品", "D3") in found(path, {"non-positive-qty"})
+    done = run_sample_notices(path, tmp_path / "out", AS_OF)
+    assert done.numbers == ["YP20261116002"]
+    assert [(what, row.row if row else None) for what, _why, row in done.skipped] == [("S-7(样品!3)", 3), ("样品!5", 5)]
+    assert "D3" in done.skipped[0][1] and "E5" in done.skipped[1][1]
+    assert len(done.warnings) == 2

@@ -729,7 +729,8 @@ def run_sample_notices(
             return result
         sink = ledger_sink(session, ledger, "samples", write_back, sink)
         earlier = live_numbers(session.folder, "yp", session.name)
-        run = build_sample_notices(ledger, as_of, _allocator(session, "yp", reissue), samples, earlier)
+        run = build_sample_notices(ledger, as_of, _allocator(session, "yp", reissue), samples, earlier,
+                                   problems=check_ledger(ledger, as_of).issues)
         result.assignments = run.assignments
         result.skipped += run.skipped
         result.warnings += [f"样品「{n}」不是待送的样品(送样日期已填、已有确认结果,或不在样品表中)" for n in run.unknown]

@@ -27,6 +27,7 @@ from gendan_xl.documents.models import (
 from gendan_xl.documents.numbers import source_key
 from gendan_xl.documents.work_orders import Allocator
 from gendan_xl.ledger import Ledger
+from gendan_xl.model import Issue, Severity
 from gendan_xl.samples import sample_states
 
 TO_SEND = ("not_sent", "overdue")  # states of a row still to be made and sent
@@ -85,11 +86,17 @@ def sample_source(customer: str, item: str, qty: float | None, required: date | 
 
 def build_sample_notices(
     ledger: Ledger, as_of: date, allocate: Allocator, samples: Sequence[str] = (),
-    earlier: Mapping[str, str] | None = None,
+    earlier: Mapping[str, str] | None = None, problems: Sequence[Issue] = (),
 ) -> SampleRun:
     """The 试样通知单 of every 样品 row still to send (only ``samples`` — 样品单号, or
     the YP number the journal gave a row without one (``earlier``: source -> number) —
-    when given), in sheet order."""
+    when given), in sheet order. A row with an error among ``problems`` (the ledger's
+    check) is skipped with the first error as the reason, as the work orders do."""
+    errors: dict[tuple[str, str, int], str] = {}
+    for issue in problems:
+        if issue.severity == Severity.ERROR and issue.ref.row is not None:
+            errors.setdefault((issue.ref.file, issue.ref.sheet, issue.ref.row),
+                              f"{issue.ref.cell} {issue.message('zh')}")
     run = SampleRun()
     df = ledger["samples"]
     if df.empty:
@@ -116,8 +123,13 @@ def build_sample_notices(
         if wanted and mine not in wanted:
             continue
         row = common.ledger_row(ledger, "samples", rec)
+        what = f"{given}({row.address})" if given else row.address
+        error = errors.get((row.file, row.sheet, row.row))
+        if error is not None:
+            run.skipped.append((what, f"样品行有错误,请先修正:{error}", row))
+            continue
         if not customer or not item:
-            run.skipped.append((given or row.address, "客户或产品编码空白 / no customer or item", row))
+            run.skipped.append((what, "客户或产品编码空白 / no customer or item", row))
             continue
         picked.append((rec, given, src))
     shown = {given for _r, given, _s in picked if given} | {
