@@ -788,7 +788,7 @@ def check_samples(ledger: Ledger, ctx: Context) -> list[Issue]:
     names = _known_customers(ledger)
     bad = df["customer"].notna() & ~df["customer"].map(lambda v: normalize(str(v)) in names if isinstance(v, str) else True)
     out += table.issues_at("unknown-customer", df[bad.astype(bool)], "customer", what="样品", what_en="a sample",
-                           effect="对不上该客户的订单", effect_en="it matches none of the customer's orders")
+                           effect="对不上该客户的订单", effect_en="no order can be matched to it")
     limit = pd.Timestamp(ctx.as_of)
     for column in ("sent_date", "confirmed_date"):
         out += table.issues_at("future-date", df[df[column] > limit], column, as_of=ctx.as_of)
