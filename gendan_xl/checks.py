@@ -615,7 +615,8 @@ def check_receipt_customers(ledger: Ledger, ctx: Context) -> list[Issue]:
     names = {normalize(str(v)) for v in known}
     given = df["customer"].notna()
     bad = given & ~df["customer"].map(lambda v: normalize(str(v)) in names if isinstance(v, str) else True)
-    return table.issues_at("unknown-customer", df[bad.astype(bool)], "customer")
+    return table.issues_at("unknown-customer", df[bad.astype(bool)], "customer", what="收款", effect="不计入任何对账单",
+                           what_en="a receipt", effect_en="on no statement")
 
 
 def check_forecasts(ledger: Ledger, ctx: Context) -> list[Issue]:
@@ -755,6 +756,65 @@ def check_price_mismatch(ledger: Ledger, ctx: Context) -> list[Issue]:
                            order_date="@_date")
 
 
+# --- samples (样品, optional sheet; 产品.新品) -------------------------------------------
+
+
+def _known_customers(ledger: Ledger) -> set[str]:
+    customers = ledger["customers"]
+    known = pd.concat([customers["customer"], customers["full_name"], ledger["orders"]["customer"]]).dropna()
+    return {normalize(str(v)) for v in known}
+
+
+def check_samples(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """样品 rows: a 样品单号 entered twice, 数量 <= 0, an item 产品 does not list, a customer
+    neither 客户 nor 订单 knows, 送样日期 / 确认日期 after the as-of date; a sample not
+    sent by its 要求日期 (``sample-overdue``, at 要求日期), sent more than
+    样品确认提醒天数 ago and still 待确认 (``sample-unconfirmed``, at 确认结果: the cell
+    the clerk fills when the customer answers), answered without 确认日期 (info).
+    States: ``gendan_xl.samples``."""
+    from gendan_xl.samples import sample_states
+
+    table = ledger.table("samples")
+    df = table.df
+    if df.empty:
+        return []
+    s = sample_states(ledger, ctx.as_of)
+    out = _duplicates(table, df["sample_no"].astype("string"), "sample_no")
+    out += table.issues_at("non-positive-qty", df[df["qty"].notna() & (df["qty"] <= 0)], "qty")
+    items = ledger.table("items")
+    if items.present:
+        bad = df["item"].notna() & ~member(df["item"], items.df["item"])
+        out += table.issues_at("unknown-item", df[bad], "item")
+    names = _known_customers(ledger)
+    bad = df["customer"].notna() & ~df["customer"].map(lambda v: normalize(str(v)) in names if isinstance(v, str) else True)
+    out += table.issues_at("unknown-customer", df[bad.astype(bool)], "customer", what="样品", what_en="a sample",
+                           effect="对不上该客户的订单", effect_en="no order can be matched to it")
+    limit = pd.Timestamp(ctx.as_of)
+    for column in ("sent_date", "confirmed_date"):
+        out += table.issues_at("future-date", df[df[column] > limit], column, as_of=ctx.as_of)
+    overdue = s[s["state"] == "overdue"]
+    out += table.issues_at("sample-overdue", overdue, "required_date", sample="@label", days="@days_overdue")
+    columns = table.sources[0].columns if table.sources else {}
+    late = s[s["state"] == "waiting_long"]
+    out += table.issues_at(
+        "sample-unconfirmed", late, "result" if "result" in columns else "sent_date",
+        value_key="result", sample="@label", sent="@sent_date", days="@days_waiting",
+        limit=ctx.options.sample_confirm_days,
+    )
+    undated = s[s["state"].isin(["pass", "fail", "revise"]) & s["confirmed_date"].isna()]
+    out += table.issues_at("sample-no-confirm-date", undated, "confirmed_date" if "confirmed_date" in columns else "result",
+                           value_key="result", sample="@label")
+    return out
+
+
+def check_new_item_samples(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """Open order lines of a 新品 (产品.新品 = 是) whose customer has no 样品 row of
+    the item with 确认结果 合格, at the 订单 row's 产品编码."""
+    from gendan_xl.samples import lines_without_approved_sample
+
+    rows = lines_without_approved_sample(ledger)
+    return ledger.table("orders").issues_at("no-approved-sample", rows, "item", key="@label", customer="@customer")
+
 
 CHECKS: list[Check] = [
     check_duplicate_keys,
@@ -788,6 +848,8 @@ CHECKS: list[Check] = [
     check_price_mismatch,
     check_forecasts,
     check_late_outsourcing,
+    check_samples,
+    check_new_item_samples,
 ]
 
 

@@ -251,6 +251,9 @@ def _customer_keys(ledger: Ledger, names: pd.Series) -> pd.Series:
     return keys.map(lambda k: short.get(k, k))
 
 
+customer_keys = _customer_keys  # the same customer match for 样品 rows (gendan_xl.samples)
+
+
 def _firm_qty(ledger: Ledger, demand: pd.DataFrame) -> np.ndarray:
     """Per demand row: 数量 of the order lines (not 取消) of its customer and item
     whose 交期 is in its period."""

@@ -106,8 +106,8 @@ ISSUE_TYPES: dict[str, IssueType] = {
     ),
     "unknown-customer": IssueType(
         Severity.WARNING,
-        "收款的客户「{value}」不在客户表或订单表中,不计入任何对账单",
-        "Customer '{value}' of a receipt is in neither the customer nor the order sheet: on no statement",
+        "{what}的客户「{value}」不在客户表或订单表中,{effect}",
+        "Customer '{value}' of {what_en} is in neither the customer nor the order sheet: {effect_en}",
     ),
     "unknown-work-order": IssueType(
         Severity.ERROR, "工单号「{value}」不在工单表中", "Work order '{value}' is not in the work-order sheet"
@@ -261,6 +261,26 @@ ISSUE_TYPES: dict[str, IssueType] = {
         Severity.WARNING,
         "预测的客户「{value}」不在客户表或订单表中,没有订单能冲减这行预测",
         "Forecast customer '{value}' is in neither the customer nor the order sheet: no order consumes it",
+    ),
+    "sample-overdue": IssueType(
+        Severity.WARNING,
+        "样品 {sample} 要求 {value} 送样,已过 {days} 天仍未送(送样日期空白)",
+        "Sample {sample} was wanted by {value}: {days} days past and not sent (送样日期 blank)",
+    ),
+    "sample-unconfirmed": IssueType(
+        Severity.WARNING,
+        "样品 {sample} 已于 {sent} 送出 {days} 天,超过 {limit} 天仍待客户确认",
+        "Sample {sample} was sent on {sent}, {days} days ago (more than {limit}): the customer has not answered",
+    ),
+    "no-approved-sample": IssueType(
+        Severity.WARNING,
+        "订单行 {key} 的产品「{value}」是新品,客户 {customer} 还没有确认合格的样品(样品表)",
+        "Order line {key}: item '{value}' is new and customer {customer} has no approved (合格) sample on the 样品 sheet",
+    ),
+    "sample-no-confirm-date": IssueType(
+        Severity.INFO,
+        "样品 {sample} 确认结果为「{value}」,但没有填确认日期",
+        "Sample {sample} is marked '{value}' but 确认日期 is blank",
     ),
     "price-mismatch": IssueType(
         Severity.WARNING,

@@ -509,8 +509,9 @@ SAMPLES = SheetSpec(
     "samples",
     "样品",
     (
-        C("sample_no", "样品单号", required=True, aliases=("sample no", "sample", "样品编号", "样板单号", "试样单号"),
-          note_zh="样品单号(如 gendan docs sample-notices 开出的 YP 单号)", note_en="Sample request number"),
+        C("sample_no", "样品单号", aliases=("sample no", "sample", "样品编号", "样板单号", "试样单号"),
+          note_zh="样品单号;空白时 gendan docs sample-notices 开试样通知单并编 YP 单号(--write-back 填入)",
+          note_en="Sample request number; blank: gendan docs sample-notices gives a YP number"),
         C("customer", "客户", required=True, aliases=("customer", "客户简称", "客户名称"),
           note_zh="客户简称,与客户表一致", note_en="Customer, as in the customer sheet"),
         C("item", "产品编码", required=True, aliases=("item", "item code", "料号", "产品编号"),

@@ -136,6 +136,17 @@ def cmd_outsourcing(args: argparse.Namespace) -> int:
     return _render(result, "外协申请单", cli.out, args.json)
 
 
+def cmd_sample_notices(args: argparse.Namespace) -> int:
+    from gendan_xl.documents.run import run_sample_notices
+
+    as_of = args.as_of or date.today()
+    result = _guarded(
+        lambda: run_sample_notices(Path(args.ledger), Path(args.out), as_of, args.sample or (), args.write_back,
+                                   reissue=args.reissue, wait=args.wait)
+    )
+    return _render(result, "试样通知单", cli.out, args.json)
+
+
 def cmd_reprint(args: argparse.Namespace) -> int:
     ledger = Path(args.ledger) if args.ledger else None
     result = _guarded(lambda: run_reprint(args.numbers, Path(args.out), ledger))
@@ -267,6 +278,29 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("--json", action="store_true", help=json_help)
     common_opts(p)
     p.set_defaults(func=cmd_outsourcing)
+
+    p = kinds.add_parser(
+        "sample-notices",
+        help="试样通知单 / sample requests to engineering, production and QC",
+        description=(
+            "为样品表中尚未送样的样品开试样通知单(A4,每个样品一页):样品单号、客户、产品、品名规格、数量、"
+            "要求送样日期、要求/备注,签核 跟单/工程/生产/品质。样品单号空白的行编号 YP{YYYYMMDD}{SEQ:3},"
+            "--write-back 把新单号填入空白的「样品单号」。"
+            "例 / example: gendan docs sample-notices 台账.xlsx --sample YP20261120001"
+        ),
+    )
+    p.add_argument("ledger", help=ledger_help)
+    p.add_argument("--sample", nargs="+", metavar="SAMPLE_NO",
+                   help="只开这些样品(样品单号)/ only these samples (样品单号)")
+    p.add_argument("--out", default=".", metavar="DIR", help=out_help)
+    p.add_argument("--write-back", action="store_true",
+                   help="把新单号填入样品表空白的「样品单号」(先备份)/ write new numbers into empty 样品单号 cells")
+    p.add_argument("--as-of", type=cli.date_arg, default=None, help="开单日期 / issue date (default today)")
+    p.add_argument("--reissue", action="store_true", help=reissue_help)
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=wait_help)
+    p.add_argument("--json", action="store_true", help=json_help)
+    common_opts(p)
+    p.set_defaults(func=cmd_sample_notices)
 
     p = kinds.add_parser(
         "statement",

@@ -914,7 +914,8 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
         ITEMS, ITEMS.name, ikeys,
         _headers(ITEMS, ikeys, {"std_rate": "pcs/h", "gross_weight": "kg", "net_weight": "kg"}),
         [[i.code, i.name, i.spec, i.unit, i.line, i.rate, i.pcs_per_carton, i.gross, i.net,
-          i.carton, i.price, None, *_work_order_notes(i), OUT_SUPPLIERS.get(i.line), "否"] for i in f.items],
+          i.carton, i.price, None, *_work_order_notes(i), OUT_SUPPLIERS.get(i.line),
+          "是" if i.code in _new_items(f) else "否"] for i in f.items],
     ))
     ckeys = _all_keys(CUSTOMERS)
     sheets.append(DemoSheet(CUSTOMERS, CUSTOMERS.name, ckeys, _headers(CUSTOMERS, ckeys, {}),
@@ -960,7 +961,7 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
     sheets.append(_forecast_sheet(f, as_of, marks))
     sheets.append(_outsourcing_sheet(f, as_of, marks))
     sheets.append(_quality_sheet(f, as_of))
-    sheets.append(_samples_sheet(f, as_of, marks))
+    sheets.append(_samples_sheet(f, as_of, marks, row_of))
     sheets.append(_complaints_sheet(f, as_of, marks))
     sheets.append(_satisfaction_sheet(f, as_of))
     sheets.append(_opening_stock_sheet(f, as_of))
@@ -1226,13 +1227,36 @@ def _quality_sheet(f: _Factory, as_of: date) -> DemoSheet:
 # No random draws in these: the rest of the demo is unchanged.
 
 
-def _samples_sheet(f: _Factory, as_of: date, marks: list[tuple[str, object, str, str, str]]) -> DemoSheet:
-    """样品: requests of the last weeks, one per customer, in every state."""
+def _new_items(f: _Factory) -> set[str]:
+    """产品 marked 新品 = 是: three items with one open line each. 华信电子's 合格 sample
+    covers its SJ-1007 line; 立丰科技's SJ-1010 sample is not sent yet and 东晟电器's
+    SJ-1004 sample came back 需修改, so those two lines have no approved sample."""
+    return {f.items[3].code, f.items[6].code, f.items[9].code}
+
+
+def _open_lines(f: _Factory, item: str, customer: str) -> list[_OrderLine]:
+    """Order lines of ``item`` for ``customer`` still open (not 完成/取消, not all shipped)."""
+    shipped: dict[int, int] = {}
+    for s in f.shipments:
+        if s.line is not None:
+            shipped[id(s.line)] = shipped.get(id(s.line), 0) + (-s.qty if s.kind == RETURN_KIND else s.qty)
+    return [ol for ol in f.order_lines if ol.item.code == item and ol.customer == customer
+            and ol.status not in ("完成", "取消") and shipped.get(id(ol), 0) < ol.qty]
+
+
+def _samples_sheet(
+    f: _Factory, as_of: date, marks: list[tuple[str, object, str, str, str]], order_row_of: dict[int, list[Value]],
+) -> DemoSheet:
+    """样品: requests of the last weeks, one per customer, in every state. Planted:
+    立丰科技's sample not sent 3 days after its 要求日期 (sample-overdue), 佳美家居's sent
+    13 days ago and still 待确认 (sample-unconfirmed), and 立丰科技's open order line of
+    the new item SJ-1010 with no approved sample (no-approved-sample). 凯达照明's new
+    request has no 样品单号 yet: ``gendan docs sample-notices`` numbers it."""
     items = f.items
     day = _weekday_on_or_before
     rows: list[list[Value]] = [
         # 样品单号, 客户, 产品编码, 数量, 要求日期, 送样日期, 确认结果, 确认日期, 封样编号, 备注
-        [f"YP{day(as_of - timedelta(days=30)):%Y%m%d}001", "华信电子", items[0].code, 5,
+        [f"YP{day(as_of - timedelta(days=30)):%Y%m%d}001", "华信电子", items[6].code, 5,
          day(as_of - timedelta(days=24)), day(as_of - timedelta(days=25)), "合格", day(as_of - timedelta(days=20)),
          "FY-2026-031", None],
         [f"YP{day(as_of - timedelta(days=21)):%Y%m%d}001", "东晟电器", items[3].code, 3,
@@ -1244,10 +1268,17 @@ def _samples_sheet(f: _Factory, as_of: date, marks: list[tuple[str, object, str,
          day(as_of - timedelta(days=3)), None, "待确认", None, None, "工程部改模中"],
         [f"YP{day(as_of - timedelta(days=6)):%Y%m%d}001", "恒通五金", items[10].code, 5,
          day(as_of - timedelta(days=2)), day(as_of - timedelta(days=3)), "待确认", None, None, None],
-        [f"YP{day(as_of - timedelta(days=4)):%Y%m%d}001", "凯达照明", items[8].code, 6,
-         _weekday_on_or_after(as_of + timedelta(days=5)), None, "待确认", None, None, None],
+        [None, "凯达照明", items[8].code, 6,
+         _weekday_on_or_after(as_of + timedelta(days=5)), None, "待确认", None, None, "灯罩透光率按客户色板"],
     ]
-    rows.sort(key=lambda r: str(r[0]))
+    overdue, unconfirmed = rows[3], rows[2]
+    rows.sort(key=lambda r: (r[0] is None, str(r[0])))
+    marks.append(("samples", overdue, "required_date", "sample-overdue", "要求送样日期已过 3 天,样品还没送出"))
+    marks.append(("samples", unconfirmed, "result", "sample-unconfirmed", "样品送出近两周,客户仍未确认"))
+    lines = _open_lines(f, items[9].code, "立丰科技")
+    if lines:
+        marks.append(("orders", order_row_of[id(lines[0])], "item", "no-approved-sample",
+                      "新品订单未结,客户还没有确认合格的样品"))
     keys = _all_keys(SAMPLES)
     return DemoSheet(SAMPLES, SAMPLES.name, keys, _headers(SAMPLES, keys, {}), rows)
 

@@ -50,7 +50,7 @@ def run_demo(folder: Path, lang: Lang, say: Callable[[str], None]) -> int:
 
 def demo_steps() -> list[Callable[..., None]]:
     """The steps after the check: the follow-up report, then the documents."""
-    return [demo_report, demo_docs, demo_promises]
+    return [demo_report, demo_docs, demo_promises, demo_samples]
 
 
 def demo_report(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang: Lang, say: Say) -> None:
@@ -126,3 +126,14 @@ def demo_promises(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, 
         brief = rush_brief(written, result, item, RUSH_QTY, due)
         path = write_new(folder / output_name("rush_brief", f"{as_of:%Y%m%d}", item), lambda p: write_rush_brief(p, brief))
         say(f"插单说明 {item} × {RUSH_QTY:,} -> {path}")
+
+
+def demo_samples(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang: str, say: Say) -> None:
+    """The 试样通知单 of the samples not yet sent (nothing written back: the new
+    request's YP number is listed in the 分配结果)."""
+    from gendan_xl.documents.run import run_sample_notices
+
+    del ledger, lang
+    notices = run_sample_notices(ledger_path, folder, as_of)
+    if notices.output is not None:
+        say(f"试样通知单 {len(notices.assignments)} 张 -> {notices.output}")

@@ -507,6 +507,7 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
     fls: list[tuple[MaterialIssueDoc, dict[str, object]]] = []
     jqs: list[DelayNotice] = []
     wxs: list[dict[str, object]] = []  # 外协申请单 records
+    yps: list[dict[str, object]] = []  # 试样通知单 records
     for number in dict.fromkeys(n.strip() for n in numbers):
         if number in journal.voided:
             why = journal.voided[number].get("why", "")
@@ -524,6 +525,8 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
             jqs.append(DelayNotice.model_validate(record["doc"]))
         elif record.get("kind") == "wx":
             wxs.append(record)
+        elif record.get("kind") == "yp":
+            yps.append(record)
         else:
             notes.append((DeliveryNote.model_validate(record["doc"]), record))
     if wos:
@@ -578,6 +581,17 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
             out_dir / output_name("outsourcing", "重印", wdocs[0].number),
             lambda p: write_outsourcing(p, wdocs),
             [d.number for d in wdocs],
+        )
+        _chain_output(result, path)
+    if yps:
+        from gendan_xl.documents.samples import SampleNotice
+        from gendan_xl.write.samples_book import write_sample_notices
+
+        ydocs = [SampleNotice.model_validate(r["doc"]) for r in yps]
+        path = _write_documents(
+            out_dir / output_name("sample_notices", "重印", ydocs[0].number),
+            lambda p: write_sample_notices(p, ydocs),
+            [d.number for d in ydocs],
         )
         _chain_output(result, path)
     return result
@@ -693,3 +707,55 @@ def run_outsourcing(
         ]
     return result
 
+
+
+def run_sample_notices(
+    target: Path, out_dir: Path, as_of: date, samples: Sequence[str] = (), write_back: bool = False, *,
+    reissue: bool = False, wait: float | None = None, sink: NumberSink | None = None,
+) -> DocsResult:
+    """试样通知单 for the 样品 rows not yet sent (only ``samples`` when given: 样品单号,
+    or the YP number an earlier run gave a row without one), numbered under the
+    ledger's lock and journal: a row with its own 样品单号 keeps it, the others get
+    ``YP{YYYYMMDD}{SEQ:3}`` numbers (the same rows keep them unless ``reissue``); with
+    ``write_back`` the new numbers go into the empty 样品单号 cells."""
+    from gendan_xl.documents.samples import build_sample_notices, sample_write_back
+    from gendan_xl.write.samples_book import write_sample_notices
+
+    with locked_ledger(target, wait) as session:
+        ledger = _read(session.real, as_of)
+        result = DocsResult(cautions=read_journal(session.folder).warnings)
+        if not ledger.table("samples").present:
+            result.warnings.append("台账没有「样品」表,无法开试样通知单")
+            return result
+        sink = ledger_sink(session, ledger, "samples", write_back, sink)
+        earlier = live_numbers(session.folder, "yp", session.name)
+        run = build_sample_notices(ledger, as_of, _allocator(session, "yp", reissue), samples, earlier,
+                                   problems=check_ledger(ledger, as_of).issues)
+        result.assignments = run.assignments
+        result.skipped += run.skipped
+        result.warnings += [f"样品「{n}」不是待送的样品(送样日期已填、已有确认结果,或不在样品表中)" for n in run.unknown]
+        result.warnings += [f"未开试样通知单 {what}:{why}" for what, why, _row in run.skipped]
+        if not run.docs:
+            return result
+        _note_reuse(session, result)
+        numbers = result.numbers = [d.number for d in run.docs]
+        fresh = [d.number for d in run.docs if not d.given]
+        plan = sample_write_back(ledger, run.docs) if sink is not None else WriteBackPlan()
+        record_documents(session.folder, [
+            {"kind": "yp", "number": d.number, "ledger": session.name, "doc": d.model_dump(mode="json")}
+            for d in run.docs
+        ])
+        if sink is not None:
+            _finish_write_back(session, sink, "yp", plan, fresh, result)
+        result.output = _write_documents(
+            out_dir / output_name("sample_notices", f"{as_of:%Y%m%d}", numbers[0]),
+            lambda p: write_sample_notices(p, run.docs),
+            numbers,
+        )
+        _write_assignment_file(result, sink is not None and not plan.problems)
+        result.notes += [
+            f"  {d.number}  {d.customer}  {d.item} × {d.qty or 0:,.0f},要求 "
+            f"{d.required_date.isoformat() if d.required_date else '-'}" + (f"(已逾期 {d.days_overdue} 天)" if d.days_overdue else "")
+            for d in run.docs
+        ]
+    return result

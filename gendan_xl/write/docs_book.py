@@ -969,7 +969,7 @@ def write_statement(path: Path, st: Statement) -> Path:
 
 # ------------------------------------------------------------------ 分配结果
 
-_KIND = {"wo": "工单", "dn": "送货单", "rt": "退货单", "jq": "交期变更通知", "fl": "发料通知单", "wx": "外协申请单"}
+_KIND = {"wo": "工单", "dn": "送货单", "rt": "退货单", "jq": "交期变更通知", "fl": "发料通知单", "wx": "外协申请单", "yp": "试样通知单"}
 
 
 def add_assignment_sheet(
@@ -997,6 +997,9 @@ def add_assignment_sheet(
             state = "新交期已填入「回复交期」" if written_back else "未写回:客户确认后请把新交期填入「回复交期」"
         elif a.kind == "wx":
             state = "外协发出后请在「外协」表登记此单号"
+        elif a.kind == "yp":
+            state = ("无需写回" if "台账原有" in a.note else "已填入「样品单号」" if written_back
+                     else "未写回:请把单号填入该行的「样品单号」")
         else:
             state = "已填入「送货单号」" if written_back else "未写回:请把单号填入这些行的「送货单号」"
         if a.note:

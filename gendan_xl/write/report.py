@@ -6,7 +6,8 @@ coloured by status), 工单进度 (open work orders), 产能负荷 (line x ISO w
 map, hours, chart, overloads), 出货计划 (the next 14 days), 回单跟踪 (delivery
 notes not signed back), 准时交货率 (OTD per customer and month), 欠料表 and 采购跟踪
 (with a BOM sheet), 品质异常 (with a 品质异常 sheet: each item, days open, its order
-line and the effect on the forecast), 检查结果 (the issues, each linking to its cell).
+line and the effect on the forecast), 样品跟踪 (with a 样品 sheet: each sample's state,
+worst first), 检查结果 (the issues, each linking to its cell).
 
 Written with xlsxwriter in constant-memory mode, row by row, cell by cell with
 the typed ``write_number`` / ``write_string`` calls (dates as serial numbers
@@ -76,6 +77,10 @@ OUTSOURCING_SHEET_NAMES: dict[str, dict[Lang, str]] = {
 # Written only when the ledger has a 品质异常 sheet (after the material sheets).
 QUALITY_SHEET_NAMES: dict[str, dict[Lang, str]] = {
     "quality": {"zh": "品质异常", "en": "Quality holds"},
+}
+# Written only when the ledger has a 样品 sheet (after 品质异常).
+SAMPLE_SHEET_NAMES: dict[str, dict[Lang, str]] = {
+    "samples": {"zh": "样品跟踪", "en": "Samples"},
 }
 REPORT_TITLE: dict[Lang, str] = {"zh": "跟单报告", "en": "Order follow-up report"}
 PRIORITY_EN = {"普通": "normal", "急": "rush", "特急": "urgent"}
@@ -289,6 +294,23 @@ QUALITY_COLS = (
     Col("order_reason", "原因", "Reason", "reason"),
     Col("effect", "对交期的影响", "Effect on the forecast", max_width=40, wrap=True),
 )
+SAMPLE_COLS = (
+    Col("state_text", "状态", "State"),
+    Col("sample_no", "样品单号", "Sample no"),
+    Col("customer", "客户", "Customer"),
+    Col("item", "产品编码", "Item"),
+    Col("item_name", "品名", "Name", max_width=24),
+    Col("qty", "数量", "Qty", "int"),
+    Col("required_date", "要求日期", "Wanted by", "date"),
+    Col("sent_date", "送样日期", "Sent", "date"),
+    Col("days_overdue", "逾期天数", "Days overdue", "int"),
+    Col("days_waiting", "待确认天数", "Days waiting", "int"),
+    Col("result", "确认结果", "Answer"),
+    Col("confirmed_date", "确认日期", "Answered", "date"),
+    Col("seal_no", "封样编号", "Sealed sample no"),
+    Col("remark", "备注", "Remark", max_width=30, wrap=True),
+)
+SAMPLE_STYLE = {"overdue": "bad", "waiting_long": "late", "revise": "warn", "fail": "warn"}
 ACTION_EN = {"返工": "rework", "让步接受": "concession", "报废": "scrap"}
 OVER = "#C00000"  # over 100% in charts
 RECEIPT_WARN_DAYS, RECEIPT_BAD_DAYS = 14, 30
@@ -401,7 +423,8 @@ class _Book:
 
     def sheet(self, key: str) -> Any:
         ws = self.wb.add_worksheet(
-            (SHEET_NAMES | MATERIAL_SHEET_NAMES | OUTSOURCING_SHEET_NAMES | QUALITY_SHEET_NAMES)[key][self.lang]
+            (SHEET_NAMES | MATERIAL_SHEET_NAMES | OUTSOURCING_SHEET_NAMES | QUALITY_SHEET_NAMES
+             | SAMPLE_SHEET_NAMES)[key][self.lang]
         )
         ws.set_landscape()
         ws.set_paper(9)  # A4
@@ -1041,6 +1064,31 @@ def _outsourcing(book: _Book, data: ReportData) -> None:
     book.frame_sheet(ws, 2)
 
 
+def _samples(book: _Book, data: ReportData) -> None:
+    """样品跟踪: every sample, worst first; 逾期未送 red, 待确认 beyond the reminder
+    orange, 需修改/不合格 yellow; the 封样编号 of approved ones for QC."""
+    from gendan_xl.samples import state_text
+
+    df = data.samples
+    if df is None:
+        return
+    lang = book.lang
+    zh = lang == "zh"
+    ws = book.sheet("samples")
+    counts = df["state"].value_counts()
+    overdue, waiting = int(counts.get("overdue", 0)), int(counts.get("waiting_long", 0))
+    again = int(counts.get("revise", 0) + counts.get("fail", 0))
+    note = (f"样品 {len(df)} 个:逾期未送 {overdue},待确认超期 {waiting},需修改/不合格 {again};"
+            "合格样品按封样编号交品质部作生产标准" if zh
+            else f"{len(df)} samples: {overdue} overdue, {waiting} awaiting an answer too long, {again} to redo;"
+            " approved ones go to QC by their sealed sample no")
+    book.titles(ws, SAMPLE_SHEET_NAMES["samples"][lang], _subtitle(data, lang, note))
+    shown = df.assign(state_text=[state_text(s, w, lang) for s, w in zip(df["state"], df["days_waiting"],
+                                                                         strict=True)])
+    book.table(ws, 2, SAMPLE_COLS, shown, [SAMPLE_STYLE.get(s, "plain") for s in df["state"]])
+    book.frame_sheet(ws, 2)
+
+
 def _change_log(book: _Book, data: ReportData, log: pd.DataFrame) -> None:
     from gendan_xl.changes import LOG_DAYS, LOG_SHEET
     from gendan_xl.write.changes_book import add_change_log_sheet
@@ -1073,6 +1121,7 @@ def write_report(
     _purchases(book, data)
     _outsourcing(book, data)
     _quality(book, data)
+    _samples(book, data)
     if change_log is not None:
         _change_log(book, data, change_log)
     add_issue_sheet(book.wb, book.fmt, data.issues, lang, link_base=path.parent, ledger_root=ledger_root)

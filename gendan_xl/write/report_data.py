@@ -17,7 +17,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from gendan_xl.ledger import Ledger
+from gendan_xl.ledger import ROW, Ledger
 from gendan_xl.materials import MaterialPlan
 from gendan_xl.model import CLOSED_STATUSES, STATUS_SEVERITY, Issue, OrderStatus, Severity
 from gendan_xl.plan.result import PlanResult
@@ -84,6 +84,8 @@ class ReportData:
     outsourcing: pd.DataFrame | None = None
     # 品质异常 items with their order line and its forecast (None without the sheet)
     quality: pd.DataFrame | None = None
+    # 样品跟踪: every 样品 row with its state, worst first (None without a 样品 sheet)
+    samples: pd.DataFrame | None = None
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -309,6 +311,8 @@ def build_report_data(ledger: Ledger, plan: PlanResult, issues: list[Issue], as_
         data.outsourcing = outsourcing_table(ledger, as_of)
     if ledger.table("quality").present:
         data.quality = quality_table(ledger, plan, as_of)
+    if ledger.table("samples").present:
+        data.samples = samples_table(ledger, as_of)
     if plan.materials is not None:
         data.shortages, data.purchases = material_tables(ledger, plan.materials)
         wo_short = data.shortages.loc[data.shortages["short"] > 0, "wo_no"]
@@ -404,6 +408,27 @@ def outsourcing_table(ledger: Ledger, as_of: date) -> pd.DataFrame:
     df["late"] = days < 0
     df = df.sort_values(["due", "out_no"], kind="stable", na_position="last")
     return df.reset_index(drop=True)
+
+
+def samples_table(ledger: Ledger, as_of: date) -> pd.DataFrame:
+    """样品跟踪: every 样品 row with its state (``gendan_xl.samples``), worst first:
+    逾期未送 (most days overdue first), 待确认 beyond 样品确认提醒天数 (longest wait
+    first), 需修改, 不合格, 待确认 within it, 未送 (earliest 要求日期 first), 合格
+    (latest 确认日期 first)."""
+    from gendan_xl.samples import STATE_RANK, sample_states
+
+    df = sample_states(ledger, as_of)
+    ts = pd.Timestamp(as_of)
+    rank = df["state"].map(STATE_RANK).astype("int64")
+    required = (df["required_date"] - ts).dt.days.astype("float64")
+    confirmed = (df["confirmed_date"] - ts).dt.days.astype("float64")
+    key = np.select(
+        [df["state"].eq("overdue"), df["state"].isin(["waiting", "waiting_long"]), df["state"].eq("not_sent")],
+        [-df["days_overdue"].fillna(0.0), -df["days_waiting"].fillna(0.0), required.fillna(1e9)],
+        default=-confirmed.fillna(-1e9),
+    )
+    df = df.assign(_rank=rank, _key=key).sort_values(["_rank", "_key", ROW], kind="stable")
+    return df.drop(columns=["_rank", "_key"]).reset_index(drop=True)
 
 
 def window_end(as_of: date) -> date:
