@@ -25,6 +25,7 @@ pandas only: no reading, no writing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -156,6 +157,26 @@ def open_complaints(complaints: pd.DataFrame) -> pd.DataFrame:
                           na_position="last").reset_index(drop=True)
 
 
+@dataclass
+class ComplaintTracking:
+    """What the 客诉跟踪 sheet shows: the open complaints (longest open first) and the
+    summaries per customer and per 责任部门."""
+
+    open: pd.DataFrame
+    by_customer: pd.DataFrame
+    by_dept: pd.DataFrame
+    open_days: int  # 客诉结案提醒天数: open longer than this is red
+    total: int  # complaints on the sheet
+
+
+def complaint_tracking(ledger: Ledger, as_of: date) -> ComplaintTracking:
+    t = complaint_table(ledger, as_of)
+    return ComplaintTracking(
+        open=open_complaints(t), by_customer=complaint_summary(t, "customer"), by_dept=complaint_summary(t, "dept"),
+        open_days=ledger.options.complaint_open_days, total=len(t),
+    )
+
+
 # --- satisfaction ------------------------------------------------------------------------
 
 
@@ -221,9 +242,11 @@ def satisfaction_table(ledger: Ledger, otd: pd.DataFrame) -> pd.DataFrame:
 
 
 __all__ = [
+    "ComplaintTracking",
     "complaint_issues",
     "complaint_summary",
     "complaint_table",
+    "complaint_tracking",
     "customer_keys",
     "open_complaints",
     "satisfaction_table",

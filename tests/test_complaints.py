@@ -12,6 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+import pytest
 from helpers import make_workbook
 from test_checks import AS_OF, BASE
 
@@ -102,3 +104,112 @@ def test_without_a_status_column_the_warning_points_at_the_date(tmp_path: Path) 
 def test_a_ledger_without_the_sheet_has_no_complaint_issue(tmp_path: Path) -> None:
     result = check(make_workbook(tmp_path / "台账.xlsx", copy.deepcopy(BASE)), AS_OF)
     assert result.issues == []
+
+
+# --- the report sheets ---------------------------------------------------------------------
+
+# 样品: A 样品单号, B 客户, C 产品编码, D 数量, E 要求日期, F 送样日期, G 确认结果, H 确认日期
+YP_HEADER = ["样品单号", "客户", "产品编码", "数量", "要求日期", "送样日期", "确认结果", "确认日期"]
+
+
+def report_sheets() -> dict[str, list[list[Any]]]:
+    """CLEAN plus KS0 (ACME, 09-20 -> 09-25, 5 days to close, 3 pcs, 品质部); two more
+    shipped lines for OTD: SO4-1 BETA due 11-03 shipped 11-05 (late, month 2026-11) and
+    SO5-1 ACME due 10-20 shipped 10-25 (late, month 2026-10); with BASE's SO3-1 (BETA,
+    due 11-10, shipped 11-05: on time) and SO1-1 (ACME, due 12-20, on time)."""
+    s = sheets([["KS0", D(2026, 9, 20), "ACME", None, None, "包装破损", 3, "品质部", "换箱", "已结案",
+                 D(2026, 9, 25)], *CLEAN])
+    s["订单"] += [["SO4", "1", "BETA", "P2", 10, D(2026, 10, 1), D(2026, 11, 3), "完成"],
+                 ["SO5", "1", "ACME", "P2", 10, D(2026, 10, 1), D(2026, 10, 20), "完成"]]
+    s["出货"] += [[D(2026, 11, 5), "SO4", "1", 10, "DN3", D(2026, 11, 6)],
+                 [D(2026, 10, 25), "SO5", "1", 10, "DN4", D(2026, 10, 26)]]
+    # A 客户, B 日期, C 交期, D 品质, E 服务, F 价格
+    s["满意度"] = [["客户", "日期", "交期", "品质", "服务", "价格"],
+                 ["ACME", D(2026, 10, 30), 5, 4, 4, 3],
+                 ["Beta Ltd", D(2026, 11, 10), 3, None, 4, 4],  # the full name: BETA
+                 ["ACME", D(2026, 11, 15), 4, 4, 5, 3]]
+    s["样品"] = [YP_HEADER,
+                ["YP1", "ACME", "P1", 5, D(2026, 10, 28), D(2026, 10, 29), "合格", D(2026, 11, 2)],
+                ["YP2", "ACME", "P2", 5, D(2026, 10, 8), D(2026, 10, 9), "需修改", D(2026, 10, 15)],
+                ["YP3", "ACME", "P2", 5, D(2026, 11, 10), D(2026, 11, 12), "待确认", None],
+                ["YP4", "ACME", "P1", 5, D(2026, 9, 1), D(2026, 9, 3), "不合格", D(2026, 9, 10)]]
+    return s
+
+
+def _report(tmp_path: Path) -> Path:
+    from gendan_xl.engine import report_data
+    from gendan_xl.write.report import write_report
+
+    checked = check(make_workbook(tmp_path / "台账.xlsx", report_sheets()), AS_OF)
+    return write_report(tmp_path / "跟单报告.xlsx", report_data(checked.ledger, checked, AS_OF))
+
+
+def _rows(ws: Any) -> list[tuple[Any, ...]]:
+    return [tuple(c for c in r) for r in ws.iter_rows(values_only=True)]
+
+
+def test_complaint_tracking_sheet(tmp_path: Path) -> None:
+    """Open: KS2 (11-06, 14 days), KS3 (11-19, 1 day), longest first. Per customer:
+    ACME KS0, KS1, KS2: 1 open, 2 closed, qty 3 + 10 + 5 = 18, days to close (5 + 9) / 2
+    = 7; BETA KS3: 1 open, no qty, no average. Per 责任部门 (open first, then count,
+    then name): (未填) KS3 and 仓库 KS2 open; 品质部 KS0 (5 days), 生产部 KS1 (9 days)."""
+    wb = openpyxl.load_workbook(_report(tmp_path))
+    assert wb.sheetnames[-3:] == ["客诉跟踪", "客户满意度", "检查结果"]
+    rows = _rows(wb["客诉跟踪"])
+    head = rows.index(next(r for r in rows if r[0] == "客诉编号"))
+    assert [(r[0], r[10]) for r in rows[head + 1: head + 3]] == [("KS2", 14), ("KS3", 1)]
+    cust = rows.index(next(r for r in rows if r[0] == "客户" and r[1] == "客诉数"))
+    assert [r[:6] for r in rows[cust + 1: cust + 3]] == [
+        ("ACME", 3, 1, 2, 18, 7), ("BETA", 1, 1, 0, None, None)]
+    dept = rows.index(next(r for r in rows if r[0] == "责任部门"))
+    assert [r[:6] for r in rows[dept + 1: dept + 5]] == [
+        ("(未填)", 1, 1, 0, None, None), ("仓库", 1, 1, 0, 5, None),
+        ("品质部", 1, 0, 1, 3, 5), ("生产部", 1, 0, 1, 10, 9)]
+
+
+def test_satisfaction_sheet(tmp_path: Path) -> None:
+    """ACME: surveys 10-30 and 11-15, months 2026-10 .. 2026-11; averages 交期 (5 + 4) / 2
+    = 4.5, 品质 4, 服务 4.5, 价格 3, overall (4.5 + 4 + 4.5 + 3) / 4 = 4. OTD from the plan
+    for months 10-11: SO5-1 (2026-10, late) = 0 of 1 (SO1-1 is 2026-12, outside).
+    Complaints dated in 10-11: KS1, KS2 = 2 (KS0 of September is outside). Samples
+    confirmed in 10-11: YP1 合格 (11-02), YP2 需修改 (10-15) -> 1 / 2 (YP3 unconfirmed,
+    YP4 of September outside).
+    BETA (surveyed as Beta Ltd, its 全称): month 2026-11 only; 交期 3, 品质 none, 服务 4,
+    价格 4, overall (3 + 4 + 4) / 3; OTD 2026-11: SO3-1 on time, SO4-1 late = 1 of 2;
+    complaints KS3 = 1; no confirmed sample."""
+    from gendan_xl.complaints import satisfaction_table
+    from gendan_xl.plan import plan_ledger
+
+    checked = check(make_workbook(tmp_path / "台账.xlsx", report_sheets()), AS_OF)
+    plan = plan_ledger(checked.ledger, AS_OF)
+    otd = {(r["customer"], r["month"]): (r["lines"], r["on_time"]) for r in plan.otd.to_dict("records")}
+    assert otd == {("ACME", "2026-10"): (1, 0), ("ACME", "2026-12"): (1, 1), ("BETA", "2026-11"): (2, 1)}
+    table = satisfaction_table(checked.ledger, plan.otd)
+    acme, beta = table.to_dict("records")
+    assert (acme["customer"], acme["surveys"], acme["first_month"], acme["last_month"]) == ("ACME", 2, "2026-10",
+                                                                                           "2026-11")
+    assert [acme[k] for k in ("delivery", "quality", "service", "price", "overall")] == [4.5, 4, 4.5, 3, 4]
+    assert (acme["otd_lines"], acme["otd_on_time"], acme["otd_rate"]) == (1, 0, 0)
+    assert (acme["complaints"], acme["samples_confirmed"], acme["samples_passed"], acme["sample_pass_rate"]) == (
+        2, 2, 1, 0.5)
+    assert (beta["customer"], beta["first_month"], beta["last_month"]) == ("Beta Ltd", "2026-11", "2026-11")
+    assert beta["overall"] == pytest.approx(11 / 3) and beta["quality"] != beta["quality"]  # NaN: no score
+    assert (beta["otd_lines"], beta["otd_on_time"], beta["otd_rate"], beta["complaints"]) == (2, 1, 0.5, 1)
+    assert beta["samples_confirmed"] == 0 and beta["sample_pass_rate"] != beta["sample_pass_rate"]
+
+    wb = openpyxl.load_workbook(_report(tmp_path))
+    ws = wb["客户满意度"]
+    assert [c.value for c in ws[3]][:14] == ["客户", "调查次数", "起始月份", "截止月份", "交期", "品质", "服务", "价格",
+                                             "综合", "准时交货率", "完成行数", "客诉数", "样品合格率", "确认样品数"]
+    assert [c.value for c in ws[4]][:14] == ["ACME", 2, "2026-10", "2026-11", 4.5, 4, 4.5, 3, 4, 0, 1, 2, 0.5, 2]
+    assert ws._charts and len(ws._charts[0].series) == 4  # the clustered columns: one series per score
+
+
+def test_report_without_the_sheets_has_neither(tmp_path: Path) -> None:
+    from gendan_xl.engine import report_data
+    from gendan_xl.write.report import write_report
+
+    checked = check(make_workbook(tmp_path / "台账.xlsx", copy.deepcopy(BASE)), AS_OF)
+    out = write_report(tmp_path / "r.xlsx", report_data(checked.ledger, checked, AS_OF))
+    names = openpyxl.load_workbook(out).sheetnames
+    assert "客诉跟踪" not in names and "客户满意度" not in names

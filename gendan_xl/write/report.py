@@ -1041,6 +1041,14 @@ def _outsourcing(book: _Book, data: ReportData) -> None:
     book.frame_sheet(ws, 2)
 
 
+def _registers(book: _Book, data: ReportData) -> None:
+    """客诉跟踪 and 客户满意度 (``write.report_registers``), each only with its sheet."""
+    from gendan_xl.write.report_registers import write_complaints, write_satisfaction
+
+    write_complaints(book, data)
+    write_satisfaction(book, data)
+
+
 def _change_log(book: _Book, data: ReportData, log: pd.DataFrame) -> None:
     from gendan_xl.changes import LOG_DAYS, LOG_SHEET
     from gendan_xl.write.changes_book import add_change_log_sheet
@@ -1073,6 +1081,7 @@ def write_report(
     _purchases(book, data)
     _outsourcing(book, data)
     _quality(book, data)
+    _registers(book, data)
     if change_log is not None:
         _change_log(book, data, change_log)
     add_issue_sheet(book.wb, book.fmt, data.issues, lang, link_base=path.parent, ledger_root=ledger_root)

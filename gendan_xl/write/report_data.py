@@ -17,6 +17,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from gendan_xl.complaints import ComplaintTracking, complaint_tracking, satisfaction_table
 from gendan_xl.ledger import Ledger
 from gendan_xl.materials import MaterialPlan
 from gendan_xl.model import CLOSED_STATUSES, STATUS_SEVERITY, Issue, OrderStatus, Severity
@@ -84,6 +85,9 @@ class ReportData:
     outsourcing: pd.DataFrame | None = None
     # 品质异常 items with their order line and its forecast (None without the sheet)
     quality: pd.DataFrame | None = None
+    # 客诉跟踪 (None without a 客诉 sheet) and 客户满意度 (None without a 满意度 sheet)
+    complaints: ComplaintTracking | None = None
+    satisfaction: pd.DataFrame | None = None
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -309,6 +313,10 @@ def build_report_data(ledger: Ledger, plan: PlanResult, issues: list[Issue], as_
         data.outsourcing = outsourcing_table(ledger, as_of)
     if ledger.table("quality").present:
         data.quality = quality_table(ledger, plan, as_of)
+    if ledger.table("complaints").present:
+        data.complaints = complaint_tracking(ledger, as_of)
+    if ledger.table("satisfaction").present:
+        data.satisfaction = satisfaction_table(ledger, plan.otd)
     if plan.materials is not None:
         data.shortages, data.purchases = material_tables(ledger, plan.materials)
         wo_short = data.shortages.loc[data.shortages["short"] > 0, "wo_no"]
