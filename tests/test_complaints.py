@@ -213,3 +213,67 @@ def test_report_without_the_sheets_has_neither(tmp_path: Path) -> None:
     out = write_report(tmp_path / "r.xlsx", report_data(checked.ledger, checked, AS_OF))
     names = openpyxl.load_workbook(out).sheetnames
     assert "客诉跟踪" not in names and "客户满意度" not in names
+
+
+# --- 客诉处理单 ------------------------------------------------------------------------------
+
+
+def test_forms_of_the_open_complaints_and_of_given_numbers(tmp_path: Path, capsys: Any) -> None:
+    """Default: the open ones, oldest first: KS2 (11-06), KS3 (11-19). --complaint KS1
+    prints a closed one; an unknown number is a warning (exit 1). The ledger is never
+    touched."""
+    import json
+
+    from gendan_xl.cli import main
+
+    path = make_workbook(tmp_path / "台账.xlsx", sheets(CLEAN))
+    before = path.read_bytes()
+    code = main(["docs", "complaint-forms", str(path), "--out", str(tmp_path / "out"), "--as-of", "2026-11-20",
+                 "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    out = Path(data["output"])
+    assert out.name == "客诉处理单_20261120_KS2.xlsx"
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["KS2", "KS3"]
+    texts = {str(c.value) for row in wb["KS2"].iter_rows() for c in row if c.value is not None}
+    # KS2: ACME, SO1, P2 with 品名/规格 from 产品 when given (BASE has none), open 14 days
+    for words in ("客 诉 处 理 单", "客诉编号:KS2", "ACME(Acme Ltd)", "SO1", "P2", "少装", "5", "仓库", "补发",
+                  "处理中(已 14 天)", "原因分析(责任部门填写)", "纠正预防措施(责任部门填写)", "跟单", "品质",
+                  "责任部门", "主管"):
+        assert any(words in t for t in texts), words
+    code = main(["docs", "complaint-forms", str(path), "--out", str(tmp_path / "out"), "--as-of", "2026-11-20",
+                 "--complaint", "KS1", "KS9"])
+    captured = capsys.readouterr()
+    assert code == 1 and "KS9" in captured.err
+    (closed,) = openpyxl.load_workbook(next((tmp_path / "out").glob("客诉处理单_20261120_KS1*.xlsx"))).worksheets
+    texts = {str(c.value) for row in closed.iter_rows() for c in row if c.value is not None}
+    assert "已结案(用时 9 天)" in texts
+    assert path.read_bytes() == before
+
+
+@pytest.mark.libreoffice
+def test_complaint_form_prints_on_one_a4_page(tmp_path: Path, soffice: Any) -> None:
+    from xlsx_lint import lint_xlsx
+
+    from gendan_xl.documents.run import run_complaint_forms
+
+    s = sheets([*CLEAN, ["KS4", D(2026, 11, 2), "BETA", "SO2", "P1", "尺寸偏大 0.3mm,客户抽检 200 件中 12 件超差,"
+                         "要求全数挑选并提供改善报告", 120, "品质部", "修模,退货重做;库存品全检", None, None]])
+    s["产品"] = [["产品编码", "品名", "规格", "单位", "产线", "标准产能"], ["P1", "上盖", "ABS 黑色", "PCS", "L1", 100],
+                 ["P2", "底座", "PP", "PCS", "L1", 50]]
+    path = make_workbook(tmp_path / "台账.xlsx", s)
+    out = run_complaint_forms(path, tmp_path / "out", AS_OF).output
+    assert out is not None and lint_xlsx(out) == []
+    pdf = soffice.convert(out, "pdf", tmp_path / "pdf")
+    assert soffice.pdf_pages(pdf) == 3  # KS4, KS2, KS3: one page each
+    soffice.assert_cjk_embedded(pdf)
+    text = soffice.pdf_text(pdf).replace(" ", "")
+    for words in ("客诉处理单", "KS4", "上盖ABS黑色", "120PCS", "品质部", "处理中(已18天)", "原因分析", "纠正预防措施",
+                  "主管"):
+        assert words in text, words
+    png = soffice.png(pdf, 1)
+    assert png.stat().st_size > 10_000
+    keep = Path("/tmp/os/ks_page1.png")
+    if keep.parent.exists():  # for a person to look at
+        keep.write_bytes(png.read_bytes())
