@@ -277,3 +277,17 @@ def test_complaint_form_prints_on_one_a4_page(tmp_path: Path, soffice: Any) -> N
     keep = Path("/tmp/os/ks_page1.png")
     if keep.parent.exists():  # for a person to look at
         keep.write_bytes(png.read_bytes())
+
+
+def test_demo_plants_one_complaint_open_too_long() -> None:
+    """The demo ledger: of its four complaints two are closed and two open; the one
+    open for three weeks is reported at its 状态 cell, and nothing else on 客诉 or 满意度."""
+    from gendan_xl.demo import DEFAULT_AS_OF, build_demo
+
+    demo = build_demo()
+    planted = [(p.sheet, p.cell, p.code) for p in demo.planted if p.sheet in ("客诉", "满意度")]
+    assert planted == [("客诉", "J4", "complaint-open-long")]
+    root = Path(__file__).resolve().parent.parent
+    result = check(root / "workbooks" / "演示台账.xlsx", DEFAULT_AS_OF)
+    found = sorted((i.ref.sheet, i.ref.cell, i.code) for i in result.issues if i.ref.sheet in ("客诉", "满意度"))
+    assert found == planted

@@ -717,8 +717,6 @@ def run_complaint_forms(
     result.warnings += [f"客诉编号「{n}」不在客诉表中" for n in run.unknown]
     result.skipped += [(n, "不在客诉表中 / not on the 客诉 sheet", None) for n in run.unknown]
     if not run.docs:
-        if not numbers:
-            result.notes.append("没有处理中的客诉,无需客诉处理单")
         return result
     result.numbers = [d.number for d in run.docs]
     limit = ledger.options.complaint_open_days
