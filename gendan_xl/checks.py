@@ -656,6 +656,13 @@ def check_complaints(ledger: Ledger, ctx: Context) -> list[Issue]:
     )
 
 
+def check_satisfaction(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """满意度 scores outside 1-5 (``gendan_xl.complaints``)."""
+    from gendan_xl.complaints import satisfaction_issues
+
+    return satisfaction_issues(ledger) if not ledger["satisfaction"].empty else []
+
+
 # --- materials (only when the sheets exist) --------------------------------------------
 
 
@@ -802,6 +809,7 @@ CHECKS: list[Check] = [
     check_price_mismatch,
     check_forecasts,
     check_complaints,
+    check_satisfaction,
     check_late_outsourcing,
 ]
 

@@ -12,6 +12,8 @@ Definitions (the README says the same):
   calendar days before the as-of date, at the 状态 cell.
 - ``complaint-no-close-date`` (warning): 已结案 without 结案日期, at the 结案日期 cell:
   the complaint's days to close cannot be counted in the 客诉跟踪 averages.
+- ``score-out-of-range`` (warning): a 满意度 score outside 1-5, at its cell; it is
+  left out of the averages.
 - Satisfaction, per customer (names matched after normalisation, a 客户.全称 counts as
   its 客户): the **window** is every calendar month from the month of the customer's
   first 满意度 row to the month of its last (one survey: that month). Beside the
@@ -189,6 +191,22 @@ def customer_keys(ledger: Ledger, names: pd.Series) -> pd.Series:
     return names.map(lambda v: short.get(normalize(str(v)), normalize(str(v))) if isinstance(v, str) else np.nan)
 
 
+def valid_scores(df: pd.DataFrame) -> pd.DataFrame:
+    """The four score columns with every value outside 1-5 blanked (``score-out-of-range``)."""
+    return pd.DataFrame({k: df[k].where(df[k].between(1, 5)) for k in SCORES}, index=df.index)
+
+
+def satisfaction_issues(ledger: Ledger) -> list[Issue]:
+    """满意度 scores outside 1-5 (``score-out-of-range``, at the cell): left out of the averages."""
+    table = ledger.table("satisfaction")
+    df = table.df
+    out: list[Issue] = []
+    for key in SCORES:
+        bad = df[key].notna() & ~df[key].between(1, 5)
+        out += table.issues_at("score-out-of-range", df[bad], key)
+    return out
+
+
 def _months(start: pd.Timestamp, end: pd.Timestamp) -> list[str]:
     return [p.strftime("%Y-%m") for p in pd.period_range(start.to_period("M"), end.to_period("M"), freq="M")]
 
@@ -206,6 +224,7 @@ def satisfaction_table(ledger: Ledger, otd: pd.DataFrame) -> pd.DataFrame:
     if s.empty:
         return pd.DataFrame(columns=cols)
     s = s.assign(_key=customer_keys(ledger, s["customer"]))
+    s[list(SCORES)] = valid_scores(s)
     c = ledger["complaints"]
     c = c.assign(_key=customer_keys(ledger, c["customer"]), _month=c["date"].dt.strftime("%Y-%m"))
     samples = ledger["samples"]
@@ -249,5 +268,7 @@ __all__ = [
     "complaint_tracking",
     "customer_keys",
     "open_complaints",
+    "satisfaction_issues",
     "satisfaction_table",
+    "valid_scores",
 ]

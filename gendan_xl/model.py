@@ -258,6 +258,11 @@ ISSUE_TYPES: dict[str, IssueType] = {
         "客诉 {no} 于 {day} 登记,已 {days} 天仍未结案(超过 {limit} 天)",
         "Complaint {no} of {day} still open after {days} days (more than {limit})",
     ),
+    "score-out-of-range": IssueType(
+        Severity.WARNING,
+        "「{header}」评分 {value} 不在 1-5 之间,不计入平均分",
+        "'{header}' score {value} is not between 1 and 5: left out of the averages",
+    ),
     "complaint-no-close-date": IssueType(
         Severity.WARNING,
         "客诉 {no} 已结案,但没有结案日期,结案天数无法统计",

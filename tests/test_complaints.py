@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pandas as pd
 import pytest
 from helpers import make_workbook
 from test_checks import AS_OF, BASE
@@ -291,3 +292,21 @@ def test_demo_plants_one_complaint_open_too_long() -> None:
     result = check(root / "workbooks" / "演示台账.xlsx", DEFAULT_AS_OF)
     found = sorted((i.ref.sheet, i.ref.cell, i.code) for i in result.issues if i.ref.sheet in ("客诉", "满意度"))
     assert found == planted
+
+
+def test_scores_outside_one_to_five_are_flagged_and_left_out(tmp_path: Path) -> None:
+    """满意度 ACME: 交期 5 and 45 (a typo for 4.5): 45 is score-out-of-range at C3 and the
+    交期 average is 5 alone; 价格 0 at F2 likewise, 价格 average 3 (row 3 only)."""
+    from gendan_xl.complaints import satisfaction_table
+
+    s = copy.deepcopy(BASE)
+    # A 客户, B 日期, C 交期, D 品质, E 服务, F 价格
+    s["满意度"] = [["客户", "日期", "交期", "品质", "服务", "价格"],
+                 ["ACME", D(2026, 11, 2), 5, 4, 4, 0],  # 2
+                 ["ACME", D(2026, 11, 9), 45, 4, 5, 3]]  # 3
+    result = check(make_workbook(tmp_path / "台账.xlsx", s), AS_OF)
+    assert sorted((i.code, i.ref.sheet, i.ref.cell) for i in result.issues) == [
+        ("score-out-of-range", "满意度", "C3"), ("score-out-of-range", "满意度", "F2")]
+    no_otd = pd.DataFrame(columns=["customer", "month", "lines", "on_time", "rate"])
+    (acme,) = satisfaction_table(result.ledger, no_otd).to_dict("records")
+    assert [acme[k] for k in ("delivery", "quality", "service", "price")] == [5, 4, 4.5, 3]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from gendan_xl.complaints import UNASSIGNED
 from gendan_xl.model import Lang
 from gendan_xl.write.book import FONT
 
@@ -116,6 +117,8 @@ def write_complaints(book: _Book, data: ReportData) -> None:
         ws.write_string(end + 1, 0, title + ("(平均结案天数 = 已结案且有结案日期的客诉)" if zh
                                              else " (average over closed complaints with a closing date)"),
                         book.section)
+        if not zh:
+            table = table.replace({cols[0].key: {UNASSIGNED: "(blank)"}})
         end = book.table(ws, end + 2, cols, table, widths=False, filter=False)
 
 
