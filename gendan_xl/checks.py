@@ -643,6 +643,27 @@ def check_forecasts(ledger: Ledger, ctx: Context) -> list[Issue]:
     return out
 
 
+def check_complaints(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """客诉 rows (only when the sheet has rows): a 客诉编号 entered twice, and the rules
+    of ``gendan_xl.complaints`` (unknown order or item, an item not on its order, open
+    too long, closed without a date, dates after the as-of date)."""
+    from gendan_xl.complaints import complaint_issues
+
+    table = ledger.table("complaints")
+    if table.df.empty:
+        return []
+    return _duplicates(table, table.df["complaint_no"].astype("string"), "complaint_no") + complaint_issues(
+        ledger, ctx.as_of
+    )
+
+
+def check_satisfaction(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """满意度 scores outside 1-5 (``gendan_xl.complaints``)."""
+    from gendan_xl.complaints import satisfaction_issues
+
+    return satisfaction_issues(ledger) if not ledger["satisfaction"].empty else []
+
+
 # --- materials (only when the sheets exist) --------------------------------------------
 
 
@@ -847,6 +868,8 @@ CHECKS: list[Check] = [
     check_late_purchases,
     check_price_mismatch,
     check_forecasts,
+    check_complaints,
+    check_satisfaction,
     check_late_outsourcing,
     check_samples,
     check_new_item_samples,

@@ -247,6 +247,27 @@ ISSUE_TYPES: dict[str, IssueType] = {
         "外协单 {out_no} 预计回厂 {value} 已过,还有 {open_qty} 未回",
         "Outsourcing {out_no}: expected back {value}, {open_qty} not yet back",
     ),
+    # 客诉 (complaints, optional sheet)
+    "complaint-item-not-on-order": IssueType(
+        Severity.WARNING,
+        "客诉的产品「{value}」不在订单 {order_no} 中",
+        "Complaint item '{value}' is not on order {order_no}",
+    ),
+    "complaint-open-long": IssueType(
+        Severity.WARNING,
+        "客诉 {no} 于 {day} 登记,已 {days} 天仍未结案(超过 {limit} 天)",
+        "Complaint {no} of {day} still open after {days} days (more than {limit})",
+    ),
+    "score-out-of-range": IssueType(
+        Severity.WARNING,
+        "「{header}」评分 {value} 不在 1-5 之间,不计入平均分",
+        "'{header}' score {value} is not between 1 and 5: left out of the averages",
+    ),
+    "complaint-no-close-date": IssueType(
+        Severity.WARNING,
+        "客诉 {no} 已结案,但没有结案日期,结案天数无法统计",
+        "Complaint {no} is closed without a closing date: its days to close are not counted",
+    ),
     "bad-period": IssueType(
         Severity.ERROR,
         "「{header}」无法识别:{value}({hint})",

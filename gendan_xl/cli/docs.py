@@ -336,7 +336,15 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     common_opts(p)
     p.set_defaults(func=cmd_reprint)
 
+    for more in DOCS_KINDS:  # document kinds registered by their own command modules
+        more(kinds, common_opts)
+
+
+# Further ``gendan docs`` kinds from their own modules (e.g. cli/complaints.py):
+# each is called with the docs sub-parsers and the common options.
+DOCS_KINDS: list[Callable[[argparse._SubParsersAction, Callable[[argparse.ArgumentParser], None]], None]] = []  # type: ignore[type-arg]
 
 cli.EXTRA_COMMANDS.append(register)
+render = _render  # for the document kinds of other command modules
 
-__all__ = ["register"]
+__all__ = ["DOCS_KINDS", "register", "render"]

@@ -1284,35 +1284,50 @@ def _samples_sheet(
 
 
 def _complaints_sheet(f: _Factory, as_of: date, marks: list[tuple[str, object, str, str, str]]) -> DemoSheet:
-    """客诉: complaints on shipped order lines; two closed, two still open (one for weeks)."""
+    """客诉: complaints on shipped order lines; two closed, two still open: one for three
+    weeks (planted: complaint-open-long at its 状态), one for a few days."""
     shipped = sorted({(s.order_no, s.item, s.customer, s.ship_date) for s in f.shipments if s.line is not None},
                      key=lambda t: (t[3], t[0]))
     picks = [shipped[len(shipped) * k // 5] for k in (1, 2, 3, 4)] if len(shipped) >= 5 else shipped
+    early = [s for s in shipped if s[3] <= as_of - timedelta(days=24)]
+    if len(picks) > 2 and early:
+        picks[2] = early[-1]  # shipped at least 24 days ago: open since then, past the 14 days
     texts = [("外观刮花", 30, "生产部", "加强包装隔板,全检后补货"), ("尺寸偏大 0.3mm", 120, "品质部", "修模,退货重做"),
              ("少装 2 箱", 40, "仓库", "补发 2 箱,出货前双人点数"), ("颜色偏黄", 200, "生产部", "更换色粉批次,待客户确认")]
     rows: list[list[Value]] = []
     for n, ((order_no, item, customer, shipped_on), (problem, qty, dept, action)) in enumerate(
             zip(picks, texts, strict=False)):
         opened = _weekday_on_or_after(shipped_on + timedelta(days=3))
+        if n == 3:  # the other open one: a few days old, within the 14 days
+            opened = max(opened, _weekday_on_or_before(as_of - timedelta(days=10)))
         if opened > as_of:
             opened = _weekday_on_or_before(as_of)
         closed = _weekday_on_or_after(opened + timedelta(days=6)) if n < 2 else None
         if closed is not None and closed > as_of:
-            closed = None
-        rows.append([f"KS{opened:%Y%m}{n + 1:03d}", opened, customer, order_no, item, problem, qty, dept, action,
-                     "已结案" if closed else "处理中", closed])
+            closed = max(opened, _weekday_on_or_before(as_of))
+        row: list[Value] = [f"KS{opened:%Y%m}{n + 1:03d}", opened, customer, order_no, item, problem, qty, dept,
+                            action, "已结案" if closed else "处理中", closed]
+        rows.append(row)
+        if n == 2 and (as_of - opened).days > 14:
+            marks.append(("complaints", row, "status", "complaint-open-long",
+                          "客诉登记三周仍在处理中,超过客诉结案提醒天数 14 天"))
     keys = _all_keys(COMPLAINTS)
     return DemoSheet(COMPLAINTS, COMPLAINTS.name, keys, _headers(COMPLAINTS, keys, {}), rows)
 
 
 def _satisfaction_sheet(f: _Factory, as_of: date) -> DemoSheet:
-    """满意度: two survey rounds (end of September and of October) for each customer."""
+    """满意度: three survey rounds for each customer: at the end of the two months before
+    the as-of month and a few days before the as-of date."""
     scores = ((5, 4, 5, 3), (4, 4, 4, 4), (3, 4, 4, 3), (4, 5, 4, 4), (5, 5, 4, 3), (4, 3, 4, 4))
+    this_month = as_of.replace(day=1)
+    last_end = this_month - timedelta(days=1)
+    before_end = last_end.replace(day=1) - timedelta(days=1)
+    rounds = ((before_end, 0), (last_end, 1), (as_of - timedelta(days=5), 2))
     rows: list[list[Value]] = []
-    for month_end, shift in ((date(2026, 9, 30), 0), (date(2026, 10, 30), 1)):
+    for day, shift in rounds:
         for n, customer in enumerate(c[0] for c in CUSTOMER_DATA):
             d, q, sv, pr = scores[(n + shift) % len(scores)]
-            rows.append([customer, _weekday_on_or_before(month_end), d, q, sv, pr, None])
+            rows.append([customer, _weekday_on_or_before(day), d, q, sv, pr, None])
     keys = _all_keys(SATISFACTION)
     return DemoSheet(SATISFACTION, SATISFACTION.name, keys, _headers(SATISFACTION, keys, {}), rows)
 

@@ -758,4 +758,40 @@ def run_sample_notices(
             f"{d.required_date.isoformat() if d.required_date else '-'}" + (f"(已逾期 {d.days_overdue} 天)" if d.days_overdue else "")
             for d in run.docs
         ]
+def run_complaint_forms(
+    target: Path, out_dir: Path, as_of: date, numbers: Sequence[str] = (), ledger: Ledger | None = None,
+) -> DocsResult:
+    """客诉处理单 of the open complaints of the 客诉 sheet (or of the 客诉编号 ``numbers``).
+    The form's number is the 客诉编号 itself: no number is allocated and nothing is
+    written into the ledger, so no ledger lock is taken. ``ledger``: the ledger already
+    read from ``target`` (else it is read here)."""
+    from gendan_xl.documents.complaint_forms import build_complaint_forms
+    from gendan_xl.write.complaint_book import write_complaint_forms
+
+    real = real_path(target)
+    if not real.exists():
+        raise LedgerError(str(target), "文件不存在", "file not found")
+    ledger = ledger or _read(real, as_of)
+    result = DocsResult()
+    if not ledger.table("complaints").present:
+        result.warnings.append("台账没有客诉表,无法开客诉处理单")
+        return result
+    run = build_complaint_forms(ledger, as_of, numbers)
+    result.warnings += [f"客诉编号「{n}」不在客诉表中" for n in run.unknown]
+    result.skipped += [(n, "不在客诉表中 / not on the 客诉 sheet", None) for n in run.unknown]
+    if not run.docs:
+        return result
+    result.numbers = [d.number for d in run.docs]
+    limit = ledger.options.complaint_open_days
+    path = out_dir / output_name("complaint_forms", f"{as_of:%Y%m%d}", common.sanitize_file_part(run.docs[0].number))
+    try:  # a name no other file has: same-day runs never replace each other
+        result.output = write_new(path, lambda p: write_complaint_forms(p, run.docs, limit))
+    except OSError as exc:
+        raise LedgerError(str(path), f"无法写出客诉处理单({exc.strerror or exc})",
+                          f"cannot write the complaint forms ({exc.strerror or exc})") from exc
+    result.notes += [
+        f"  {d.number}  {d.complaint_date.isoformat() if d.complaint_date else ''}  {d.customer}  {d.order_no}  {d.status}"
+        + (f"(已 {d.days_open} 天)" if d.days_open is not None and d.status != "已结案" else "")
+        for d in run.docs
+    ]
     return result

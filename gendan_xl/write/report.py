@@ -1087,6 +1087,12 @@ def _samples(book: _Book, data: ReportData) -> None:
                                                                          strict=True)])
     book.table(ws, 2, SAMPLE_COLS, shown, [SAMPLE_STYLE.get(s, "plain") for s in df["state"]])
     book.frame_sheet(ws, 2)
+def _registers(book: _Book, data: ReportData) -> None:
+    """客诉跟踪 and 客户满意度 (``write.report_registers``), each only with its sheet."""
+    from gendan_xl.write.report_registers import write_complaints, write_satisfaction
+
+    write_complaints(book, data)
+    write_satisfaction(book, data)
 
 
 def _change_log(book: _Book, data: ReportData, log: pd.DataFrame) -> None:
@@ -1122,6 +1128,7 @@ def write_report(
     _outsourcing(book, data)
     _quality(book, data)
     _samples(book, data)
+    _registers(book, data)
     if change_log is not None:
         _change_log(book, data, change_log)
     add_issue_sheet(book.wb, book.fmt, data.issues, lang, link_base=path.parent, ledger_root=ledger_root)

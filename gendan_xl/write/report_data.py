@@ -17,6 +17,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from gendan_xl.complaints import ComplaintTracking, complaint_tracking, satisfaction_table
 from gendan_xl.ledger import ROW, Ledger
 from gendan_xl.materials import MaterialPlan
 from gendan_xl.model import CLOSED_STATUSES, STATUS_SEVERITY, Issue, OrderStatus, Severity
@@ -86,6 +87,9 @@ class ReportData:
     quality: pd.DataFrame | None = None
     # 样品跟踪: every 样品 row with its state, worst first (None without a 样品 sheet)
     samples: pd.DataFrame | None = None
+    # 客诉跟踪 (None without a 客诉 sheet) and 客户满意度 (None without a 满意度 sheet)
+    complaints: ComplaintTracking | None = None
+    satisfaction: pd.DataFrame | None = None
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -313,6 +317,10 @@ def build_report_data(ledger: Ledger, plan: PlanResult, issues: list[Issue], as_
         data.quality = quality_table(ledger, plan, as_of)
     if ledger.table("samples").present:
         data.samples = samples_table(ledger, as_of)
+    if ledger.table("complaints").present:
+        data.complaints = complaint_tracking(ledger, as_of)
+    if ledger.table("satisfaction").present:
+        data.satisfaction = satisfaction_table(ledger, plan.otd)
     if plan.materials is not None:
         data.shortages, data.purchases = material_tables(ledger, plan.materials)
         wo_short = data.shortages.loc[data.shortages["short"] > 0, "wo_no"]
