@@ -262,6 +262,11 @@ ISSUE_TYPES: dict[str, IssueType] = {
         "预测的客户「{value}」不在客户表或订单表中,没有订单能冲减这行预测",
         "Forecast customer '{value}' is in neither the customer nor the order sheet: no order consumes it",
     ),
+    "bad-carton-size": IssueType(
+        Severity.WARNING,
+        "「{header}」无法识别:{value}(应为 长x宽x高,单位 cm,如 60x40x35);装箱单和出货计划不计这个产品的体积",
+        "'{header}' cannot be read: {value} (expected L x W x H in cm, e.g. 60x40x35); no CBM for this item",
+    ),
     "price-mismatch": IssueType(
         Severity.WARNING,
         "单价 {value} 与供应商 {supplier} 在下单日期 {order_date} 有效的价格 {price} 不一致",
