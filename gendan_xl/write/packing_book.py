@@ -39,9 +39,9 @@ RED = "#C00000"
 PL_COLS: tuple[tuple[str, str, float, str], ...] = (
     ("序号", "No.", 4.5, "center"),
     ("产品编码", "Item No.", 11, "left"),
-    ("客户料号", "Cust. Item", 11, "left"),
-    ("品名规格", "Description", 20, "left"),
-    ("箱号", "Carton No.", 9, "center"),
+    ("客户料号", "Cust. Item", 12.5, "left"),
+    ("品名规格", "Description", 19, "left"),
+    ("箱号", "Carton No.", 10.5, "center"),
     ("每箱数量", "Qty/Ctn", 8, "right"),
     ("箱数", "Ctns", 6, "right"),
     ("数量", "Quantity", 9.5, "right"),
@@ -133,7 +133,7 @@ def add_packing_list_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: Pac
         merge(ws, r, split, r, last, right, rfmt)
         r += 1
     header_row = r
-    ws.set_row(r, 30)
+    ws.set_row(r, 32)
     for c, (zh, en, _w, _a) in enumerate(PL_COLS):
         put(ws, r, c, f"{zh}\n{en}", f.label())
     r += 1
@@ -156,8 +156,9 @@ def add_packing_list_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: Pac
         f"总毛重 Total G.W.: {doc.total_gross:,.2f} KG" if doc.total_gross is not None else "",
         f"总体积 Total meas.: {doc.total_cbm:,.3f} CBM" if doc.total_cbm is not None else "",
     ) if p)
-    ws.set_row(r, 20)
-    merge(ws, r, 0, r, last, summary, f(font_size=10, bold=True))
+    _size, n_summary = fit_text(summary, sum(widths) * 0.9)
+    ws.set_row(r, 16.0 * n_summary + 4)
+    merge(ws, r, 0, r, last, summary, f(font_size=10, bold=True, text_wrap=True))
     r += 1
     if any(row.partial for ln in doc.lines for row in ln.rows):
         ws.set_row(r, 26)
@@ -176,7 +177,7 @@ def add_packing_list_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: Pac
     boxes = [(c1, c2, title) for (c1, c2), title in zip(_spans(widths, len(SIGNOFF)), SIGNOFF, strict=True)]
     r = _signoff_boxes(ws, f, r, boxes, 36)
     _page_setup(ws, "A4", landscape=False)
-    ws.set_footer(f"&L装箱单 Packing List {doc.note_no.replace('&', '&&')}&C第 &P/&N 页 Page &P of &N",
+    ws.set_footer(f"&L装箱单 Packing List {doc.note_no.replace('&', '&&')}&C第 &P 页 Page &P",
                   {"margin": 0.3})
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.7)
     ws.repeat_rows(header_row)
