@@ -28,6 +28,7 @@ A return (类型 退货, TH001) is on no packing list.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from datetime import date
@@ -173,7 +174,7 @@ def test_cartons_hold_exactly_the_quantity(qty: int, per: int, first: int) -> No
     assert sum(r.cartons for r in runs) == math.ceil(qty / per) == carton_count(qty, per)
     assert runs[0].first == first and runs[-1].last == first + math.ceil(qty / per) - 1
     # consecutive, at most one partial carton, and it is the last and not empty
-    assert all(a.last + 1 == b.first for a, b in zip(runs, runs[1:], strict=False))
+    assert all(a.last + 1 == b.first for a, b in itertools.pairwise(runs))
     assert [r.partial for r in runs][:-1] == [False] * (len(runs) - 1)
     assert all(0 < r.per <= per for r in runs)
 
