@@ -20,8 +20,9 @@ The ledger (``sheets``), as of 2026-11-23:
 - totals: 21 + 15 + 3 = 39 cartons, 1,475 pcs, N.W. 192 + 8 + 90 + 10 + 2.5 = 302.50,
   G.W. 212 + 9 + 105 + 11 + 3 = 340.00, CBM 1.680 + 0.084 + 2.083 + 0.168 + 0.084 = 4.099
 
-送货单 SH002 (2026-11-21, ACME): P4 100 (no per-carton data: blanks and a message)
-and P5 30 at 10 = cartons 1-3, N.W. 12.00, G.W. 13.80, CBM blank (bad 箱规).
+送货单 SH002 (2026-11-21, ACME): P4 100 (no per-carton data: blanks and a message),
+P5 30 at 10 = cartons 1-3, N.W. 12.00, G.W. 13.80, CBM blank (bad 箱规), and P4 40
+with 箱数 4 written = cartons 4-7 (the written count, no 每箱数量 to check it by).
 A 出货 row without 送货单号 (SO3, 2026-11-22) cannot be packed: the run says so.
 A return (类型 退货, TH001) is on no packing list.
 """
@@ -91,6 +92,7 @@ def sheets() -> dict[str, list[list[Any]]]:
             [D(2026, 11, 21), "SO4", 1, "P5", 30, None, "SH002", None],
             [D(2026, 11, 22), "SO3", 1, "P4", 50, None, None, None],
             [D(2026, 11, 22), "SO1", 1, "P1", 10, None, "TH001", "退货"],
+            [D(2026, 11, 21), "SO3", 1, "P4", 40, 4, "SH002", None],
         ],
         "客户": [["客户", "全称", "地址", "唛头"], ["ACME", "ACME Trading GmbH", "Hamburg", MARKS]],
         "设置": [["项目", "值"], ["公司名称", "东莞市示例塑胶制品有限公司"]],
@@ -219,11 +221,14 @@ def test_packing_list_by_hand(ledger_path: Path) -> None:
 def test_missing_data_leaves_blanks_and_says_so(ledger_path: Path) -> None:
     run = build_packing_lists(read_ledger(ledger_path, AS_OF), ["SH002"])
     (sh2,) = run.docs
-    p4, p5 = sh2.lines
+    p4, p5, p4_boxed = sh2.lines
     # P4: no 每箱数量 and no 箱数: one row, quantity only
     assert rows_of(p4) == [("", None, None, 100, None, None, None, False)]
     # P5: numbering starts again at 1 on another note; 30 at 10 = 3 cartons, 4.0 / 4.6 each, no CBM
     assert rows_of(p5) == [("1-3", 10, 3, 30, 12.0, 13.8, None, False)]
+    # P4 again with 箱数 4 written (出货!9): 4 full cartons 4-7 of 40 / 4 = 10 on average
+    assert rows_of(p4_boxed) == [("4-7", 10, 4, 40, None, None, None, False)]
+    assert any("出货!9" in p and "箱数 4 箱" in p for p in run.problems)
     assert (sh2.total_cartons, sh2.total_net, sh2.total_cbm) == (None, None, None)
     assert any("出货!5" in p and "每箱数量" in p for p in run.problems)
     assert any("出货!6" in p and "箱规" in p and "60x40" in p for p in run.problems)
