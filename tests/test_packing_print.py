@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import openpyxl
 import pytest
 from helpers import make_workbook
 from test_packing import AS_OF, sheets
@@ -56,3 +57,24 @@ def test_page_shows_both_languages_and_the_totals(printed, soffice) -> None:  # 
 def test_render_png(printed, soffice) -> None:  # type: ignore[no-untyped-def]
     png = soffice.png(printed[1], 1)
     assert png.stat().st_size > 10_000  # a page with a grid and text, not blank
+
+
+def test_a_long_note_continues_with_the_header_repeated(tmp_path: Path, soffice) -> None:  # type: ignore[no-untyped-def]
+    """45 lines of P1 (1,000 at 48: two rows each, 90 rows) run over several pages,
+    one page wide; every page repeats the table header; the last carton is 45 x 21 = 945."""
+    s = sheets()
+    s["出货"] = [s["出货"][0]] + [[AS_OF, "SO1", 1, "P1", 1000, None, "SH100", None] for _ in range(45)]
+    ledger = read_ledger(make_workbook(tmp_path / "台账.xlsx", s), AS_OF)
+    (doc,) = build_packing_lists(ledger).docs
+    assert doc.lines[-1].rows[-1].cartons_label == "945" and doc.total_cartons == 945
+    book = write_packing_lists(tmp_path / "装箱单.xlsx", [doc])
+    ws = openpyxl.load_workbook(book)["SH100"]
+    breaks = [b.id for b in ws.row_breaks.brk]
+    assert breaks
+    # every page starts at a line's first row (its 序号 is there, not a merged continuation)
+    assert all(isinstance(ws.cell(row=b + 1, column=1).value, int) for b in breaks)
+    pdf = soffice.convert(book, "pdf", tmp_path)
+    pages = [p for p in soffice.pdf_text(pdf).split("\f") if p.strip()]
+    assert len(pages) == len(breaks) + 1
+    assert all("Carton No." in p and "体积" in p for p in pages)
+    assert "945" in pages[-1] and "Shipping Marks" in pages[-1] and "客户签收" in pages[-1]

@@ -24,6 +24,7 @@ from gendan_xl.write.docs_book import (
     _signoff_boxes,
     _spans,
     _write_forms,
+    fit_scale,
     fit_text,
     merge,
     put,
@@ -45,11 +46,15 @@ PL_COLS: tuple[tuple[str, str, float, str], ...] = (
     ("每箱数量", "Qty/Ctn", 8, "right"),
     ("箱数", "Ctns", 6, "right"),
     ("数量", "Quantity", 9.5, "right"),
-    ("净重(kg)", "N.W.", 8.5, "right"),
-    ("毛重(kg)", "G.W.", 8.5, "right"),
-    ("体积(m³)", "CBM", 8, "right"),
+    ("净重(kg)", "N.W.", 9.5, "right"),
+    ("毛重(kg)", "G.W.", 9.5, "right"),
+    ("体积(m³)", "CBM", 8.5, "right"),
 )
 ITEM_COLS = 4  # 序号 .. 品名规格: merged over a line's rows
+DEFAULT_ROW_PT = 15.0
+# A4 height less the margins (top 0.5 in, bottom 0.7 in), in points at 100%
+PAGE_PT = (297 - (0.5 + 0.7) * 25.4) * 72 / 25.4
+PAGE_SLACK = 0.92  # LibreOffice draws rows a little taller than their points
 SIGNOFF = ("制单 Prepared by", "审核 Checked by", "仓库 Warehouse", "客户签收 Received by")
 ROW_H = 18.0
 
@@ -95,8 +100,43 @@ def _unit_qty(doc: PackingList) -> tuple[object, str | None]:
     return " / ".join(parts), None
 
 
+class _Heights:
+    """A worksheet that remembers the height given to each row (for the page breaks)."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.rows: dict[int, float] = {}
+
+    def set_row(self, row: int, height: float, *args: Any) -> Any:
+        self.rows[row] = height
+        return self.ws.set_row(row, height, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.ws, name)
+
+    def height(self, first: int, last: int) -> float:
+        return sum(self.rows.get(r, DEFAULT_ROW_PT) for r in range(first, last + 1))
+
+
+def page_breaks(heights: _Heights, header_row: int, blocks: Sequence[tuple[int, int]], scale: int) -> list[int]:
+    """Rows that start a new page so that no block (a line's rows, or the totals to
+    the sign-offs) is cut: the page holds PAGE_PT / scale points of rows, less the
+    table header repeated on every page after the first."""
+    room = PAGE_PT * 100 / scale * PAGE_SLACK
+    repeat = heights.height(header_row, header_row)
+    used = heights.height(0, header_row)
+    breaks: list[int] = []
+    for first, last in blocks:
+        h = heights.height(first, last)
+        if used + h > room and used > repeat:
+            breaks.append(first)
+            used = repeat
+        used += h
+    return breaks
+
+
 def add_packing_list_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: PackingList) -> Any:
-    ws = wb.add_worksheet(name)
+    ws: Any = _Heights(wb.add_worksheet(name))
     widths = [c[2] for c in PL_COLS]
     _set_widths(ws, widths)
     last = len(PL_COLS) - 1
@@ -137,8 +177,12 @@ def add_packing_list_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: Pac
     for c, (zh, en, _w, _a) in enumerate(PL_COLS):
         put(ws, r, c, f"{zh}\n{en}", f.label())
     r += 1
+    blocks: list[tuple[int, int]] = []
     for line in doc.lines:
+        start = r
         r = _write_line(ws, f, r, line, widths)
+        blocks.append((start, r - 1))
+    trailer = r
     # totals
     ws.set_row(r, 20)
     merge(ws, r, 0, r, 5, "合计 TOTAL", f(bold=True, border=1, align="center", bg_color="#F2F2F2"))
@@ -182,8 +226,15 @@ def add_packing_list_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: Pac
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.7)
     ws.repeat_rows(header_row)
     ws.print_area(0, 0, r, last)
-    ws.fit_to_pages(1, 0)
-    return ws
+    # Fit to the paper's width by a scale of our own and break pages between lines
+    # (Excel ignores manual breaks under "fit to page"): a line's merged rows and the
+    # totals with the sign-offs never split across pages.
+    scale = fit_scale(widths, [1.0], "A4", False)
+    ws.set_print_scale(scale)
+    breaks = page_breaks(ws, header_row, [*blocks, (trailer, r)], scale)
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
+    return ws.ws
 
 
 def write_packing_lists(path: Path, docs: Sequence[PackingList]) -> Path:
