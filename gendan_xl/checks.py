@@ -26,6 +26,7 @@ from gendan_xl.ledger import (
 )
 from gendan_xl.model import CellRef, Issue, make_issue
 from gendan_xl.orderbook import OrderBook, norm_line
+from gendan_xl.packing import check_carton_sizes
 from gendan_xl.schema import WO_DONE_STATES, normalize
 from gendan_xl.settings import Settings
 
@@ -873,6 +874,7 @@ CHECKS: list[Check] = [
     check_late_outsourcing,
     check_samples,
     check_new_item_samples,
+    check_carton_sizes,
 ]
 
 

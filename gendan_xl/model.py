@@ -303,6 +303,11 @@ ISSUE_TYPES: dict[str, IssueType] = {
         "样品 {sample} 确认结果为「{value}」,但没有填确认日期",
         "Sample {sample} is marked '{value}' but 确认日期 is blank",
     ),
+    "bad-carton-size": IssueType(
+        Severity.WARNING,
+        "「{header}」无法识别:{value}(应为 长x宽x高,单位 cm,如 60x40x35);装箱单和出货计划不计这个产品的体积",
+        "'{header}' cannot be read: {value} (expected L x W x H in cm, e.g. 60x40x35); no CBM for this item",
+    ),
     "price-mismatch": IssueType(
         Severity.WARNING,
         "单价 {value} 与供应商 {supplier} 在下单日期 {order_date} 有效的价格 {price} 不一致",

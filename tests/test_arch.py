@@ -118,7 +118,7 @@ def test_core_never_imports_the_edge() -> None:
 # The document runs (select rows -> numbers -> data -> workbook -> write-back; the order
 # review: review -> write-back -> 订单评审表) are
 # the documents stage's entry point: it reads the ledger and writes the workbooks.
-STAGE_ENTRY_POINTS = {"documents/run.py", "documents/review_run.py"}
+STAGE_ENTRY_POINTS = {"documents/run.py", "documents/review_run.py", "documents/packing_run.py"}
 
 
 @pytest.mark.parametrize(

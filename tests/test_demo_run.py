@@ -19,7 +19,7 @@ def test_demo_writes_every_output_and_runs_again(tmp_path: Path, capsys: pytest.
     first = {p.name for p in folder.iterdir()}
     stems = ("检查结果_20261126", "跟单报告_20261126", "制造命令单_20261126_WO", "送货单_20261126_SH",
              "对账单_", "发料通知单_20261126_FL", "订单评审表_20261126", "交期变更通知_20261126_JQ",
-             "插单说明_20261126_")
+             "插单说明_20261126_", "装箱单_20261126_SH")
     for stem in stems:
         assert any(name.startswith(stem) for name in first), stem
     out = capsys.readouterr().out

@@ -205,8 +205,18 @@ def test_shipping_plan_with_cartons_weight_and_totals(book: openpyxl.Workbook) -
         [500, 0, 50, 10, 125],
     ]
     assert total[0] == "合计"
-    assert total[9:14] == ["=SUM(J4:J6)", "=SUM(K4:K6)", None, "=SUM(M4:M6)", "=SUM(N4:N6)"]
-    assert ws.auto_filter.ref == "A3:O6"  # the total row stays out of the filter
+    # no 箱规 on this ledger's 产品 sheet: the CBM column is blank, its total 0
+    assert [r[14] for r in body] == [None, None, None]
+    assert total[9:15] == ["=SUM(J4:J6)", "=SUM(K4:K6)", None, "=SUM(M4:M6)", "=SUM(N4:N6)", "=SUM(O4:O6)"]
+    assert ws.auto_filter.ref == "A3:P6"  # the total row stays out of the filter
+    # Per day, under the table (row 9 its caption, 10 its header): each planned ship
+    # date's lines, pieces, cartons and gross kg add up to the table's 50 cartons and
+    # 250 + 160 + 125 = 535 kg; CBM blank, every line counted as missing it.
+    assert str(ws["A9"].value).startswith("按日汇总")
+    days = table(ws, 10, 7)
+    assert [d[1:5] for d in days] and sum(d[1] for d in days) == 3
+    assert sum(d[3] for d in days) == 50 and sum(d[4] for d in days) == 535
+    assert [d[5] for d in days] == [None] * len(days) and sum(d[6] for d in days) == 3
 
 
 def test_receipts_canonical(book: openpyxl.Workbook) -> None:
@@ -425,7 +435,7 @@ def test_libreoffice_recalculates_the_same_totals(report: Path, soffice: Soffice
                     lo = theirs[name][c.coordinate].value
                     assert lo == pytest.approx(mine), (name, c.coordinate, c.value)
                     checked += 1
-    assert checked == 7
+    assert checked == 8  # 出货计划 5 totals (CBM among them), 准时交货率 3
     assert theirs["出货计划"]["J7"].value == 1900
     assert theirs["准时交货率"]["E7"].value == pytest.approx(2 / 3)
 

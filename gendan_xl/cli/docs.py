@@ -145,6 +145,14 @@ def cmd_sample_notices(args: argparse.Namespace) -> int:
                                    reissue=args.reissue, wait=args.wait)
     )
     return _render(result, "试样通知单", cli.out, args.json)
+def cmd_packing_lists(args: argparse.Namespace) -> int:
+    from gendan_xl.documents.packing_run import run_packing_lists
+
+    as_of = args.as_of or date.today()
+    result = _guarded(
+        lambda: run_packing_lists(Path(args.ledger), Path(args.out), as_of, args.note or (), args.date)
+    )
+    return _render(result, "装箱单", cli.out, args.json)
 
 
 def cmd_reprint(args: argparse.Namespace) -> int:
@@ -301,6 +309,25 @@ def register(sub: argparse._SubParsersAction, common_opts: Callable[[argparse.Ar
     p.add_argument("--json", action="store_true", help=json_help)
     common_opts(p)
     p.set_defaults(func=cmd_sample_notices)
+
+    p = kinds.add_parser(
+        "packing-lists",
+        help="装箱单 / bilingual packing lists of delivery notes (export)",
+        description=(
+            "按送货单开中英文装箱单(A4):箱号(整张单连续编号)、每箱数量、箱数、尾箱单列、净重、毛重、体积(CBM)、"
+            "合计和唛头;用送货单号,不另编号。没有送货单号的出货行请先开送货单。"
+            "例 / example: gendan docs packing-lists 台账.xlsx --note SH20261126001"
+        ),
+    )
+    p.add_argument("ledger", help=ledger_help)
+    p.add_argument("--note", nargs="+", metavar="NOTE_NO",
+                   help="只开这些送货单的装箱单(默认全部)/ only these delivery notes (default: all)")
+    p.add_argument("--date", type=cli.date_arg, default=None, help="只开这一天出货的送货单 / only notes of this ship date")
+    p.add_argument("--out", default=".", metavar="DIR", help=out_help)
+    p.add_argument("--as-of", type=cli.date_arg, default=None, help=as_of_help)
+    p.add_argument("--json", action="store_true", help=json_help)
+    common_opts(p)
+    p.set_defaults(func=cmd_packing_lists)
 
     p = kinds.add_parser(
         "statement",

@@ -208,6 +208,12 @@ CUSTOMER_DATA: tuple[tuple[str, str, str, str, str, int | None, str], ...] = (
 # 客户.税率 of the customers who are invoiced with VAT (the others are left blank).
 TAX_RATES: dict[str, float] = {"华信电子": 0.13, "东晟电器": 0.13, "立丰科技": 0.13}
 
+# 唛头 (shipping marks) of the customers that export: printed on their 装箱单.
+MARKS: dict[str, str] = {
+    "华信电子": "HX ELECTRONICS\nSHENZHEN, CHINA\nPO NO.:\nC/NO. 1-UP\nMADE IN CHINA",
+    "东晟电器": "DS\nDONGGUAN\nITEM NO.:\nCTN NO.:\nMADE IN CHINA",
+}
+
 # Which customers buy what (indexes into CUSTOMER_DATA), so orders look plausible.
 CUSTOMER_ITEMS: dict[int, tuple[str, ...]] = {
     0: ("SJ-1007", "SJ-1008", "SJ-2001", "SJ-2003", "SJ-2006", "SJ-2013", "ZZ-3003", "ZZ-3005"),
@@ -919,7 +925,7 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
     ))
     ckeys = _all_keys(CUSTOMERS)
     sheets.append(DemoSheet(CUSTOMERS, CUSTOMERS.name, ckeys, _headers(CUSTOMERS, ckeys, {}),
-                            [[c[0], c[1], c[2], c[3], c[4], c[5], SHIP_TO.get(c[0]), TAX_RATES.get(c[0]), None]
+                            [[c[0], c[1], c[2], c[3], c[4], c[5], SHIP_TO.get(c[0]), TAX_RATES.get(c[0]), MARKS.get(c[0])]
                              for c in CUSTOMER_DATA]))
     # 收款: a few payments, by short and by full name, before and in the current period.
     rkeys = _all_keys(RECEIPTS)

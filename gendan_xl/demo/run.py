@@ -76,13 +76,13 @@ def demo_docs(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang
     from gendan_xl.documents.statement import period_of
 
     del lang
-    for kind, result in (
-        ("制造命令单", run_work_orders(ledger_path, folder, as_of, ledger=ledger)),
-        ("送货单", run_delivery_notes(ledger_path, folder, as_of, prices=True, write_back=True)),
-    ):
+    work_orders = run_work_orders(ledger_path, folder, as_of, ledger=ledger)
+    delivery = run_delivery_notes(ledger_path, folder, as_of, prices=True, write_back=True)
+    for kind, result in (("制造命令单", work_orders), ("送货单", delivery)):
         if result.output is not None:
             say(f"{kind} {len(result.assignments)} 张 -> {result.output}")
     written = read_ledger(ledger_path, as_of)
+    _demo_packing(ledger_path, written, as_of, folder, [a.number for a in delivery.assignments if a.kind == "dn"], say)
     ships = written["shipments"]
     book = written.book
     customers = pd.Series(book.line_of(book.ship_codes, "customer"), index=ships.index)
@@ -94,6 +94,17 @@ def demo_docs(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang
         period = period_of(as_of, customer_info(written, name).statement_day)
         st = run_statement(ledger_path, folder, as_of, name, period, ledger=written)
         say(f"对账单 -> {st.output}")
+
+
+def _demo_packing(ledger_path: Path, written: Ledger, as_of: date, folder: Path, notes: list[str], say: Say) -> None:
+    """装箱单 of the delivery notes just issued (their 送货单号, read back from the ledger)."""
+    from gendan_xl.documents.packing_run import run_packing_lists
+
+    if not notes:
+        return
+    packing = run_packing_lists(ledger_path, folder, as_of, notes, ledger=written)
+    if packing.output is not None:
+        say(f"装箱单 {len(packing.assignments)} 张 -> {packing.output}")
 
 
 def demo_promises(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang: str, say: Say) -> None:

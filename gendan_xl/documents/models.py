@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-DocKind = Literal["wo", "dn", "rt", "jq", "fl", "wx", "yp"]  # 工单, 送货单, 退货单, 交期变更通知, 发料通知单, 外协申请单, 试样通知单
+DocKind = Literal["wo", "dn", "rt", "jq", "fl", "wx", "yp", "pl"]  # 工单, 送货单, 退货单, 交期变更通知, 发料通知单, 外协申请单, 试样通知单, 装箱单 (the 送货单号)
 NoteKind = Literal["dn", "rt"]
 
 

@@ -51,10 +51,11 @@ from gendan_xl.write.report_data import (
     STACK_WEEKS,
     ReportData,
     number_text,
+    shipping_days,
     window_end,
 )
 
-Kind = Literal["text", "int", "num", "date", "pct", "status", "reason", "priority", "source"]
+Kind = Literal["text", "int", "num", "cbm", "date", "pct", "status", "reason", "priority", "source"]
 
 SHEET_NAMES: dict[str, dict[Lang, str]] = {
     "overview": {"zh": "概览", "en": "Overview"},
@@ -103,7 +104,7 @@ STATUS_STYLE = {
 }
 NUM_FORMATS: dict[str, str | None] = {
     "text": None, "status": None, "reason": None, "priority": None, "source": None,
-    "int": "#,##0", "num": "#,##0.0", "date": "yyyy-mm-dd", "pct": "0.0%",
+    "int": "#,##0", "num": "#,##0.0", "cbm": "#,##0.000", "date": "yyyy-mm-dd", "pct": "0.0%",
 }
 TEXT_KINDS = frozenset({"text", "status", "reason", "priority", "source"})
 LABEL_KINDS = TEXT_KINDS - {"text"}
@@ -233,9 +234,20 @@ SHIPPING_COLS = (
     Col("pcs_per_carton", "每箱数量", "Pcs/carton", "int"),
     Col("cartons", "箱数", "Cartons", "int"),
     Col("weight", "毛重(kg)", "Gross kg", "num"),
+    Col("cbm", "体积(m³)", "CBM (m³)", "cbm"),
     Col("status", "状态", "Status", "status"),
 )
-SHIPPING_TOTALS = ("to_ship", "ready", "cartons", "weight")
+SHIPPING_TOTALS = ("to_ship", "ready", "cartons", "weight", "cbm")
+# 出货计划 per day (a second table under the first): what to load each day
+SHIP_DAY_COLS = (
+    Col("ship_date", "计划出货", "Ship date", "date"),
+    Col("lines", "订单行数", "Order lines", "int"),
+    Col("to_ship", "待出货数量", "To ship", "int"),
+    Col("cartons", "箱数", "Cartons", "int"),
+    Col("weight", "毛重(kg)", "Gross kg", "num"),
+    Col("cbm", "体积(m³)", "CBM (m³)", "cbm"),
+    Col("missing", "缺重量/箱规行数", "Lines without kg/CBM", "int"),
+)
 RECEIPT_COLS = (
     Col("note_no", "送货单号", "Delivery note"),
     Col("ship_date", "出货日期", "Ship date", "date"),
@@ -374,7 +386,7 @@ def _width(values: list[Any], kind: Kind, title: str, max_width: float) -> float
     else:
         nums = [abs(v) for v in values if v is not None]
         big = max(nums, default=0.0)
-        data = len(f"{big:,.0f}") + (2 if kind == "num" else 0) + 1
+        data = len(f"{big:,.0f}") + {"num": 2, "cbm": 4}.get(kind, 0) + 1
     return float(min(max(head, data, MIN_WIDTH) * 1.2 + 2, max_width))
 
 
@@ -909,6 +921,17 @@ def _shipping(book: _Book, data: ReportData) -> None:
     book.colour_rows(ws, top, len(df), SHIPPING_COLS, "status", book.status_rules())
     _total_row(book, ws, last, top, SHIPPING_COLS, df, SHIPPING_TOTALS)
     book.frame_sheet(ws, top)
+    _shipping_days(book, ws, last + 2, data)
+
+
+def _shipping_days(book: _Book, ws: Any, row: int, data: ReportData) -> None:
+    """The per-day table under the 出货计划: cartons, gross weight and CBM to load
+    each planned ship date (values, no formulas: the table above holds the lines)."""
+    zh = book.lang == "zh"
+    days = shipping_days(data.shipping)
+    ws.write_string(row, 0, "按日汇总(装车:毛重与体积)" if zh else "Per day (loading: gross weight and CBM)",
+                    book.subtitle)
+    book.table(ws, row + 1, SHIP_DAY_COLS, days, widths=False, filter=False)
 
 
 def _total_row(

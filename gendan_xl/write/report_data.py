@@ -21,6 +21,7 @@ from gendan_xl.complaints import ComplaintTracking, complaint_tracking, satisfac
 from gendan_xl.ledger import ROW, Ledger
 from gendan_xl.materials import MaterialPlan
 from gendan_xl.model import CLOSED_STATUSES, STATUS_SEVERITY, Issue, OrderStatus, Severity
+from gendan_xl.packing import Weights, parse_carton_size, positive, shipment_weights
 from gendan_xl.plan.result import PlanResult
 from gendan_xl.schema import WO_CLOSED_STATES
 
@@ -211,14 +212,53 @@ def shipping_plan(ledger: Ledger, lines: pd.DataFrame, as_of: date) -> pd.DataFr
     df["ready"] = np.minimum((df["produced"].fillna(0) - df["shipped"].fillna(0)).clip(lower=0), to_ship)
     items = ledger["items"].drop_duplicates("item").set_index("item")
     per_carton = df["item"].map(items["pcs_per_carton"]).astype("float64")
-    gross = df["item"].map(items["gross_weight"]).astype("float64")
     df["pcs_per_carton"] = per_carton.where(per_carton > 0)
     df["cartons"] = np.ceil(df["to_ship"] / df["pcs_per_carton"])
-    df["weight"] = df["cartons"] * gross
+    weights = [
+        _packed(qty, item, items) for qty, item in zip(df["to_ship"], df["item"], strict=True)
+    ]
+    df["weight"] = pd.Series([w.gross for w in weights], index=df.index, dtype="float64")
+    df["cbm"] = pd.Series([w.cbm for w in weights], index=df.index, dtype="float64")
     ship = pd.concat([df["forecast_finish"], df["commitment_date"]], axis=1).max(axis=1)
     df["ship_date"] = ship.where(ship > start, start)
     df = df.sort_values(["ship_date", "customer", "order_no", "line_no"], kind="stable")
     return df.reset_index(drop=True)
+
+
+def _packed(qty: float, item: object, items: pd.DataFrame) -> Weights:
+    """Gross weight and CBM of ``qty`` pieces of ``item`` packed as the 装箱单 packs
+    them (``gendan_xl.packing``: a last partial carton's weight prorated)."""
+    if not isinstance(item, str) or item not in items.index:
+        return Weights(None, None, None)
+    info = items.loc[item]
+    size_text = info.get("carton_size")
+    size = parse_carton_size(size_text) if isinstance(size_text, str) else None
+    return shipment_weights(float(qty), positive(info.get("pcs_per_carton")), positive(info.get("net_weight")),
+                            positive(info.get("gross_weight")), size)[1]
+
+
+SHIP_DAY_COLS = ["ship_date", "lines", "to_ship", "cartons", "weight", "cbm"]
+
+
+def shipping_days(shipping: pd.DataFrame) -> pd.DataFrame:
+    """The 出货计划 per planned ship date: order lines, pieces, cartons, gross weight
+    (kg) and volume (m³) to load that day. A day's weight or CBM is the sum of its
+    lines that have one (a line without 毛重 or 箱规 adds nothing; ``missing`` counts
+    such lines)."""
+    cols = [*SHIP_DAY_COLS, "missing"]
+    if shipping.empty:
+        return pd.DataFrame(columns=cols)
+    flagged = shipping.assign(_missing=(shipping["weight"].isna() | shipping["cbm"].isna()).astype("int64"))
+    g = flagged.groupby("ship_date", sort=True)
+    out = pd.DataFrame({
+        "lines": g.size(),
+        "to_ship": g["to_ship"].sum(),
+        "cartons": g["cartons"].sum(min_count=1),
+        "weight": g["weight"].sum(min_count=1).round(2),
+        "cbm": g["cbm"].sum(min_count=1).round(3),
+        "missing": g["_missing"].sum(),
+    })
+    return out.reset_index()[cols]
 
 
 def unsigned_notes(ledger: Ledger, as_of: date) -> pd.DataFrame:
