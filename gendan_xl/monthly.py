@@ -207,16 +207,14 @@ def movements(ledger: Ledger, as_of: date) -> Movements:
     line_item = pd.Series(book.line_of(book.ship_codes, "item"), index=s.index, dtype=object)
     item = own.where(own != "", _text(line_item))
     sqty = s["qty"].astype("float64")
-    dated = s["ship_date"].notna() & sqty.notna() & (sqty != 0) & (s["ship_date"] <= cut)
-    has_item = item != ""
-    ret = return_rows(s)
-    ok = (dated & has_item).to_numpy()
-    part(item[ok & ~ret.to_numpy()].to_numpy(dtype=object), s["ship_date"][ok & ~ret.to_numpy()], "shipped",
-         sqty[ok & ~ret.to_numpy()].to_numpy())
-    part(item[ok & ret.to_numpy()].to_numpy(dtype=object), s["ship_date"][ok & ret.to_numpy()], "returned",
-         sqty[ok & ret.to_numpy()].abs().to_numpy())
-    no_item = s["ship_date"][(dated & ~has_item).to_numpy()]
-    unmatched = s["ship_date"][dated.to_numpy() & (book.ship_codes < 0)] if len(book.ship_codes) == len(s) \
+    shipped_on = (s["ship_date"].notna() & sqty.notna() & (sqty != 0) & (s["ship_date"] <= cut)).to_numpy()
+    has_item = (item != "").to_numpy()
+    ret = return_rows(s).to_numpy()
+    ok = shipped_on & has_item
+    part(item[ok & ~ret].to_numpy(dtype=object), s["ship_date"][ok & ~ret], "shipped", sqty[ok & ~ret].to_numpy())
+    part(item[ok & ret].to_numpy(dtype=object), s["ship_date"][ok & ret], "returned", sqty[ok & ret].abs().to_numpy())
+    no_item = s["ship_date"][shipped_on & ~has_item]
+    unmatched = s["ship_date"][shipped_on & (book.ship_codes < 0)] if len(book.ship_codes) == len(s) \
         else s["ship_date"][:0]
 
     rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["item", "day", "kind", "qty"])

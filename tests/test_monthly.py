@@ -293,7 +293,7 @@ def test_stock_arithmetic_and_carry_over(data: dict[str, list[list[Any]]]) -> No
     for month in range(8, 13):
         s = monthly_summary(ledger, 2026, month, as_of)
         rows = s.items.set_index("item")
-        for item, r in rows.iterrows():
+        for _item, r in rows.iterrows():
             assert r["closing"] == pytest.approx(r["opening"] + r["in_qty"] - r["shipped"] + r["returned"])
             assert r["in_qty"] == pytest.approx(r["produced"] + r["quality"])
             assert r["negative"] == (r["closing"] < -1e-9)

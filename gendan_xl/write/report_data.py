@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ from gendan_xl.materials import MaterialPlan
 from gendan_xl.model import CLOSED_STATUSES, STATUS_SEVERITY, Issue, OrderStatus, Severity
 from gendan_xl.plan.result import PlanResult
 from gendan_xl.schema import WO_CLOSED_STATES
+
+if TYPE_CHECKING:
+    from gendan_xl.monthly import MonthlySummary
 
 SHIP_WINDOW_DAYS = 14
 LOAD_WEEKS = 4  # the overview's utilisation covers this many ISO weeks from the as-of week
@@ -84,6 +88,8 @@ class ReportData:
     outsourcing: pd.DataFrame | None = None
     # 品质异常 items with their order line and its forecast (None without the sheet)
     quality: pd.DataFrame | None = None
+    # 成品月结 of the as-of month so far (None without a 成品期初 sheet)
+    monthly: MonthlySummary | None = None
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -309,6 +315,10 @@ def build_report_data(ledger: Ledger, plan: PlanResult, issues: list[Issue], as_
         data.outsourcing = outsourcing_table(ledger, as_of)
     if ledger.table("quality").present:
         data.quality = quality_table(ledger, plan, as_of)
+    if ledger.table("opening_stock").present:
+        from gendan_xl.monthly import monthly_summary
+
+        data.monthly = monthly_summary(ledger, as_of.year, as_of.month, as_of)
     if plan.materials is not None:
         data.shortages, data.purchases = material_tables(ledger, plan.materials)
         wo_short = data.shortages.loc[data.shortages["short"] > 0, "wo_no"]
