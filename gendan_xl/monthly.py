@@ -399,7 +399,7 @@ def _customer_table(ledger: Ledger, start: date, end: date) -> tuple[pd.DataFram
             "customer": str(customer),
             "shipped": float(qty[~ret].sum()),
             "shipped_amount": cents([float(a) for a in amount[~ret & priced]]),
-            "returned": float(-qty[ret].sum()),
+            "returned": float(-qty[ret].sum()) + 0.0,
             "returned_amount": cents([float(a) for a in amount[ret & priced]]),
             "net_qty": float(qty.sum()),
             "net_amount": cents([float(a) for a in amount[priced]]),

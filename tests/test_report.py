@@ -369,9 +369,10 @@ def test_demo_writes_the_report(tmp_path: Path) -> None:
     assert out.is_file() and str(out) in said[0]
     assert lint_xlsx(out) == []
     wb = openpyxl.load_workbook(out, read_only=True)
-    # The demo has a BOM, a 外协 and a 品质异常 sheet: 欠料表, 采购跟踪, 外协跟踪 and 品质异常
-    # come before 检查结果.
-    assert wb.sheetnames == [*SHEETS_ZH[:-1], "欠料表", "采购跟踪", "外协跟踪", "品质异常", SHEETS_ZH[-1]]
+    # The demo has a BOM, a 外协, a 品质异常 and a 成品期初 sheet: 欠料表, 采购跟踪, 外协跟踪,
+    # 品质异常 and 成品月结 come before 检查结果.
+    assert wb.sheetnames == [*SHEETS_ZH[:-1], "欠料表", "采购跟踪", "外协跟踪", "品质异常", "成品月结",
+                             SHEETS_ZH[-1]]
     assert wb["交期预警"].max_row > 20
 
 
