@@ -304,3 +304,36 @@ def test_stock_arithmetic_and_carry_over(data: dict[str, list[list[Any]]]) -> No
                 opening = float(rows.loc[item, "opening"]) if item in rows.index else 0.0
                 assert opening == pytest.approx(previous.get(item, 0.0))
         previous = {str(k): float(v) for k, v in rows["closing"].items()}
+
+
+# --- printed (LibreOffice) --------------------------------------------------------
+
+
+def test_printed_sheet(ledger_file: Path, tmp_path: Path, soffice: Any) -> None:
+    """The 成品月结 printed by LibreOffice: one A4 landscape page, the CJK font
+    embedded, the figures worked out above on it, the SUM totals recalculated by
+    LibreOffice to the values gendan wrote (closing 180 + 80 - 30 = 230, net amount
+    695 + 245 = 940)."""
+    import subprocess
+
+    import openpyxl
+
+    target = tmp_path / "成品月结_202611.xlsx"
+    assert main(["monthly", str(ledger_file), "--period", "2026-11", "--as-of", "2026-12-05",
+                 "--out", str(target)]) == 1
+    pdf = soffice.convert(target, "pdf", tmp_path)
+    soffice.assert_cjk_embedded(pdf)
+    assert soffice.pdf_pages(pdf) == 1
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    size = next(line for line in info.splitlines() if line.startswith("Page size:")).split()
+    assert round(float(size[2])) == 842 and round(float(size[4])) == 595  # A4 landscape
+    text = soffice.pdf_text(pdf)
+    for expected in ("成品月结 2026-11", "期初 + 入库 - 出货 + 退货 = 期末", "由 2026-10 期初结转", "期初未知",
+                     "P3 2026-11 期末库存为 -30", "客户出货汇总", "695.00"):
+        assert expected in text, expected
+    soffice.png(pdf)  # looked at by hand when the sheet changes
+    recalculated = openpyxl.load_workbook(soffice.convert(target, "xlsx", tmp_path / "lo"), data_only=True)
+    ws = recalculated["成品月结"]
+    customers, items = [r for r in ws.iter_rows(values_only=True) if r[0] == "合计"]
+    assert items[11] == 230  # 期末: 180 + 80 - 30
+    assert customers[6] == pytest.approx(940)  # 净金额: 695.00 + 245.00

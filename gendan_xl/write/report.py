@@ -300,25 +300,25 @@ QUALITY_COLS = (
 MONTHLY_ITEM_COLS = (
     Col("item", "产品编码", "Item"),
     Col("item_name", "品名", "Name", max_width=20),
-    Col("spec", "规格", "Spec", max_width=16),
+    Col("spec", "规格", "Spec", max_width=22),
     Col("unit", "单位", "Unit"),
-    Col("opening", "期初", "Opening", "num"),
+    Col("opening", "期初", "Opening", "int"),
     Col("opening_text", "期初来源", "Opening from", max_width=24),
-    Col("produced", "日报良品", "Good output", "num"),
-    Col("quality", "品质调整", "Quality adj.", "num"),
-    Col("in_qty", "入库", "Into stock", "num"),
-    Col("shipped", "出货", "Shipped", "num"),
-    Col("returned", "退货", "Returned", "num"),
-    Col("closing", "期末", "Closing", "num"),
+    Col("produced", "日报良品", "Good output", "int"),
+    Col("quality", "品质调整", "Quality adj.", "int"),
+    Col("in_qty", "入库", "Into stock", "int"),
+    Col("shipped", "出货", "Shipped", "int"),
+    Col("returned", "退货", "Returned", "int"),
+    Col("closing", "期末", "Closing", "int"),
 )
 MONTHLY_ITEM_TOTALS = ("opening", "produced", "quality", "in_qty", "shipped", "returned", "closing")
 MONTHLY_CUSTOMER_COLS = (
     Col("customer", "客户", "Customer"),
-    Col("shipped", "出货数量", "Shipped qty", "num"),
+    Col("shipped", "出货数量", "Shipped qty", "int"),
     Col("shipped_amount", "出货金额", "Shipped amount", "money"),
-    Col("returned", "退货数量", "Returned qty", "num"),
+    Col("returned", "退货数量", "Returned qty", "int"),
     Col("returned_amount", "退货金额", "Returned amount", "money"),
-    Col("net_qty", "净出货数量", "Net qty", "num"),
+    Col("net_qty", "净出货数量", "Net qty", "int"),
     Col("net_amount", "净金额", "Net amount", "money"),
     Col("unpriced", "无单价行数", "Rows without price", "int"),
 )
@@ -1089,9 +1089,10 @@ def _opening_text(row: dict[Any, Any], lang: Lang) -> str:
 
 
 def _monthly(book: _Book, summary: MonthlySummary | None, as_of: date, ledger_name: str) -> None:
-    """成品月结: per item 期初 + 入库 - 出货 + 退货 = 期末 (negative 期末 red, unknown
-    期初 yellow) with a 合计 row, then the customers' shipments and amounts, then the
-    notes. A4 landscape, one page wide, the item header repeated on every page."""
+    """成品月结: the customers' shipments and amounts, then per item 期初 + 入库 - 出货 +
+    退货 = 期末 (negative 期末 red, unknown 期初 yellow), each with a 合计 row, then the
+    warnings and notes. A4 landscape, one page wide, the item header repeated on
+    every printed page."""
     if summary is None:
         return
     lang = book.lang
@@ -1107,14 +1108,9 @@ def _monthly(book: _Book, summary: MonthlySummary | None, as_of: date, ledger_na
                 else f"As of {_date_text(as_of)}  Ledger: {ledger_name}  Counted {span}  {rule}")
     book.titles(ws, title, subtitle)
     ws.set_header(f"&L{title.replace('&', '&&')}&R{_date_text(as_of)}")
-    items = summary.items
-    shown = items.assign(opening_text=[_opening_text(r, lang) for r in items.to_dict("records")])
-    styles = ["bad" if neg else "warn" if src == "unknown" else "plain"
-              for neg, src in zip(items["negative"], items["opening_source"], strict=True)]
-    top = 2
-    last = book.table(ws, top, MONTHLY_ITEM_COLS, shown, styles, widths=False)
-    _total_row(book, ws, last, top, MONTHLY_ITEM_COLS, shown, MONTHLY_ITEM_TOTALS)
-    row = last + 2
+    # The customers first (a short table), then the items, whose header is repeated
+    # on every printed page (a header repeated above customer rows would mislead).
+    row = 2
     ws.write_string(row, 0, "客户出货汇总(金额按对账单单价,退货为负)" if zh
                     else "Shipments per customer (amounts as on the statements, returns negative)", book.section)
     ctop = row + 1
@@ -1122,6 +1118,15 @@ def _monthly(book: _Book, summary: MonthlySummary | None, as_of: date, ledger_na
     clast = book.table(ws, ctop, MONTHLY_CUSTOMER_COLS, customers, widths=False, filter=False)
     _total_row(book, ws, clast, ctop, MONTHLY_CUSTOMER_COLS, customers, MONTHLY_CUSTOMER_TOTALS)
     row = clast + 2
+    ws.write_string(row, 0, "产品收发存" if zh else "Stock per item", book.section)
+    items = summary.items
+    shown = items.assign(opening_text=[_opening_text(r, lang) for r in items.to_dict("records")])
+    styles = ["bad" if neg else "warn" if src == "unknown" else "plain"
+              for neg, src in zip(items["negative"], items["opening_source"], strict=True)]
+    top = row + 1
+    last = book.table(ws, top, MONTHLY_ITEM_COLS, shown, styles, widths=False)
+    _total_row(book, ws, last, top, MONTHLY_ITEM_COLS, shown, MONTHLY_ITEM_TOTALS)
+    row = last + 2
     lines = [*summary.warnings(lang), *summary.note_lines(lang)]
     rules = [
         "入库 = 生产日报良品数(按工单的产品)+ 品质调整(报废、返工按日期扣除,返工结案日计回);外协回厂不计入"
@@ -1131,8 +1136,9 @@ def _monthly(book: _Book, summary: MonthlySummary | None, as_of: date, ledger_na
         if zh else "Opening: this month's 成品期初 row; else rolled forward from the latest earlier one; "
         "else unknown, from 0 (yellow). Red: closing below zero (more shipped than in stock)",
     ]
+    warn = book.fmt.add(font_color=STYLES["bad"][1] if STYLES["bad"] else "#9C0006", bold=True)
     for n, text in enumerate([*lines, *rules]):
-        fmt = book.cell("bad", "text") if n < len(summary.warnings(lang)) else book.subtitle
+        fmt = warn if n < len(summary.warnings(lang)) else book.subtitle
         ws.write_string(row + n, 0, text, fmt)
     end = row + len(lines) + len(rules) - 1
     # Widths: the wider of the two tables in each column.
@@ -1142,7 +1148,7 @@ def _monthly(book: _Book, summary: MonthlySummary | None, as_of: date, ledger_na
             size = max(size, _col_width(MONTHLY_CUSTOMER_COLS[j], customers, lang))
         ws.set_column(j, j, size)
     ws.print_area(0, 0, end, len(MONTHLY_ITEM_COLS) - 1)
-    book.frame_sheet(ws, top)
+    ws.repeat_rows(top)
 
 
 def _col_width(col: Col, df: pd.DataFrame, lang: Lang) -> float:
