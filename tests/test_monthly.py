@@ -88,7 +88,7 @@ def sheets() -> dict[str, list[list[Any]]]:
         "成品期初": [
             ["产品编码", "月份", "数量"],
             ["P1", "2026年11月", 100],
-            ["P2", "2026-10", 50],
+            ["P2", D(2026, 10, 15), 50],  # a date in the month: October
             ["P4", "十一月", 7],  # unreadable month: bad-period, not used
         ],
     }
@@ -191,6 +191,8 @@ def test_period_forms_and_bad_text() -> None:
     assert parse_period("2026-11", AS_OF) == (2026, 11)
     assert parse_period("2026年11月", AS_OF) == (2026, 11)
     assert parse_period("2026-11-15", AS_OF) == (2026, 11)
+    # how the xlsx reader passes an Excel date cell of a text column such as 月份
+    assert parse_period("2026-10-15 00:00:00", AS_OF) == (2026, 10)
     with pytest.raises(MonthError):
         parse_period("十一月", AS_OF)
 
