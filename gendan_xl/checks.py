@@ -663,6 +663,22 @@ def check_satisfaction(ledger: Ledger, ctx: Context) -> list[Issue]:
     from gendan_xl.complaints import satisfaction_issues
 
     return satisfaction_issues(ledger) if not ledger["satisfaction"].empty else []
+def check_opening_stock(ledger: Ledger, ctx: Context) -> list[Issue]:
+    """成品期初 rows (only when the sheet has rows): a 月份 that cannot be read
+    (``bad-period``; the row is not used by the 成品月结) and an item the 产品 sheet
+    does not list (``unknown-item``). The month rule is ``gendan_xl.monthly``."""
+    from gendan_xl.monthly import opening_rows
+
+    table = ledger.table("opening_stock")
+    df = table.df
+    if df.empty:
+        return []
+    out = opening_rows(ledger, ctx.as_of).issues
+    items = ledger.table("items")
+    if items.present:
+        bad = df["item"].notna() & ~member(df["item"], items.df["item"])
+        out += table.issues_at("unknown-item", df[bad], "item")
+    return out
 
 
 # --- materials (only when the sheets exist) --------------------------------------------
@@ -875,6 +891,7 @@ CHECKS: list[Check] = [
     check_samples,
     check_new_item_samples,
     check_carton_sizes,
+    check_opening_stock,
 ]
 
 

@@ -58,7 +58,9 @@ _YEAR_WEEK = (
 )
 _WEEK_ONLY = (re.compile(r"^w\s*(\d{1,2})$", re.IGNORECASE), re.compile(r"^第?(\d{1,2})周$"))
 _DATES = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    # the time may follow the day directly: ``_clean`` removed the space of "2026-12-05 00:00:00"
+    # (how the reader passes an Excel date cell in a text column)
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )

@@ -379,10 +379,10 @@ def test_demo_writes_the_report(tmp_path: Path) -> None:
     assert out.is_file() and str(out) in said[0]
     assert lint_xlsx(out) == []
     wb = openpyxl.load_workbook(out, read_only=True)
-    # The demo has a BOM, a 外协, a 品质异常, a 样品, a 客诉 and a 满意度 sheet: 欠料表, 采购跟踪,
-    # 外协跟踪, 品质异常, 样品跟踪, 客诉跟踪 and 客户满意度 come before 检查结果.
+    # The demo has a BOM, a 外协, a 品质异常, a 样品, a 客诉, a 满意度 and a 成品期初 sheet: 欠料表,
+    # 采购跟踪, 外协跟踪, 品质异常, 样品跟踪, 客诉跟踪, 客户满意度 and 成品月结 come before 检查结果.
     assert wb.sheetnames == [*SHEETS_ZH[:-1], "欠料表", "采购跟踪", "外协跟踪", "品质异常", "样品跟踪", "客诉跟踪",
-                             "客户满意度", SHEETS_ZH[-1]]
+                             "客户满意度", "成品月结", SHEETS_ZH[-1]]
     assert wb["交期预警"].max_row > 20
 
 

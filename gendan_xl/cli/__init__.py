@@ -246,7 +246,7 @@ def load_commands() -> None:
 
     for name in ("gendan_xl.cli.plan", "gendan_xl.cli.report", "gendan_xl.cli.docs", "gendan_xl.cli.addin", "gendan_xl.cli.batch",
                  "gendan_xl.cli.materials", "gendan_xl.cli.review", "gendan_xl.cli.outsource",
-                 "gendan_xl.cli.changes", "gendan_xl.cli.complaints"):
+                 "gendan_xl.cli.changes", "gendan_xl.cli.complaints", "gendan_xl.cli.monthly"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:

@@ -39,8 +39,10 @@ from gendan_xl.schema import (
     QUALITY,
     RECEIPTS,
     RETURN_KIND,
+    REWORK,
     SAMPLES,
     SATISFACTION,
+    SCRAP,
     SETTING_KEYS,
     SETTINGS,
     SHIPMENTS,
@@ -970,7 +972,7 @@ def build_demo(as_of: date = DEFAULT_AS_OF, seed: int = 7) -> DemoData:
     sheets.append(_samples_sheet(f, as_of, marks, row_of))
     sheets.append(_complaints_sheet(f, as_of, marks))
     sheets.append(_satisfaction_sheet(f, as_of))
-    sheets.append(_opening_stock_sheet(f, as_of))
+    sheets.append(_opening_stock_sheet(f, as_of, next(s for s in sheets if s.spec.key == "quality").rows))
 
     # Resolve planted marks to cell addresses now that every row has its place.
     by_key = {s.spec.key: s for s in sheets}
@@ -1338,12 +1340,48 @@ def _satisfaction_sheet(f: _Factory, as_of: date) -> DemoSheet:
     return DemoSheet(SATISFACTION, SATISFACTION.name, keys, _headers(SATISFACTION, keys, {}), rows)
 
 
-def _opening_stock_sheet(f: _Factory, as_of: date) -> DemoSheet:
-    """成品期初: the stock counted at the start of the month before the as-of month,
-    a few cartons of each item."""
+def _opening_stock_sheet(f: _Factory, as_of: date, quality: list[list[Value]]) -> DemoSheet:
+    """成品期初: the stock counted at the start of the month before the as-of month.
+
+    The factory's history ships goods made before it starts, so each item's count
+    covers its lowest running stock from that day to the as-of date (daily-report
+    good pieces less deliveries, plus returns, less 品质异常 scrap and rework until it
+    is closed), in whole cartons, plus a few cartons
+    (2-5) more. One item, planted, is the count a clerk forgot to update: only the
+    few cartons, so its 成品月结 closing goes below zero and shows red."""
     first = (as_of.replace(day=1) - timedelta(days=1)).replace(day=1)
-    rows: list[list[Value]] = [[i.code, f"{first:%Y-%m}", i.pcs_per_carton * (2 + n % 4)]
-                               for n, i in enumerate(f.items)]
+    item_of_wo = {ol.wo_no: ol.item.code for ol in f.order_lines if ol.wo_no}
+    moves: list[tuple[date, str, int]] = []
+    for row in f.daily:
+        day, wo_no, good = row[0], row[1], row[4]
+        if isinstance(day, date) and first <= day <= as_of and wo_no in item_of_wo and isinstance(good, int):
+            moves.append((day, item_of_wo[str(wo_no)], good))
+    for day, wo_no, _problem, action, qty, _expected, closed in quality:
+        if wo_no not in item_of_wo or not isinstance(qty, int) or action not in (SCRAP, REWORK):
+            continue
+        if isinstance(day, date) and first <= day <= as_of:
+            moves.append((day, item_of_wo[str(wo_no)], -qty))
+        if action == REWORK and isinstance(closed, date) and first <= closed <= as_of:
+            moves.append((closed, item_of_wo[str(wo_no)], qty))
+    for sh in f.shipments:
+        if first <= sh.ship_date <= as_of:
+            moves.append((sh.ship_date, sh.item, abs(sh.qty) if sh.kind == RETURN_KIND else -sh.qty))
+    stock: dict[str, int] = {}
+    lowest: dict[str, int] = {}
+    for _day, item, qty in sorted(moves, key=lambda m: (m[0], -m[2])):  # a day's output before its shipments
+        stock[item] = stock.get(item, 0) + qty
+        lowest[item] = min(lowest.get(item, 0), stock[item])
+    few = {i.code: 2 + n % 4 for n, i in enumerate(f.items)}
+    # The planted one: of the items that shipped more than they made since that day
+    # (more than the few cartons), the one that did so by the least.
+    behind = [i for i in f.items if stock.get(i.code, 0) < -(few[i.code] + 1) * i.pcs_per_carton]
+    short = min(behind, key=lambda i: (-stock.get(i.code, 0), i.code)) if behind else None
+    rows: list[list[Value]] = []
+    for i in f.items:
+        cartons = few[i.code]
+        if i is not short:
+            cartons += math.ceil(-lowest.get(i.code, 0) / i.pcs_per_carton)
+        rows.append([i.code, f"{first:%Y-%m}", i.pcs_per_carton * cartons])
     keys = _all_keys(OPENING_STOCK)
     return DemoSheet(OPENING_STOCK, OPENING_STOCK.name, keys, _headers(OPENING_STOCK, keys, {}), rows)
 

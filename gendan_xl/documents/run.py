@@ -708,7 +708,6 @@ def run_outsourcing(
     return result
 
 
-
 def run_sample_notices(
     target: Path, out_dir: Path, as_of: date, samples: Sequence[str] = (), write_back: bool = False, *,
     reissue: bool = False, wait: float | None = None, sink: NumberSink | None = None,
@@ -758,6 +757,9 @@ def run_sample_notices(
             f"{d.required_date.isoformat() if d.required_date else '-'}" + (f"(已逾期 {d.days_overdue} 天)" if d.days_overdue else "")
             for d in run.docs
         ]
+    return result
+
+
 def run_complaint_forms(
     target: Path, out_dir: Path, as_of: date, numbers: Sequence[str] = (), ledger: Ledger | None = None,
 ) -> DocsResult:

@@ -7,7 +7,9 @@ map, hours, chart, overloads), 出货计划 (the next 14 days), 回单跟踪 (de
 notes not signed back), 准时交货率 (OTD per customer and month), 欠料表 and 采购跟踪
 (with a BOM sheet), 品质异常 (with a 品质异常 sheet: each item, days open, its order
 line and the effect on the forecast), 样品跟踪 (with a 样品 sheet: each sample's state,
-worst first), 检查结果 (the issues, each linking to its cell).
+worst first), 客诉跟踪 and 客户满意度 (with 客诉 / 满意度 sheets), 成品月结 (with a 成品期初
+sheet: the as-of month so far, per item and per customer), 检查结果 (the issues, each linking
+to its cell).
 
 Written with xlsxwriter in constant-memory mode, row by row, cell by cell with
 the typed ``write_number`` / ``write_string`` calls (dates as serial numbers
@@ -25,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -55,7 +57,10 @@ from gendan_xl.write.report_data import (
     window_end,
 )
 
-Kind = Literal["text", "int", "num", "cbm", "date", "pct", "status", "reason", "priority", "source"]
+if TYPE_CHECKING:
+    from gendan_xl.monthly import MonthlySummary
+
+Kind = Literal["text", "int", "num", "cbm", "money", "date", "pct", "status", "reason", "priority", "source"]
 
 SHEET_NAMES: dict[str, dict[Lang, str]] = {
     "overview": {"zh": "概览", "en": "Overview"},
@@ -83,6 +88,10 @@ QUALITY_SHEET_NAMES: dict[str, dict[Lang, str]] = {
 SAMPLE_SHEET_NAMES: dict[str, dict[Lang, str]] = {
     "samples": {"zh": "样品跟踪", "en": "Samples"},
 }
+# Written only when the ledger has a 成品期初 sheet (last before 检查结果; `gendan monthly` alone).
+MONTHLY_SHEET_NAMES: dict[str, dict[Lang, str]] = {
+    "monthly": {"zh": "成品月结", "en": "Finished goods"},
+}
 REPORT_TITLE: dict[Lang, str] = {"zh": "跟单报告", "en": "Order follow-up report"}
 PRIORITY_EN = {"普通": "normal", "急": "rush", "特急": "urgent"}
 SOURCE_LABEL: dict[Lang, dict[str, str]] = {
@@ -104,7 +113,7 @@ STATUS_STYLE = {
 }
 NUM_FORMATS: dict[str, str | None] = {
     "text": None, "status": None, "reason": None, "priority": None, "source": None,
-    "int": "#,##0", "num": "#,##0.0", "cbm": "#,##0.000", "date": "yyyy-mm-dd", "pct": "0.0%",
+    "int": "#,##0", "num": "#,##0.0", "cbm": "#,##0.000", "money": "#,##0.00", "date": "yyyy-mm-dd", "pct": "0.0%",
 }
 TEXT_KINDS = frozenset({"text", "status", "reason", "priority", "source"})
 LABEL_KINDS = TEXT_KINDS - {"text"}
@@ -323,6 +332,33 @@ SAMPLE_COLS = (
     Col("remark", "备注", "Remark", max_width=30, wrap=True),
 )
 SAMPLE_STYLE = {"overdue": "bad", "waiting_long": "late", "revise": "warn", "fail": "warn"}
+MONTHLY_ITEM_COLS = (
+    Col("item", "产品编码", "Item"),
+    Col("item_name", "品名", "Name", max_width=20),
+    Col("spec", "规格", "Spec", max_width=22),
+    Col("unit", "单位", "Unit"),
+    Col("opening", "期初", "Opening", "int"),
+    Col("opening_text", "期初来源", "Opening from", max_width=24),
+    Col("produced", "日报良品", "Good output", "int"),
+    Col("quality", "品质调整", "Quality adj.", "int"),
+    Col("in_qty", "入库", "Into stock", "int"),
+    Col("shipped", "出货", "Shipped", "int"),
+    Col("returned", "退货", "Returned", "int"),
+    Col("closing", "期末", "Closing", "int"),
+)
+MONTHLY_ITEM_TOTALS = ("opening", "produced", "quality", "in_qty", "shipped", "returned", "closing")
+MONTHLY_CUSTOMER_COLS = (
+    Col("customer", "客户", "Customer"),
+    Col("shipped", "出货数量", "Shipped qty", "int"),
+    Col("shipped_amount", "出货金额", "Shipped amount", "money"),
+    Col("returned", "退货数量", "Returned qty", "int"),
+    Col("returned_amount", "退货金额", "Returned amount", "money"),
+    Col("net_qty", "净出货数量", "Net qty", "int"),
+    Col("net_amount", "净金额", "Net amount", "money"),
+    Col("unpriced", "无单价行数", "Rows without price", "int"),
+)
+MONTHLY_CUSTOMER_TOTALS = ("shipped", "shipped_amount", "returned", "returned_amount", "net_qty", "net_amount",
+                           "unpriced")
 ACTION_EN = {"返工": "rework", "让步接受": "concession", "报废": "scrap"}
 OVER = "#C00000"  # over 100% in charts
 RECEIPT_WARN_DAYS, RECEIPT_BAD_DAYS = 14, 30
@@ -386,7 +422,7 @@ def _width(values: list[Any], kind: Kind, title: str, max_width: float) -> float
     else:
         nums = [abs(v) for v in values if v is not None]
         big = max(nums, default=0.0)
-        data = len(f"{big:,.0f}") + {"num": 2, "cbm": 4}.get(kind, 0) + 1
+        data = len(f"{big:,.0f}") + {"num": 2, "cbm": 4, "money": 3}.get(kind, 0) + 1
     return float(min(max(head, data, MIN_WIDTH) * 1.2 + 2, max_width))
 
 
@@ -436,7 +472,7 @@ class _Book:
     def sheet(self, key: str) -> Any:
         ws = self.wb.add_worksheet(
             (SHEET_NAMES | MATERIAL_SHEET_NAMES | OUTSOURCING_SHEET_NAMES | QUALITY_SHEET_NAMES
-             | SAMPLE_SHEET_NAMES)[key][self.lang]
+             | SAMPLE_SHEET_NAMES | MONTHLY_SHEET_NAMES)[key][self.lang]
         )
         ws.set_landscape()
         ws.set_paper(9)  # A4
@@ -1116,6 +1152,86 @@ def _registers(book: _Book, data: ReportData) -> None:
 
     write_complaints(book, data)
     write_satisfaction(book, data)
+def _opening_text(row: dict[Any, Any], lang: Lang) -> str:
+    zh = lang == "zh"
+    source = row["opening_source"]
+    if source == "sheet":
+        return "成品期初" if zh else "成品期初 sheet"
+    if source == "rolled":
+        month = row["opening_month"]
+        return f"由 {month} 期初结转" if zh else f"rolled from {month}"
+    return "期初未知(按 0 推算)" if zh else "unknown (from 0)"
+
+
+def _monthly(book: _Book, summary: MonthlySummary | None, as_of: date, ledger_name: str) -> None:
+    """成品月结: the customers' shipments and amounts, then per item 期初 + 入库 - 出货 +
+    退货 = 期末 (negative 期末 red, unknown 期初 yellow), each with a 合计 row, then the
+    warnings and notes. A4 landscape, one page wide, the item header repeated on
+    every printed page."""
+    if summary is None:
+        return
+    lang = book.lang
+    zh = lang == "zh"
+    ws = book.sheet("monthly")
+    title = f"{MONTHLY_SHEET_NAMES['monthly'][lang]} {summary.period}"
+    span = f"{_date_text(summary.start)} 至 {_date_text(summary.end)}" if zh else \
+        f"{_date_text(summary.start)} to {_date_text(summary.end)}"
+    if not summary.closed:
+        span += "(本月未结束)" if zh else " (month not over)"
+    rule = "期初 + 入库 - 出货 + 退货 = 期末" if zh else "opening + into stock - shipped + returned = closing"
+    subtitle = (f"截至 {_date_text(as_of)}  台账:{ledger_name}  统计 {span}  {rule}" if zh
+                else f"As of {_date_text(as_of)}  Ledger: {ledger_name}  Counted {span}  {rule}")
+    book.titles(ws, title, subtitle)
+    ws.set_header(f"&L{title.replace('&', '&&')}&R{_date_text(as_of)}")
+    # The customers first (a short table), then the items, whose header is repeated
+    # on every printed page (a header repeated above customer rows would mislead).
+    row = 2
+    ws.write_string(row, 0, "客户出货汇总(金额按对账单单价,退货为负)" if zh
+                    else "Shipments per customer (amounts as on the statements, returns negative)", book.section)
+    ctop = row + 1
+    customers = summary.customers
+    clast = book.table(ws, ctop, MONTHLY_CUSTOMER_COLS, customers, widths=False, filter=False)
+    _total_row(book, ws, clast, ctop, MONTHLY_CUSTOMER_COLS, customers, MONTHLY_CUSTOMER_TOTALS)
+    row = clast + 2
+    ws.write_string(row, 0, "产品收发存" if zh else "Stock per item", book.section)
+    items = summary.items
+    shown = items.assign(opening_text=[_opening_text(r, lang) for r in items.to_dict("records")])
+    styles = ["bad" if neg else "warn" if src == "unknown" else "plain"
+              for neg, src in zip(items["negative"], items["opening_source"], strict=True)]
+    top = row + 1
+    last = book.table(ws, top, MONTHLY_ITEM_COLS, shown, styles, widths=False)
+    _total_row(book, ws, last, top, MONTHLY_ITEM_COLS, shown, MONTHLY_ITEM_TOTALS)
+    row = last + 2
+    lines = [*summary.warnings(lang), *summary.note_lines(lang)]
+    rules = [
+        "入库 = 生产日报良品数(按工单的产品)+ 品质调整(报废、返工按日期扣除,返工结案日计回);外协回厂不计入"
+        if zh else "Into stock = daily-report good pieces (by the work order's item) + quality adjustments "
+        "(scrap and rework off on their date, rework back on its 结案日期); 外协 returns are not counted",
+        "期初:本月成品期初;没有则由最近一次成品期初逐月结转;都没有则期初未知,按 0 推算(黄色)。期末为负(红色):出货多于库存"
+        if zh else "Opening: this month's 成品期初 row; else rolled forward from the latest earlier one; "
+        "else unknown, from 0 (yellow). Red: closing below zero (more shipped than in stock)",
+    ]
+    warn = book.fmt.add(font_color=STYLES["bad"][1] if STYLES["bad"] else "#9C0006", bold=True)
+    for n, text in enumerate([*lines, *rules]):
+        fmt = warn if n < len(summary.warnings(lang)) else book.subtitle
+        ws.write_string(row + n, 0, text, fmt)
+    end = row + len(lines) + len(rules) - 1
+    # Widths: the wider of the two tables in each column.
+    for j in range(len(MONTHLY_ITEM_COLS)):
+        size = _col_width(MONTHLY_ITEM_COLS[j], shown, lang)
+        if j < len(MONTHLY_CUSTOMER_COLS):
+            size = max(size, _col_width(MONTHLY_CUSTOMER_COLS[j], customers, lang))
+        ws.set_column(j, j, size)
+    ws.print_area(0, 0, end, len(MONTHLY_ITEM_COLS) - 1)
+    ws.repeat_rows(top)
+
+
+def _col_width(col: Col, df: pd.DataFrame, lang: Lang) -> float:
+    values = column_values(df[col.key], col.kind, lang) if col.key in df else []
+    if col.kind in ("num", "money", "int") and values:
+        total = sum(abs(v) for v in values if v is not None)  # the 合计 row is as wide as the sum
+        values = [*values, total]
+    return _width(values, col.kind, col.title(lang), col.max_width)
 
 
 def _change_log(book: _Book, data: ReportData, log: pd.DataFrame) -> None:
@@ -1152,6 +1268,7 @@ def write_report(
     _quality(book, data)
     _samples(book, data)
     _registers(book, data)
+    _monthly(book, data.monthly, data.as_of, data.ledger_name)
     if change_log is not None:
         _change_log(book, data, change_log)
     add_issue_sheet(book.wb, book.fmt, data.issues, lang, link_base=path.parent, ledger_root=ledger_root)
@@ -1168,7 +1285,16 @@ def write_shipment_plan(path: Path, data: ReportData, lang: Lang = "zh") -> Path
     return path
 
 
-__all__ = ["SHEET_NAMES", "report_name", "write_report", "write_shipment_plan"]
+def write_monthly(path: Path, summary: MonthlySummary, as_of: date, ledger_name: str, lang: Lang = "zh") -> Path:
+    """The 成品月结 sheet on its own (`gendan monthly --out`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = _Book(path, lang, f"{MONTHLY_SHEET_NAMES['monthly'][lang]} {summary.period}")
+    _monthly(book, summary, as_of, ledger_name)
+    book.close()
+    return path
+
+
+__all__ = ["SHEET_NAMES", "report_name", "write_monthly", "write_report", "write_shipment_plan"]
 
 
 def write_shortage_report(path: Path, data: ReportData, lang: Lang = "zh") -> Path:

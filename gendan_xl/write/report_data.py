@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,9 @@ from gendan_xl.model import CLOSED_STATUSES, STATUS_SEVERITY, Issue, OrderStatus
 from gendan_xl.packing import Weights, parse_carton_size, positive, shipment_weights
 from gendan_xl.plan.result import PlanResult
 from gendan_xl.schema import WO_CLOSED_STATES
+
+if TYPE_CHECKING:
+    from gendan_xl.monthly import MonthlySummary
 
 SHIP_WINDOW_DAYS = 14
 LOAD_WEEKS = 4  # the overview's utilisation covers this many ISO weeks from the as-of week
@@ -91,6 +95,8 @@ class ReportData:
     # 客诉跟踪 (None without a 客诉 sheet) and 客户满意度 (None without a 满意度 sheet)
     complaints: ComplaintTracking | None = None
     satisfaction: pd.DataFrame | None = None
+    # 成品月结 of the as-of month so far (None without a 成品期初 sheet)
+    monthly: MonthlySummary | None = None
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -361,6 +367,10 @@ def build_report_data(ledger: Ledger, plan: PlanResult, issues: list[Issue], as_
         data.complaints = complaint_tracking(ledger, as_of)
     if ledger.table("satisfaction").present:
         data.satisfaction = satisfaction_table(ledger, plan.otd)
+    if ledger.table("opening_stock").present:
+        from gendan_xl.monthly import monthly_summary
+
+        data.monthly = monthly_summary(ledger, as_of.year, as_of.month, as_of)
     if plan.materials is not None:
         data.shortages, data.purchases = material_tables(ledger, plan.materials)
         wo_short = data.shortages.loc[data.shortages["short"] > 0, "wo_no"]
