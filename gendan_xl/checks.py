@@ -252,17 +252,25 @@ def check_shipped_before_produced(ledger: Ledger, ctx: Context) -> list[Issue]:
     pos = book.daily_wo
     code = np.where(pos >= 0, wo_line[np.clip(pos, 0, None)], -1) if len(wo_line) else np.full(len(pos), -1)
     daily = ledger["daily"]
-    d = pd.DataFrame({"_code": code, "ship_date": daily["date"].to_numpy(), "_produced": daily["good_qty"].to_numpy()})
-    d = d[(d["_code"] >= 0) & d["ship_date"].notna()]
-    prod = d.groupby(["_code", "ship_date"], sort=False)["_produced"].sum().reset_index()
-    prod = prod.sort_values(["_code", "ship_date"], kind="stable")
-    prod["_produced"] = prod.groupby("_code", sort=False)["_produced"].cumsum()
+    made_on = daily["date"].to_numpy()
+    keep = (code >= 0) & ~np.isnat(made_on)
     s = s.sort_values(["ship_date", ROW], kind="stable")
     s["_shipped"] = signed_ship_qty(s).groupby(s["_code"].to_numpy(), sort=False).cumsum()
-    merged = pd.merge_asof(
-        s.reset_index(), prod.sort_values("ship_date"), on="ship_date", by="_code", direction="backward"
-    ).set_index("index")
-    merged["_produced"] = merged["_produced"].fillna(0.0)
+    # Good output of a line up to each shipment's date: production sorted by the
+    # integer key (line, day); a shipment's cumulative figure is the running sum at
+    # its key less the running sum before its line starts.
+    made_day = made_on[keep].astype("datetime64[D]").astype(np.int64)
+    ship_day = s["ship_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    origin = min(int(made_day.min()), int(ship_day.min())) if len(made_day) else int(ship_day.min())
+    n_days = max(int(made_day.max()) if len(made_day) else origin, int(ship_day.max())) - origin + 1
+    pkey = code[keep].astype(np.int64) * n_days + (made_day - origin)
+    order = np.argsort(pkey, kind="stable")
+    pkey = pkey[order]
+    running = np.concatenate(([0.0], np.cumsum(np.nan_to_num(daily["good_qty"].to_numpy(dtype="float64")[keep][order]))))
+    s_code = s["_code"].to_numpy().astype(np.int64)
+    upto = np.searchsorted(pkey, s_code * n_days + (ship_day - origin), side="right")
+    start = np.searchsorted(pkey, s_code * n_days, side="left")
+    merged = s.assign(_produced=running[upto] - running[start])
     # One warning per order line: its first shipment that ran ahead of production.
     bad = _first_in_group(merged["_shipped"] > merged["_produced"] + 1e-9, merged["_code"])
     if not bad.any():
@@ -295,6 +303,22 @@ def check_signed_before_shipped(ledger: Ledger, ctx: Context) -> list[Issue]:
     return table.issues_at("signed-before-shipped", df[bad], "signed_date", ship_date="@ship_date")
 
 
+def _row_hash(columns: list[np.ndarray]) -> np.ndarray:
+    """One 64-bit hash per row of equal-length numeric / date columns: equal rows get
+    equal hashes (NaN / NaT alike, -0.0 as 0.0); unequal ones rarely collide, and
+    callers compare the repeats in full."""
+    h = np.zeros(len(columns[0]) if columns else 0, dtype=np.uint64)
+    for v in columns:
+        if v.dtype.kind == "M":
+            bits = v.astype("datetime64[ns]").view(np.int64)
+        elif v.dtype.kind == "f":
+            bits = np.nan_to_num(v.astype(np.float64) + 0.0, nan=-1.5e300).view(np.int64)
+        else:
+            bits = v.astype(np.int64)
+        h = (h * np.uint64(1_000_003)) ^ bits.view(np.uint64)
+    return h
+
+
 def check_duplicate_reports(ledger: Ledger, ctx: Context) -> list[Issue]:
     """A 生产日报 row that repeats an earlier one in every figure (entered twice)."""
     table = ledger.table("daily")
@@ -304,12 +328,9 @@ def check_duplicate_reports(ledger: Ledger, ctx: Context) -> list[Issue]:
         return []
     # Integer codes for the text columns, then one hash per row: only rows whose hash
     # repeats are compared in full (a million-row group-by on text is slow).
-    coded = pd.DataFrame(
-        {c: text_codes(df[c])[0] if c in ("wo_no", "line", "shift") else df[c].to_numpy() for c in cols},
-        index=df.index,
-    )
-    hashed = pd.util.hash_pandas_object(coded, index=False)
-    coded = coded[hashed.duplicated(keep=False).to_numpy() & df["wo_no"].notna().to_numpy()]
+    values = {c: text_codes(df[c])[0] if c in ("wo_no", "line", "shift") else df[c].to_numpy() for c in cols}
+    repeats = pd.Series(_row_hash(list(values.values()))).duplicated(keep=False).to_numpy()
+    coded = pd.DataFrame(values, index=df.index)[repeats & df["wo_no"].notna().to_numpy()]
     dup = coded.duplicated(cols, keep="first")
     if not dup.any():
         return []
@@ -490,14 +511,27 @@ def check_hours_over_capacity(ledger: Ledger, ctx: Context) -> list[Issue]:
     day = (r["date"] - first).dt.days.to_numpy()
     n_days = int(day.max()) + 1
     key = r["line"].to_numpy().astype(np.int64) * n_days + day
-    uniq, inverse = np.unique(key, return_inverse=True)
-    last = np.full(len(uniq), -1, dtype=np.int64)
-    np.maximum.at(last, inverse, np.arange(len(r)))
+    hours = r["hours"].to_numpy(dtype="float64")
+    size = (int(key.max()) + 1) if len(key) else 0
+    if size <= 4 * len(key) + 1024:
+        # Few line-days for the rows (the usual case): sums and last rows over the
+        # dense key range, no sort.
+        count = np.bincount(key, minlength=size)
+        uniq = np.flatnonzero(count)
+        total = np.bincount(key, weights=hours, minlength=size)[uniq]
+        last_of = np.full(size, -1, dtype=np.int64)
+        np.maximum.at(last_of, key, np.arange(len(key)))
+        last = last_of[uniq]
+    else:
+        uniq, inverse = np.unique(key, return_inverse=True)
+        total = np.bincount(inverse, weights=hours)
+        last = np.full(len(uniq), -1, dtype=np.int64)
+        np.maximum.at(last, inverse, np.arange(len(key)))
     days = pd.DataFrame(
         {
             "line": names[uniq // n_days],
             "date": first + pd.to_timedelta(uniq % n_days, unit="D"),
-            "hours": np.bincount(inverse, weights=r["hours"].to_numpy(dtype="float64")),
+            "hours": total,
             "_pos": last,
         }
     ).merge(spec, on="line", how="inner")

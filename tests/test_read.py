@@ -139,6 +139,26 @@ def test_total_rows_are_skipped(tmp_path: Path, label: str) -> None:
     assert issues(ledger) == []
 
 
+def test_total_prefilter_picks_what_the_pattern_matches() -> None:
+    """The first-character pass before the total-row pattern must never drop a row the
+    pattern alone would match (and the pattern still decides)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from gendan_xl.read.tables import _TOTAL_PATTERN, _total_rows
+    from gendan_xl.read.workbook import ColumnPick
+
+    labels = ["合计", " 合 计", "\t总计", "\f小计", "Total", "SUBTOTAL", "sum", "Sum:", "\u017fum", "sumatra",
+              "设计", "合同", "total2", "  tot", "SO1", "", None, "\u3000合计", "TOTAL ", "subtotal\n"]
+    raw = pd.DataFrame({"order_no": pd.Series(labels, dtype="string")})
+    got = _total_rows(raw, [ColumnPick("order_no", 0, "订单号", "text")]).tolist()
+    # The pattern alone, over every row (what the reader did before the first-character pass).
+    want = pc.fill_null(pc.match_substring_regex(pa.array(labels, pa.string()), _TOTAL_PATTERN, ignore_case=True),
+                        False).to_pylist()
+    assert got == want
+    assert got[:9] == [True] * 9 and not any(got[9:18])
+
+
 def test_total_label_in_a_later_column(tmp_path: Path) -> None:
     """合计 written under 客户 (the order number left blank) is still a total row."""
     rows = [ORDER_HEADER, order("SO1"), [None, None, "合计", None, 10], order("SO2")]

@@ -27,7 +27,8 @@ from gendan_xl.schema import SheetSpec, match_column
 
 HEADER_SEARCH_ROWS = 10
 _TOTAL_PATTERN = r"^\s*(?:合\s*计|总\s*计|小\s*计|(?:sub)?total\b|sum\b)"
-_TOTAL_HINT = r"(?i)计|tal|sum"  # every match of _TOTAL_PATTERN contains one of these
+# Every match of _TOTAL_PATTERN starts with one of these (or with white space).
+_TOTAL_FIRST = pa.array(["合", "总", "小", "s", "S", "t", "T", "\u017f", " ", "\t", "\n", "\r", "\f"])
 
 
 @dataclass
@@ -176,11 +177,16 @@ def _total_rows(raw: pd.DataFrame, picks: list[ColumnPick]) -> pd.Series:
         if not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
             continue
         arr = pa.array(col.astype(TEXT_DTYPE).array)
-        # One cheap unanchored pass spares the full pattern on most columns.
-        if not pc.any(pc.match_substring_regex(arr, _TOTAL_HINT)).as_py():
+        # The first character of every label the pattern matches is one of a few
+        # (after leading spaces): a cheap pass over that character picks the rows the
+        # full pattern then looks at.
+        first = pc.utf8_slice_codeunits(arr, 0, 1)
+        maybe = pc.fill_null(pc.is_in(first, value_set=_TOTAL_FIRST), False)
+        if not pc.any(maybe).as_py():
             continue
-        hit = pc.fill_null(pc.match_substring_regex(arr, _TOTAL_PATTERN, ignore_case=True), False)
-        mask |= np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+        at = np.flatnonzero(np.asarray(maybe.to_numpy(zero_copy_only=False), dtype=bool))
+        hit = pc.fill_null(pc.match_substring_regex(arr.take(pa.array(at)), _TOTAL_PATTERN, ignore_case=True), False)
+        mask.iloc[at[np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)]] = True
     return mask
 
 
