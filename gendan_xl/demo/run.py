@@ -50,7 +50,7 @@ def run_demo(folder: Path, lang: Lang, say: Callable[[str], None]) -> int:
 
 def demo_steps() -> list[Callable[..., None]]:
     """The steps after the check: the follow-up report, then the documents."""
-    return [demo_report, demo_docs, demo_promises, demo_samples]
+    return [demo_report, demo_docs, demo_promises, demo_samples, demo_registers]
 
 
 def demo_report(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang: Lang, say: Say) -> None:
@@ -148,3 +148,22 @@ def demo_samples(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, l
     notices = run_sample_notices(ledger_path, folder, as_of)
     if notices.output is not None:
         say(f"试样通知单 {len(notices.assignments)} 张 -> {notices.output}")
+
+
+def demo_registers(ledger_path: Path, ledger: Ledger, as_of: date, folder: Path, lang: Lang, say: Say) -> None:
+    """The 客诉处理单 of the open complaints and the 成品月结 of the as-of month so far
+    (the same as ``gendan docs complaint-forms`` and ``gendan monthly --out``)."""
+    from gendan_xl.documents.run import run_complaint_forms
+    from gendan_xl.files import write_output
+    from gendan_xl.monthly import monthly_summary
+    from gendan_xl.write.report import write_monthly
+
+    zh = lang == "zh"
+    forms = run_complaint_forms(ledger_path, folder, as_of, ledger=ledger)
+    if forms.output is not None:
+        say((f"客诉处理单 {len(forms.numbers)} 张 -> " if zh else f"Complaint forms: {len(forms.numbers)} -> ")
+            + str(forms.output))
+    summary = monthly_summary(ledger, as_of.year, as_of.month, as_of)
+    path = write_output(folder / output_name("monthly", f"{as_of:%Y%m}"),
+                        lambda p: write_monthly(p, summary, as_of, ledger.name, lang))
+    say(("成品月结 -> " if zh else "Finished-goods summary -> ") + str(path))

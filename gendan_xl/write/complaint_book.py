@@ -19,20 +19,14 @@ from gendan_xl.write.docs_book import (
     LATE_RED,
     _Fmt,
     _page_setup,
-    _set_widths,
     _signoff_boxes,
     _write_forms,
+    form_top,
     merge,
+    qty_unit,
 )
 
 KS_WIDTHS = (13, 21, 13, 21, 13, 17)
-
-
-def _qty(value: float | None, unit: str) -> str:
-    if value is None:
-        return ""
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3f}".rstrip("0")
-    return f"{text} {unit}".strip()
 
 
 def _state(doc: ComplaintForm, limit: int | None) -> tuple[str, bool]:
@@ -47,15 +41,8 @@ def _state(doc: ComplaintForm, limit: int | None) -> tuple[str, bool]:
 
 def add_complaint_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: ComplaintForm, limit: int | None) -> Any:
     ws = wb.add_worksheet(name)
-    _set_widths(ws, KS_WIDTHS)
-    last = len(KS_WIDTHS) - 1
-    ws.set_row(0, 28)
-    merge(ws, 0, 0, 0, last, doc.company.name, f(bold=True, font_size=16, align="center"))
-    ws.set_row(1, 34)
-    merge(ws, 1, 0, 1, last, "客 诉 处 理 单", f(bold=True, font_size=20, align="center"))
-    ws.set_row(2, 20)
-    merge(ws, 2, 0, 2, 2, f"打印日期:{doc.print_date.isoformat()}", f(font_size=11))
-    merge(ws, 2, 3, 2, last, f"客诉编号:{doc.number}", f(font_size=11, bold=True, align="right"))
+    last = form_top(ws, f, KS_WIDTHS, doc.company.name, "客 诉 处 理 单", f"打印日期:{doc.print_date.isoformat()}",
+                    f"客诉编号:{doc.number}", split=2)
     customer = doc.customer + (f"({doc.customer_full})" if doc.customer_full and doc.customer_full != doc.customer
                                else "")
     order = doc.order_no + (f"(PO {doc.customer_po})" if doc.customer_po else "")
@@ -64,7 +51,7 @@ def add_complaint_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: Compla
         ("客户", customer, "联系人/电话", doc.contact),
         ("订单号", order, "客诉日期", doc.complaint_date or ""),
         ("产品编码", doc.item, "品名规格", " ".join(x for x in (doc.item_name, doc.spec) if x)),
-        ("数量", _qty(doc.qty, doc.unit), "责任部门", doc.dept),
+        ("数量", qty_unit(doc.qty, doc.unit), "责任部门", doc.dept),
         ("状态", state, "结案日期", doc.closed_date or ""),
     ]
     row = 4

@@ -147,6 +147,31 @@ def _set_widths(ws: Any, widths: Sequence[float]) -> None:
         ws.set_column(i, i, w)
 
 
+def form_top(ws: Any, f: _Fmt, widths: Sequence[float], company: str, title: str, left: str, right: str,
+             split: int = 2) -> int:
+    """Column widths and the first three rows of a one-page form: the company, the
+    spaced title, a note on the left (columns up to ``split``) and the number on the
+    right. Returns the last column."""
+    _set_widths(ws, widths)
+    last = len(widths) - 1
+    ws.set_row(0, 28)
+    merge(ws, 0, 0, 0, last, company, f(bold=True, font_size=16, align="center"))
+    ws.set_row(1, 34)
+    merge(ws, 1, 0, 1, last, title, f(bold=True, font_size=20, align="center"))
+    ws.set_row(2, 20)
+    merge(ws, 2, 0, 2, split, left, f(font_size=11))
+    merge(ws, 2, split + 1, 2, last, right, f(font_size=11, bold=True, align="right"))
+    return last
+
+
+def qty_unit(value: float | None, unit: str) -> str:
+    """``1,200 PCS``; a fraction to three places; blank for no value."""
+    if value is None:
+        return ""
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3f}".rstrip("0")
+    return f"{text} {unit}".strip()
+
+
 def _page_setup(ws: Any, paper: str, landscape: bool) -> None:
     ws.set_paper(PAPER[paper][0])
     if landscape:

@@ -17,39 +17,28 @@ from gendan_xl.write.docs_book import (
     LATE_RED,
     _Fmt,
     _page_setup,
-    _set_widths,
     _signoff_boxes,
     _write_forms,
+    form_top,
     merge,
+    qty_unit,
 )
 
 WX_WIDTHS = (14, 20, 14, 20, 14, 18)
 
 
-def _qty(value: float, unit: str) -> str:
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3f}".rstrip("0")
-    return f"{text} {unit}".strip()
-
-
 def add_outsourcing_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: OutsourcingRequest) -> Any:
     ws = wb.add_worksheet(name)
-    _set_widths(ws, WX_WIDTHS)
-    last = len(WX_WIDTHS) - 1
-    ws.set_row(0, 28)
-    merge(ws, 0, 0, 0, last, doc.company.name, f(bold=True, font_size=16, align="center"))
-    ws.set_row(1, 34)
-    merge(ws, 1, 0, 1, last, "外 协 申 请 单", f(bold=True, font_size=20, align="center"))
-    ws.set_row(2, 20)
-    merge(ws, 2, 0, 2, 2, f"申请日期:{doc.issue_date.isoformat()}", f(font_size=11))
-    merge(ws, 2, 3, 2, last, f"编号:{doc.number}", f(font_size=11, bold=True, align="right"))
+    last = form_top(ws, f, WX_WIDTHS, doc.company.name, "外 协 申 请 单", f"申请日期:{doc.issue_date.isoformat()}",
+                    f"编号:{doc.number}", split=2)
     cartons = ""
     if doc.carton:
         cartons = f"({doc.qty / doc.carton:,.0f} 箱 × {doc.carton:,.0f})"
     facts: list[tuple[str, object, str, object]] = [
         ("订单行", doc.label, "客户", doc.customer),
         ("产品编码", doc.item, "品名规格", " ".join(x for x in (doc.item_name, doc.spec) if x)),
-        ("订单数量", _qty(doc.order_qty, doc.unit), "产线", doc.line),
-        ("外协数量", _qty(doc.qty, doc.unit) + cartons, "折合工时", f"{doc.hours:g} 小时"),
+        ("订单数量", qty_unit(doc.order_qty, doc.unit), "产线", doc.line),
+        ("外协数量", qty_unit(doc.qty, doc.unit) + cartons, "折合工时", f"{doc.hours:g} 小时"),
         ("需回厂日期", doc.needed_by, "建议外协厂", doc.supplier or "(待外协跟单员选定)"),
         ("原预计完工", doc.forecast_finish or "-", "外协后厂内完工", doc.in_house_finish or "全部外协"),
     ]

@@ -128,7 +128,7 @@ def open_work_orders(plan: PlanResult) -> pd.DataFrame:
     by_key = plan.orders.drop_duplicates("key").set_index("key")
     for name in ("customer", "item_name"):
         df[name] = df["key"].map(by_key[name])
-    df["status"] = df["key"].map(by_key["status"]).fillna("")
+    df["status"] = df["key"].map(by_key["status"]).astype(object).fillna("")
     df["done_rate"] = np.where(df["qty"] > 0, df["produced"] / df["qty"], np.nan)
     df["rate_source"] = df["rate_source"].fillna("")
     df = df.sort_values(["forecast_finish", "commitment_date", "wo_no"], kind="stable", na_position="last")

@@ -17,10 +17,11 @@ from gendan_xl.write.docs_book import (
     LATE_RED,
     _Fmt,
     _page_setup,
-    _set_widths,
     _signoff_boxes,
     _write_forms,
+    form_top,
     merge,
+    qty_unit,
 )
 
 YP_WIDTHS = (13, 11, 11, 11, 13, 11, 11, 11)
@@ -32,24 +33,10 @@ DUTIES = (
 )
 
 
-def _qty(value: float | None, unit: str) -> str:
-    if value is None:
-        return ""
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3f}".rstrip("0")
-    return f"{text} {unit}".strip()
-
-
 def add_sample_notice_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: SampleNotice) -> Any:
     ws = wb.add_worksheet(name)
-    _set_widths(ws, YP_WIDTHS)
-    last = len(YP_WIDTHS) - 1
-    ws.set_row(0, 28)
-    merge(ws, 0, 0, 0, last, doc.company.name, f(bold=True, font_size=16, align="center"))
-    ws.set_row(1, 34)
-    merge(ws, 1, 0, 1, last, "试 样 通 知 单", f(bold=True, font_size=20, align="center"))
-    ws.set_row(2, 20)
-    merge(ws, 2, 0, 2, 3, f"开单日期:{doc.issue_date.isoformat()}", f(font_size=11))
-    merge(ws, 2, 4, 2, last, f"编号:{doc.number}", f(font_size=11, bold=True, align="right"))
+    last = form_top(ws, f, YP_WIDTHS, doc.company.name, "试 样 通 知 单", f"开单日期:{doc.issue_date.isoformat()}",
+                    f"编号:{doc.number}", split=3)
     ws.set_row(3, 20)
     merge(ws, 3, 0, 3, last, "发往:工程部、生产部、品质部", f(font_size=11))
     customer = doc.customer + (f"({doc.customer_full})" if doc.customer_full and doc.customer_full != doc.customer
@@ -58,7 +45,7 @@ def add_sample_notice_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: Sa
         ("样品单号", doc.number, "客户", customer),
         ("产品编码", doc.item, "客户料号", doc.customer_item or "-"),
         ("品名", doc.item_name or "-", "规格", doc.spec or "-"),
-        ("样品数量", _qty(doc.qty, doc.unit) or "-", "要求送样日期", doc.required_date or "-"),
+        ("样品数量", qty_unit(doc.qty, doc.unit) or "-", "要求送样日期", doc.required_date or "-"),
         ("模具号", doc.mold_no or "-", "品质标准", doc.quality_std or "-"),
     ]
     row = 5
