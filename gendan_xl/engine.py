@@ -47,8 +47,8 @@ class CheckResult:
 
 
 def check_ledger(ledger: Ledger, as_of: date) -> CheckResult:
-    """Derive the order book (once; every later stage reads it), then run the checks."""
-    ledger.book  # noqa: B018 - built here, between reading and checking
+    """Run the checks; the order book is derived among them (once; every later stage
+    reads it)."""
     issues = sort_issues(ledger.issues + run_checks(ledger, as_of))
     return CheckResult(ledger, as_of, issues)
 
