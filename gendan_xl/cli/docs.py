@@ -145,6 +145,8 @@ def cmd_sample_notices(args: argparse.Namespace) -> int:
                                    reissue=args.reissue, wait=args.wait)
     )
     return _render(result, "试样通知单", cli.out, args.json)
+
+
 def cmd_packing_lists(args: argparse.Namespace) -> int:
     from gendan_xl.documents.packing_run import run_packing_lists
 

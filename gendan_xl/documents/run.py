@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from gendan_xl.documents import common
 from gendan_xl.documents.delivery import (
@@ -505,9 +505,7 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
     wos: list[tuple[WorkOrderDoc, dict[str, object]]] = []
     notes: list[tuple[DeliveryNote, dict[str, object]]] = []
     fls: list[tuple[MaterialIssueDoc, dict[str, object]]] = []
-    jqs: list[DelayNotice] = []
-    wxs: list[dict[str, object]] = []  # 外协申请单 records
-    yps: list[dict[str, object]] = []  # 试样通知单 records
+    plain: dict[str, list[dict[str, object]]] = {kind: [] for kind in PLAIN_REPRINTS}
     for number in dict.fromkeys(n.strip() for n in numbers):
         if number in journal.voided:
             why = journal.voided[number].get("why", "")
@@ -521,12 +519,8 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
             wos.append((WorkOrderDoc.model_validate(record["doc"]), record))
         elif record.get("kind") == "fl":
             fls.append((MaterialIssueDoc.model_validate(record["doc"]), record))
-        elif record.get("kind") == "jq":
-            jqs.append(DelayNotice.model_validate(record["doc"]))
-        elif record.get("kind") == "wx":
-            wxs.append(record)
-        elif record.get("kind") == "yp":
-            yps.append(record)
+        elif record.get("kind") in plain:
+            plain[str(record["kind"])].append(record)
         else:
             notes.append((DeliveryNote.model_validate(record["doc"]), record))
     if wos:
@@ -563,38 +557,39 @@ def run_reprint(numbers: Sequence[str], out_dir: Path, ledger: Path | None = Non
             [d.number for d in fdocs],
         )
         _chain_output(result, path)
-    if jqs:
+    for kind, recs in plain.items():
+        if recs:
+            model, write, stem = _plain_reprint(kind)
+            forms: list[Any] = [model.model_validate(r["doc"]) for r in recs]
+            path = _write_documents(
+                out_dir / output_name(stem, "重印", forms[0].number),
+                lambda p: write(p, forms),  # noqa: B023 - called at once, in this iteration
+                [d.number for d in forms],
+            )
+            _chain_output(result, path)
+    return result
+
+
+# Documents reprinted from their record alone (no assignments, no company field),
+# in this order: 交期变更通知, 外协申请单, 试样通知单.
+PLAIN_REPRINTS = ("jq", "wx", "yp")
+
+
+def _plain_reprint(kind: str) -> tuple[Any, Callable[[Path, list[Any]], Path], str]:
+    """The model, the workbook writer and the output stem of a ``PLAIN_REPRINTS`` kind."""
+    if kind == "jq":
         from gendan_xl.write.notices_book import write_delay_notices
 
-        path = _write_documents(
-            out_dir / output_name("delay_notices", "重印", jqs[0].number),
-            lambda p: write_delay_notices(p, jqs),
-            [d.number for d in jqs],
-        )
-        _chain_output(result, path)
-    if wxs:
+        return DelayNotice, write_delay_notices, "delay_notices"
+    if kind == "wx":
         from gendan_xl.documents.outsourcing import OutsourcingRequest
         from gendan_xl.write.outsourcing_book import write_outsourcing
 
-        wdocs = [OutsourcingRequest.model_validate(r["doc"]) for r in wxs]
-        path = _write_documents(
-            out_dir / output_name("outsourcing", "重印", wdocs[0].number),
-            lambda p: write_outsourcing(p, wdocs),
-            [d.number for d in wdocs],
-        )
-        _chain_output(result, path)
-    if yps:
-        from gendan_xl.documents.samples import SampleNotice
-        from gendan_xl.write.samples_book import write_sample_notices
+        return OutsourcingRequest, write_outsourcing, "outsourcing"
+    from gendan_xl.documents.samples import SampleNotice
+    from gendan_xl.write.samples_book import write_sample_notices
 
-        ydocs = [SampleNotice.model_validate(r["doc"]) for r in yps]
-        path = _write_documents(
-            out_dir / output_name("sample_notices", "重印", ydocs[0].number),
-            lambda p: write_sample_notices(p, ydocs),
-            [d.number for d in ydocs],
-        )
-        _chain_output(result, path)
-    return result
+    return SampleNotice, write_sample_notices, "sample_notices"
 
 
 def run_statement(

@@ -18,9 +18,9 @@ from gendan_xl.write.docs_book import (
     DATE,
     LATE_RED,
     _Fmt,
-    _page_setup,
     _signoff_boxes,
     _write_forms,
+    form_end,
     form_top,
     merge,
     qty_unit,
@@ -80,12 +80,7 @@ def add_complaint_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: Compla
         row += 2
     row += 1
     row = _signoff_boxes(ws, f, row, ((0, 0, "跟单"), (1, 2, "品质"), (3, 3, "责任部门"), (4, last, "主管")), 40)
-    _page_setup(ws, "A4", landscape=False)
-    ws.set_margins(left=0.5, right=0.5, top=0.5, bottom=0.7)
-    ws.set_footer(f"&L客诉处理单 {doc.number.replace('&', '&&')}&C第 &P 页", {"margin": 0.3})
-    ws.print_area(0, 0, row, last)
-    ws.fit_to_pages(1, 0)
-    return ws
+    return form_end(ws, "客诉处理单", doc.number, row, last)
 
 
 def write_complaint_forms(path: Path, docs: Sequence[ComplaintForm], limit: int | None = None) -> Path:

@@ -164,6 +164,17 @@ def form_top(ws: Any, f: _Fmt, widths: Sequence[float], company: str, title: str
     return last
 
 
+def form_end(ws: Any, title: str, number: str, row: int, last: int) -> Any:
+    """Print set-up of a one-page portrait form: A4, margins, the footer with its
+    title and number, the print area down to ``row``, one page wide."""
+    _page_setup(ws, "A4", landscape=False)
+    ws.set_margins(left=0.5, right=0.5, top=0.5, bottom=0.7)
+    ws.set_footer(f"&L{title} {number.replace('&', '&&')}&C第 &P 页", {"margin": 0.3})
+    ws.print_area(0, 0, row, last)
+    ws.fit_to_pages(1, 0)
+    return ws
+
+
 def qty_unit(value: float | None, unit: str) -> str:
     """``1,200 PCS``; a fraction to three places; blank for no value."""
     if value is None:

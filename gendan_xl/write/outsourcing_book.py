@@ -16,9 +16,9 @@ from gendan_xl.write.docs_book import (
     DATE,
     LATE_RED,
     _Fmt,
-    _page_setup,
     _signoff_boxes,
     _write_forms,
+    form_end,
     form_top,
     merge,
     qty_unit,
@@ -65,12 +65,7 @@ def add_outsourcing_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: Outs
           f(font_size=10, text_wrap=True))
     row += 2
     row = _signoff_boxes(ws, f, row, ((0, 0, "跟单"), (1, 2, "计划"), (3, 3, "生产"), (4, last, "外协跟单员")), 44)
-    _page_setup(ws, "A4", landscape=False)
-    ws.set_margins(left=0.5, right=0.5, top=0.5, bottom=0.7)
-    ws.set_footer(f"&L外协申请单 {doc.number.replace('&', '&&')}&C第 &P 页", {"margin": 0.3})
-    ws.print_area(0, 0, row, last)
-    ws.fit_to_pages(1, 0)
-    return ws
+    return form_end(ws, "外协申请单", doc.number, row, last)
 
 
 def write_outsourcing(path: Path, docs: Sequence[OutsourcingRequest]) -> Path:

@@ -16,9 +16,9 @@ from gendan_xl.write.docs_book import (
     DATE,
     LATE_RED,
     _Fmt,
-    _page_setup,
     _signoff_boxes,
     _write_forms,
+    form_end,
     form_top,
     merge,
     qty_unit,
@@ -92,12 +92,7 @@ def add_sample_notice_sheet(wb: xlsxwriter.Workbook, f: _Fmt, name: str, doc: Sa
         row += 1
     row += 1
     row = _signoff_boxes(ws, f, row, ((0, 1, "跟单"), (2, 3, "工程"), (4, 5, "生产"), (6, last, "品质")), 44)
-    _page_setup(ws, "A4", landscape=False)
-    ws.set_margins(left=0.5, right=0.5, top=0.5, bottom=0.7)
-    ws.set_footer(f"&L试样通知单 {doc.number.replace('&', '&&')}&C第 &P 页", {"margin": 0.3})
-    ws.print_area(0, 0, row, last)
-    ws.fit_to_pages(1, 0)
-    return ws
+    return form_end(ws, "试样通知单", doc.number, row, last)
 
 
 def write_sample_notices(path: Path, docs: Sequence[SampleNotice]) -> Path:
